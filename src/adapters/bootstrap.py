@@ -1,0 +1,88 @@
+"""The one composition root: settings → policy, clock, calendar, storage → Services.
+
+HTTP, CLI, examples and tests all build their services here, so they run the same use cases
+over the same wiring. ``storage`` is kept so adapters can close or migrate it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import attrs
+
+from adapters.calendar import calendar_from_policy
+from adapters.clock import SystemClock
+from adapters.memory import MemoryStore
+from adapters.policy_file import default_policy, load_policy
+from adapters.settings import Settings
+from csdomain.context import ServiceContext
+from csdomain.kernel.calendar import Calendar
+from csdomain.kernel.clock import Clock
+from csdomain.policy.model import Policy
+from csdomain.ports import UnitOfWork
+from csdomain.services import Services
+
+
+class Storage(Protocol):
+    def unit_of_work(self) -> UnitOfWork: ...
+    def close(self) -> None: ...
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.store = MemoryStore()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return self.store.unit_of_work()
+
+    def close(self) -> None:
+        pass
+
+
+@attrs.define
+class App:
+    settings: Settings
+    services: Services
+    storage: Storage
+
+    @property
+    def policy(self) -> Policy:
+        return self.services.ctx.policy
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def make_storage(settings: Settings, *, create_schema: bool = False) -> Storage:
+    if settings.storage == "memory":
+        return MemoryStorage()
+    from adapters.sql import SqlStorage
+
+    storage = SqlStorage(settings.database_url)
+    if create_schema:
+        storage.upgrade()
+    return storage
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    calendar: Calendar | None = None,
+    policy: Policy | None = None,
+    storage: Storage | None = None,
+    create_schema: bool = False,
+) -> App:
+    """Build the application. Anything not given comes from settings (tests pass fakes)."""
+    settings = settings or Settings.from_env()
+    if policy is None:
+        policy = load_policy(settings.policy_file) if settings.policy_file else default_policy()
+    if storage is None:
+        storage = make_storage(settings, create_schema=create_schema)
+    ctx = ServiceContext(
+        uow=storage.unit_of_work,
+        clock=clock or SystemClock(policy.calendar.timezone),
+        calendar=calendar or calendar_from_policy(policy.calendar),
+        policy=policy,
+    )
+    return App(settings=settings, services=Services.build(ctx), storage=storage)

@@ -1,0 +1,248 @@
+"""In-memory store with copy-on-read, optimistic versions and atomic commits.
+
+Objects handed out are deep copies, so a caller that mutates an object and never commits
+changes nothing (like a rolled-back transaction). ``commit`` checks every versioned object
+against the version it was read at and refuses stale writes with ConcurrencyConflict.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from csdomain.customers.model import (
+    AccessLogEntry,
+    Customer,
+    CustomerFile,
+    CustomerStatus,
+    Deregistration,
+    DestructionRecord,
+    GradeChange,
+)
+from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
+from csdomain.kernel.events import AuditEvent
+from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.org.model import ApiToken, Department, Staff
+
+T = TypeVar("T")
+
+
+class MemoryStore:
+    """The shared state all units of work of one application see."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        # table name -> key -> committed object
+        self.tables: dict[str, dict[str, Any]] = {}
+        # append-only tables keep insertion order
+        self.sequence = 0
+
+    def table(self, name: str) -> dict[str, Any]:
+        return self.tables.setdefault(name, {})
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+
+class _Table(Generic[T]):
+    def __init__(self, uow: MemoryUnitOfWork, name: str, key: Callable[[T], str], label: str) -> None:
+        self.uow = uow
+        self.name = name
+        self.key = key
+        self.label = label
+
+    def _committed(self) -> dict[str, T]:
+        return self.uow.store.table(self.name)
+
+    def add(self, obj: T) -> None:
+        k = self.key(obj)
+        if k in self._committed() or (self.name, k) in self.uow.new:
+            raise Conflict(f"{self.label} {k} already exists")
+        self.uow.new[(self.name, k)] = obj
+
+    def _track(self, k: str, stored: T) -> T:
+        tracked = self.uow.seen.get((self.name, k))
+        if tracked is not None:
+            return tracked[0]  # type: ignore[no-any-return]
+        obj = copy.deepcopy(stored)
+        self.uow.seen[(self.name, k)] = (obj, getattr(stored, "version", None))
+        return obj
+
+    def get(self, k: str) -> T:
+        if (self.name, k) in self.uow.new:
+            return self.uow.new[(self.name, k)]  # type: ignore[no-any-return]
+        with self.uow.store.lock:
+            stored = self._committed().get(k)
+        if stored is None:
+            raise NotFound(f"{self.label} {k} not found", field=f"{self.label.replace(' ', '_')}_id")
+        return self._track(k, stored)
+
+    def find(self, k: str) -> T | None:
+        try:
+            return self.get(k)
+        except NotFound:
+            return None
+
+    def all(self, predicate: Callable[[T], bool] = lambda _: True) -> list[T]:
+        with self.uow.store.lock:
+            committed = list(self._committed().items())
+        out = [self._track(k, v) for k, v in committed if predicate(v)]
+        out.extend(v for (t, _), v in self.uow.new.items() if t == self.name and predicate(v))
+        return out
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.new: dict[tuple[str, str], Any] = {}
+        self.seen: dict[tuple[str, str], tuple[Any, int | None]] = {}
+        self.departments = _Departments(self, "departments", lambda d: d.id, "department")
+        self.staff = _Staff(self, "staff", lambda s: s.id, "staff")
+        self.tokens = _Tokens(self, "tokens", lambda t: t.token_hash, "token")
+        self.customers = _Customers(self, "customers", lambda c: c.id, "customer")
+        self.files = _Files(self, "files", lambda f: f.id, "file")
+        self.grade_changes = _GradeChanges(self, "grade_changes", lambda g: g.id, "grade change")
+        self.access_log = _AccessLog(self, "access_log", lambda e: e.id, "access log entry")
+        self.destructions = _Destructions(self, "destructions", lambda d: d.id, "destruction record")
+        self.deregistrations = _Deregistrations(self, "deregistrations", lambda d: d.id, "deregistration")
+        self.audit = _Audit(self, "audit", lambda e: e.id, "audit event")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        with self.store.lock:
+            changed: list[tuple[str, str, Any]] = []
+            for (table, k), (obj, read_version) in self.seen.items():
+                current = self.store.table(table).get(k)
+                if current is None or obj == current:
+                    continue
+                if read_version is not None and current.version != read_version:
+                    raise ConcurrencyConflict(
+                        f"{table} {k} was changed by someone else; reload and try again"
+                    )
+                changed.append((table, k, obj))
+            for (table, k), obj in self.new.items():
+                if k in self.store.table(table):
+                    raise Conflict(f"{table} {k} already exists")
+            for table, k, obj in changed:
+                if hasattr(obj, "version"):
+                    obj.version += 1
+                self.store.table(table)[k] = copy.deepcopy(obj)
+            for (table, k), obj in self.new.items():
+                if hasattr(obj, "version"):
+                    obj.version = 1
+                self.store.sequence += 1
+                self.store.table(table)[k] = copy.deepcopy(obj)
+            # after commit the objects stay usable and tracked at their new versions
+            self.seen = {
+                key: (obj, getattr(obj, "version", None))
+                for key, (obj, _) in self.seen.items()
+            }
+            for key, obj in self.new.items():
+                self.seen[key] = (obj, getattr(obj, "version", None))
+            self.new = {}
+
+    def rollback(self) -> None:
+        self.new = {}
+        self.seen = {}
+
+
+class _Departments(_Table[Department]):
+    def list(self) -> Sequence[Department]:
+        return sorted(self.all(), key=lambda d: (d.name, d.id))
+
+
+class _Staff(_Table[Staff]):
+    def list(self) -> Sequence[Staff]:
+        return sorted(self.all(), key=lambda s: (s.name, s.id))
+
+    def count(self) -> int:
+        with self.uow.store.lock:
+            return len(self._committed()) + sum(1 for (t, _) in self.uow.new if t == self.name)
+
+    def get(self, k: StaffId) -> Staff:  # type: ignore[override]
+        return super().get(k)
+
+
+class _Tokens(_Table[ApiToken]):
+    def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]:
+        return self.all(lambda t: t.staff_id == staff_id)
+
+
+class _Customers(_Table[Customer]):
+    def find_by_identity(self, phone: str, id_number: str | None) -> Sequence[Customer]:
+        return self.all(lambda c: c.phone == phone or (id_number is not None and c.id_number == id_number))
+
+    def list(
+        self,
+        *,
+        owner_id: StaffId | None = None,
+        status: CustomerStatus | None = None,
+        grade: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        rows = self.all(
+            lambda c: (owner_id is None or c.owner_id == owner_id)
+            and (status is None or c.status == status)
+            and (grade is None or c.grade == grade)
+        )
+        rows.sort(key=lambda c: (c.registered_at, c.id))
+        return rows[offset : offset + limit]
+
+
+class _Files(_Table[CustomerFile]):
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[CustomerFile]:
+        return sorted(self.all(lambda f: f.customer_id == customer_id), key=lambda f: (f.opened_at, f.id))
+
+    def list_due_before(self, day: date) -> Sequence[CustomerFile]:
+        return sorted(
+            self.all(lambda f: f.due_on < day and f.destroyed_at is None), key=lambda f: (f.due_on, f.id)
+        )
+
+
+class _GradeChanges(_Table[GradeChange]):
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]:
+        return sorted(self.all(lambda g: g.customer_id == customer_id), key=lambda g: (g.at, g.id))
+
+
+class _AccessLog(_Table[AccessLogEntry]):
+    def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]:
+        return sorted(self.all(lambda e: record_id is None or e.record_id == record_id),
+                      key=lambda e: e.at)
+
+
+class _Destructions(_Table[DestructionRecord]):
+    def list(self) -> Sequence[DestructionRecord]:
+        return sorted(self.all(), key=lambda d: (d.at, d.id))
+
+
+class _Deregistrations(_Table[Deregistration]):
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]:
+        return sorted(self.all(lambda d: d.customer_id == customer_id), key=lambda d: (d.applied_at, d.id))
+
+    def get(self, k: DeregistrationId) -> Deregistration:  # type: ignore[override]
+        return super().get(k)
+
+
+class _Audit(_Table[AuditEvent]):
+    def list(self, *, subject_id: str | None = None) -> Sequence[AuditEvent]:
+        # stable sort: events at the same instant keep the order they were recorded in
+        return sorted(self.all(lambda e: subject_id is None or e.subject_id == subject_id),
+                      key=lambda e: e.at)
+
+
+__all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

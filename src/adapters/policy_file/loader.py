@@ -1,0 +1,127 @@
+"""Policy documents: TOML structured into ``csdomain.policy`` classes with cattrs.
+
+``parse_policy`` reports *every* problem at once, each as (path, why), e.g.
+``("$.customers.grading.weights", "weights must add up to 100, they add up to 90")``, so a
+policy owner can fix a file in one pass. Unknown keys are errors (a typo must not silently
+fall back to a default).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import tomli_w
+from cattrs import transform_error
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from csdomain.kernel.errors import PolicyError
+from csdomain.policy.model import Policy
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")
+SUPPORTED_SCHEMA = 1
+
+
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+    def strict_int(value: Any, _: type) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected a whole number, got {value!r}")
+        return value
+
+    def strict_str(value: Any, _: type) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {value!r}")
+        return value
+
+    def strict_bool(value: Any, _: type) -> bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"expected true or false, got {value!r}")
+        return value
+
+    def strict_date(value: Any, _: type) -> date:
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+        raise TypeError(f"expected a date (YYYY-MM-DD), got {value!r}")
+
+    conv.register_structure_hook(int, strict_int)
+    conv.register_structure_hook(str, strict_str)
+    conv.register_structure_hook(bool, strict_bool)
+    conv.register_structure_hook(date, strict_date)
+    conv.register_unstructure_hook(date, lambda d: d)
+    return conv
+
+
+_CONVERTER = _converter()
+
+
+def _describe(exc: BaseException, _type: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required key is missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return "unknown key(s): " + ", ".join(sorted(exc.extra_fields))
+    return str(exc) or type(exc).__name__
+
+
+def _problems(exc: Exception) -> list[tuple[str, str]]:
+    if not isinstance(exc, ClassValidationError | IterableValidationError):
+        return [("$", _describe(exc, None))]
+    out = []
+    for line in transform_error(exc, format_exception=_describe):
+        why, _, path = line.rpartition(" @ ")
+        out.append((path or "$", why or line))
+    return out
+
+
+def parse_policy(document: dict[str, Any], source: str = "<policy>") -> Policy:
+    schema = document.get("schema")
+    if schema != SUPPORTED_SCHEMA:
+        raise PolicyError(
+            f"{source}: unsupported policy schema {schema!r}",
+            [("$.schema", f"must be {SUPPORTED_SCHEMA}, got {schema!r}")],
+        )
+    try:
+        return _CONVERTER.structure(document, Policy)
+    except Exception as exc:  # cattrs raises groups; attrs validators raise ValueError
+        problems = _problems(exc)
+        raise PolicyError(f"{source}: {len(problems)} problem(s) in the policy", problems) from exc
+
+
+def load_policy(path: str | Path) -> Policy:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {p}: {exc.strerror}", [("$", str(exc))]) from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{p}: not valid TOML", [("$", str(exc))]) from exc
+    return parse_policy(document, str(p))
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The built-in default policy (the numbers of domain-rules.md)."""
+    return load_policy(DEFAULT_POLICY_PATH)
+
+
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    data: dict[str, Any] = _CONVERTER.unstructure(policy)
+    return data
+
+
+def dump_policy(policy: Policy) -> str:
+    """The effective policy as TOML (``csdomain policy show``)."""
+    return tomli_w.dumps(policy_to_dict(policy))
+
+
+__all__ = ["attrs"]

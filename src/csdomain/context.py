@@ -1,0 +1,56 @@
+"""What every use case needs: storage, time, working days and the effective policy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from csdomain.kernel.calendar import Calendar
+from csdomain.kernel.clock import Clock
+from csdomain.kernel.errors import PermissionDenied
+from csdomain.kernel.events import AuditEvent
+from csdomain.kernel.ids import StaffId
+from csdomain.org.model import Staff
+from csdomain.policy.model import Policy
+from csdomain.ports import UnitOfWork, UnitOfWorkFactory
+
+
+@attrs.define
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    calendar: Calendar
+    policy: Policy
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+
+def load_actor(uow: UnitOfWork, actor_id: StaffId) -> Staff:
+    """The acting staff member; inactive staff can do nothing."""
+    actor = uow.staff.get(actor_id)
+    if not actor.active:
+        raise PermissionDenied(f"staff {actor_id} is inactive", field="actor")
+    return actor
+
+
+def record(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    kind: str,
+    subject_id: str,
+    actor_id: str,
+    reason: str = "",
+    /,
+    **data: str,
+) -> AuditEvent:
+    """Append an audit event (X-7) in the same transaction as the decision it records."""
+    event = AuditEvent(
+        kind=kind, subject_id=subject_id, actor_id=actor_id, at=ctx.now(), reason=reason, data=data
+    )
+    uow.audit.add(event)
+    return event

@@ -1,0 +1,1 @@
+"""Customers: registration and ownership, files, grading, confidentiality, retention, deregistration."""

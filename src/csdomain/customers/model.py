@@ -1,0 +1,198 @@
+"""Customer aggregates (CUS-1…CUS-6, X-5, X-6)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import attrs
+
+from csdomain.kernel.ids import (
+    CustomerId,
+    DeregistrationId,
+    FileId,
+    GradeChangeId,
+    StaffId,
+    new_customer_id,
+    new_deregistration_id,
+    new_file_id,
+    new_grade_change_id,
+    new_record_id,
+)
+from csdomain.kernel.money import Money
+
+
+class CustomerKind(enum.StrEnum):
+    """CUS-2: end consumer, agent/distributor, franchisee."""
+
+    END_CONSUMER = "end_consumer"
+    AGENT = "agent"
+    FRANCHISEE = "franchisee"
+
+
+class LegalForm(enum.StrEnum):
+    """CUS-2: natural person (自然人) or legal person (法人)."""
+
+    INDIVIDUAL = "individual"
+    CORPORATE = "corporate"
+
+
+class CustomerStatus(enum.StrEnum):
+    """CUS-2 lifecycle: prospect → closed deal (已成交) → deregistering → deregistered (CUS-6)."""
+
+    PROSPECT = "prospect"
+    CLOSED_DEAL = "closed_deal"
+    DEREGISTERING = "deregistering"
+    DEREGISTERED = "deregistered"
+
+
+class Source(enum.StrEnum):
+    """CUS-1: how the customer came; walk-ins and referrals have ownership rules."""
+
+    WALK_IN = "walk_in"
+    REFERRAL = "referral"
+    PHONE = "phone"
+    VISIT = "visit"
+    OTHER = "other"
+
+
+@attrs.define(slots=False)
+class Customer:
+    name: str
+    kind: CustomerKind
+    legal_form: LegalForm
+    phone: str
+    owner_id: StaffId
+    registered_by: StaffId
+    registered_at: datetime
+    source: Source
+    id_number: str | None = None
+    contact_name: str = ""
+    address: str = ""
+    status: CustomerStatus = CustomerStatus.PROSPECT
+    referrer_customer_id: CustomerId | None = None
+    intermediary: bool = False
+    intermediary_name: str = ""
+    grade: str | None = None
+    grade_score: int | None = None
+    grade_provisional: bool = False
+    next_evaluation_on: date | None = None
+    cooperation_since: date | None = None
+    notes: str = ""
+    id: CustomerId = attrs.field(factory=new_customer_id)
+    version: int = 0
+
+
+@attrs.define(slots=False)
+class GradeChange:
+    """CUS-4: every grade decision with its reason and who proposed and approved it."""
+
+    customer_id: CustomerId
+    from_grade: str | None
+    to_grade: str
+    score: int | None
+    provisional: bool
+    reason: str
+    proposed_by: StaffId
+    approved_by: StaffId
+    at: datetime
+    next_evaluation_on: date | None = None
+    id: GradeChangeId = attrs.field(factory=new_grade_change_id)
+
+
+@attrs.define(slots=False)
+class CustomerFile:
+    """CUS-3: a customer file (档案) of a policy-defined kind with its checklist.
+
+    ``documents`` maps a checklist item code to where the document is (archive box, scan
+    reference); an item is present when it has an entry. The documents are confidential (X-5);
+    the checklist status (which items are missing, the deadline) is hand-over register data.
+    """
+
+    customer_id: CustomerId
+    kind: str
+    event_date: date
+    due_on: date
+    opened_at: datetime
+    opened_by: StaffId
+    retention_until: date
+    documents: dict[str, str] = attrs.field(factory=dict)
+    handed_over_at: datetime | None = None
+    handed_over_by: StaffId | None = None
+    received_by: StaffId | None = None
+    missing_at_handover: list[str] = attrs.field(factory=list)
+    destroyed_at: datetime | None = None
+    id: FileId = attrs.field(factory=new_file_id)
+    version: int = 0
+
+    def missing_items(self, checklist: list[str]) -> list[str]:
+        return [code for code in checklist if code not in self.documents]
+
+    @property
+    def destroyed(self) -> bool:
+        return self.destroyed_at is not None
+
+
+@attrs.frozen
+class FileStatus:
+    """The non-confidential view of a file: deadline, hand-over and completeness (CUS-3)."""
+
+    file_id: FileId
+    customer_id: CustomerId
+    kind: str
+    event_date: date
+    due_on: date
+    handed_over_at: datetime | None
+    handed_over_late: bool
+    missing_items: list[str]
+    complete: bool
+    overdue: bool
+    destroyed: bool
+
+
+@attrs.define(slots=False)
+class AccessLogEntry:
+    """X-5: one read of a confidential record."""
+
+    reader_id: StaffId
+    record_kind: str
+    record_id: str
+    level: str
+    at: datetime
+    id: str = attrs.field(factory=new_record_id)
+
+
+@attrs.define(slots=False)
+class DestructionRecord:
+    """X-6: the record left when a customer file is destroyed after its retention period."""
+
+    file_id: FileId
+    customer_id: CustomerId
+    reviewed_by: StaffId
+    approved_by: StaffId
+    reason: str
+    retention_until: date
+    at: datetime
+    id: str = attrs.field(factory=new_record_id)
+
+
+class DeregistrationState(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+@attrs.define(slots=False)
+class Deregistration:
+    """CUS-6: the application to close a customer's account, advanced step by step."""
+
+    customer_id: CustomerId
+    applied_by: StaffId
+    applied_at: datetime
+    reason: str
+    status_before: CustomerStatus
+    completed_steps: list[str] = attrs.field(factory=list)
+    state: DeregistrationState = DeregistrationState.OPEN
+    refund: Money | None = None
+    id: DeregistrationId = attrs.field(factory=new_deregistration_id)
+    version: int = 0

@@ -1,0 +1,1 @@
+"""Shared kernel: identifiers, money, time, errors, events and authority levels."""

@@ -1,0 +1,1 @@
+"""The organisation: departments, staff with roles and permissions, API tokens."""

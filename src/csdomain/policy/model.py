@@ -1,0 +1,256 @@
+"""Policy classes. Each field cites the rule it expresses (see docs/policy.md)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Any
+
+import attrs
+
+from csdomain.kernel.calendar import BusinessHours
+from csdomain.kernel.errors import PermissionDenied
+from csdomain.kernel.roles import Role
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+_ROLES = {r.value for r in Role}
+
+
+def _hhmm(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _HHMM.match(value):
+        raise ValueError(f"{attribute.name} must be HH:MM, got {value!r}")
+
+
+def _mmdd(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _MMDD.match(value):
+        raise ValueError(f"{attribute.name} must be MM-DD, got {value!r}")
+
+
+def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _ROLES:
+        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
+
+
+def _non_negative(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
+
+
+def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+
+
+def _time(text: str) -> time:
+    hh, mm = text.split(":")
+    return time(int(hh), int(mm))
+
+
+@attrs.frozen
+class AuthorityPolicy:
+    """X-3: the rank of each role; a decision needs a rank at least the policy's minimum."""
+
+    levels: dict[str, int] = attrs.field()
+
+    @levels.validator
+    def _check(self, _: attrs.Attribute[dict[str, int]], value: dict[str, int]) -> None:
+        unknown = set(value) - _ROLES
+        if unknown:
+            raise ValueError(f"unknown roles {sorted(unknown)}; known: {sorted(_ROLES)}")
+        missing = _ROLES - set(value)
+        if missing:
+            raise ValueError(f"every role needs a level; missing {sorted(missing)}")
+
+    def level(self, role: str) -> int:
+        return self.levels[role]
+
+    def at_least(self, role: str, minimum: str) -> bool:
+        return self.levels[role] >= self.levels[minimum]
+
+    def require(self, role: str, minimum: str, *, decision: str, rule: str = "X-3") -> None:
+        """Refuse a decision made by a role below ``minimum`` (X-3)."""
+        if not self.at_least(role, minimum):
+            raise PermissionDenied(
+                f"{decision} needs the authority of {minimum} or above; {role} is not enough",
+                rule=rule,
+            )
+
+
+@attrs.frozen
+class CalendarPolicy:
+    """X-1: the company time zone, business hours and company-specific closures."""
+
+    timezone: str
+    business_day_start: str = attrs.field(validator=_hhmm)
+    business_day_end: str = attrs.field(validator=_hhmm)
+    extra_closed_days: list[date] = attrs.field(factory=list)
+    extra_working_days: list[date] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        if _time(self.business_day_end) <= _time(self.business_day_start):
+            raise ValueError("business_day_end must be after business_day_start")
+
+    @property
+    def business_hours(self) -> BusinessHours:
+        return BusinessHours(_time(self.business_day_start), _time(self.business_day_end))
+
+
+@attrs.frozen
+class ConfidentialityPolicy:
+    """X-5: which records are confidential at which level, and who may grant reading them."""
+
+    grant_role: str = attrs.field(validator=_role)
+    # record kind -> "top_secret" | "secret"
+    levels: dict[str, str] = attrs.field()
+    # who may read the access log
+    access_log_reader_role: str = attrs.field(validator=_role)
+
+    @levels.validator
+    def _check(self, _: attrs.Attribute[dict[str, str]], value: dict[str, str]) -> None:
+        bad = {k: v for k, v in value.items() if v not in ("top_secret", "secret")}
+        if bad:
+            raise ValueError(f"levels must be 'top_secret' or 'secret': {bad}")
+
+
+@attrs.frozen
+class RegistrationPolicy:
+    """CUS-1: who may register customers and when daily registers are due."""
+
+    daily_register_due: str = attrs.field(validator=_hhmm)
+    daily_register_exception_until: str = attrs.field(validator=_hhmm)
+    # who may transfer a customer to another owner
+    transfer_role: str = attrs.field(validator=_role)
+
+
+@attrs.frozen
+class FileItem:
+    code: str
+    label: str
+
+
+@attrs.frozen
+class FileKindPolicy:
+    """CUS-3: a customer file kind's checklist and its hand-over deadline in working days."""
+
+    label: str
+    handover_working_days: int = attrs.field(validator=_non_negative)
+    items: list[FileItem] = attrs.field()
+
+    @items.validator
+    def _check(self, _: attrs.Attribute[list[FileItem]], value: list[FileItem]) -> None:
+        if not value:
+            raise ValueError("a file kind needs at least one checklist item")
+        codes = [i.code for i in value]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"checklist item codes must be unique: {codes}")
+
+    def item_codes(self) -> list[str]:
+        return [i.code for i in self.items]
+
+
+@attrs.frozen
+class GradeBand:
+    grade: str
+    min_score: int = attrs.field(validator=_non_negative)
+
+
+@attrs.frozen
+class GradingPolicy:
+    """CUS-4: weighted score → grade bands, provisional grades, the annual window, approvers."""
+
+    # criterion -> weight (percent points; they must add up to 100)
+    weights: dict[str, int] = attrs.field()
+    # highest band first; a score gets the first band whose min_score it reaches
+    bands: list[GradeBand] = attrs.field()
+    provisional_months: int = attrs.field(validator=_positive)
+    window_start: str = attrs.field(validator=_mmdd)
+    window_end: str = attrs.field(validator=_mmdd)
+    change_approver_role: str = attrs.field(validator=_role)
+    max_score: int = attrs.field(validator=_positive)
+
+    @weights.validator
+    def _check_weights(self, _: attrs.Attribute[dict[str, int]], value: dict[str, int]) -> None:
+        if not value:
+            raise ValueError("grading needs at least one weighted criterion")
+        if any(w < 0 for w in value.values()):
+            raise ValueError("weights must be >= 0")
+        if sum(value.values()) != 100:
+            raise ValueError(f"weights must add up to 100, they add up to {sum(value.values())}")
+
+    @bands.validator
+    def _check_bands(self, _: attrs.Attribute[list[GradeBand]], value: list[GradeBand]) -> None:
+        if not value:
+            raise ValueError("grading needs at least one band")
+        mins = [b.min_score for b in value]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("bands must be listed from the highest min_score down, no ties")
+        if mins[-1] != 0:
+            raise ValueError("the lowest band must start at min_score 0")
+        grades = [b.grade for b in value]
+        if len(set(grades)) != len(grades):
+            raise ValueError("grades must be unique")
+
+    def grades(self) -> list[str]:
+        return [b.grade for b in self.bands]
+
+
+@attrs.frozen
+class RetentionPolicy:
+    """X-6: how long customer files are kept and who reviews/approves destruction."""
+
+    customer_file_years: int = attrs.field(validator=_positive)
+    reviewer_role: str = attrs.field(validator=_role)
+    approver_role: str = attrs.field(validator=_role)
+
+
+@attrs.frozen
+class DeregistrationStep:
+    name: str
+    role: str = attrs.field(validator=_role)
+    # the step records money settled (finance refunds the balance)
+    settles_balance: bool = False
+    # the step is the customer's signature (recorded by staff, not approved by rank)
+    customer_signature: bool = False
+
+
+@attrs.frozen
+class DeregistrationPolicy:
+    """CUS-6: the ordered steps from application to closing the account."""
+
+    steps: list[DeregistrationStep] = attrs.field()
+
+    @steps.validator
+    def _check(self, _: attrs.Attribute[list[DeregistrationStep]], value: list[DeregistrationStep]) -> None:
+        if not value:
+            raise ValueError("deregistration needs at least one step")
+        names = [s.name for s in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"step names must be unique: {names}")
+
+
+@attrs.frozen
+class CustomersPolicy:
+    registration: RegistrationPolicy
+    files: dict[str, FileKindPolicy] = attrs.field()
+    grading: GradingPolicy
+    retention: RetentionPolicy
+    deregistration: DeregistrationPolicy
+
+    @files.validator
+    def _check(self, _: attrs.Attribute[dict[str, FileKindPolicy]], value: dict[str, FileKindPolicy]) -> None:
+        if not value:
+            raise ValueError("at least one customer file kind is needed")
+
+
+@attrs.frozen
+class Policy:
+    """The whole effective policy. ``version`` is the company's label for this edition."""
+
+    schema: int
+    version: str
+    name: str
+    authority: AuthorityPolicy
+    calendar: CalendarPolicy
+    confidentiality: ConfidentialityPolicy
+    customers: CustomersPolicy

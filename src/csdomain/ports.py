@@ -1,0 +1,135 @@
+"""Ports: what the core needs from storage. Adapters implement them (memory, sql).
+
+One contract test suite (tests/contract) runs against every implementation, so the memory
+adapter and the SQL adapter behave the same: ``get`` raises NotFound, ``commit`` refuses a
+stale write with ConcurrencyConflict, leaving the context without commit rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from types import TracebackType
+from typing import Protocol, Self
+
+from csdomain.customers.model import (
+    AccessLogEntry,
+    Customer,
+    CustomerFile,
+    CustomerStatus,
+    Deregistration,
+    DestructionRecord,
+    GradeChange,
+)
+from csdomain.kernel.events import AuditEvent
+from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.org.model import ApiToken, Department, Staff
+
+
+class DepartmentRepository(Protocol):
+    def add(self, department: Department) -> None: ...
+    def get(self, department_id: DepartmentId) -> Department: ...
+    def list(self) -> Sequence[Department]: ...
+
+
+class StaffRepository(Protocol):
+    def add(self, staff: Staff) -> None: ...
+    def get(self, staff_id: StaffId) -> Staff: ...
+    def list(self) -> Sequence[Staff]: ...
+    def count(self) -> int: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: ApiToken) -> None: ...
+    def find(self, token_hash: str) -> ApiToken | None: ...
+    def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]: ...
+
+
+class CustomerRepository(Protocol):
+    def add(self, customer: Customer) -> None: ...
+    def get(self, customer_id: CustomerId) -> Customer: ...
+    def find_by_identity(self, phone: str, id_number: str | None) -> Sequence[Customer]:
+        """Customers (of any status) with this phone, or this ID number when given."""
+        ...
+
+    def list(
+        self,
+        *,
+        owner_id: StaffId | None = None,
+        status: CustomerStatus | None = None,
+        grade: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        """Ordered by registration time, then id."""
+        ...
+
+
+class FileRepository(Protocol):
+    def add(self, customer_file: CustomerFile) -> None: ...
+    def get(self, file_id: FileId) -> CustomerFile: ...
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[CustomerFile]: ...
+    def list_due_before(self, day: date) -> Sequence[CustomerFile]:
+        """Files not destroyed whose hand-over deadline is before ``day`` (overdue candidates),
+        selected through the due-date index rather than by loading every file."""
+        ...
+
+
+class GradeChangeRepository(Protocol):
+    def add(self, change: GradeChange) -> None: ...
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]: ...
+
+
+class AccessLogRepository(Protocol):
+    def add(self, entry: AccessLogEntry) -> None: ...
+    def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]: ...
+
+
+class DestructionRepository(Protocol):
+    def add(self, record: DestructionRecord) -> None: ...
+    def list(self) -> Sequence[DestructionRecord]: ...
+
+
+class DeregistrationRepository(Protocol):
+    def add(self, deregistration: Deregistration) -> None: ...
+    def get(self, deregistration_id: DeregistrationId) -> Deregistration: ...
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]: ...
+
+
+class AuditRepository(Protocol):
+    def add(self, event: AuditEvent) -> None: ...
+    def list(self, *, subject_id: str | None = None) -> Sequence[AuditEvent]:
+        """Events in the order they happened."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One business transaction. Use as a context manager; nothing is stored without
+    ``commit()``; leaving the block without committing rolls back."""
+
+    departments: DepartmentRepository
+    staff: StaffRepository
+    tokens: TokenRepository
+    customers: CustomerRepository
+    files: FileRepository
+    grade_changes: GradeChangeRepository
+    access_log: AccessLogRepository
+    destructions: DestructionRepository
+    deregistrations: DeregistrationRepository
+    audit: AuditRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

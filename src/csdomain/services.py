@@ -1,0 +1,20 @@
+"""The service layer facade every adapter calls: one object holding each capability's use cases."""
+
+from __future__ import annotations
+
+import attrs
+
+from csdomain.context import ServiceContext
+from csdomain.customers.services import CustomerService
+from csdomain.org.services import OrgService
+
+
+@attrs.define
+class Services:
+    ctx: ServiceContext
+    org: OrgService
+    customers: CustomerService
+
+    @classmethod
+    def build(cls, ctx: ServiceContext) -> Services:
+        return cls(ctx=ctx, org=OrgService(ctx), customers=CustomerService(ctx))
