@@ -107,16 +107,27 @@ class UnitOfWork(Protocol):
     """One business transaction. Use as a context manager; nothing is stored without
     ``commit()``; leaving the block without committing rolls back."""
 
-    departments: DepartmentRepository
-    staff: StaffRepository
-    tokens: TokenRepository
-    customers: CustomerRepository
-    files: FileRepository
-    grade_changes: GradeChangeRepository
-    access_log: AccessLogRepository
-    destructions: DestructionRepository
-    deregistrations: DeregistrationRepository
-    audit: AuditRepository
+    # read-only properties: implementations may use plain attributes of any subtype
+    @property
+    def departments(self) -> DepartmentRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def files(self) -> FileRepository: ...
+    @property
+    def grade_changes(self) -> GradeChangeRepository: ...
+    @property
+    def access_log(self) -> AccessLogRepository: ...
+    @property
+    def destructions(self) -> DestructionRepository: ...
+    @property
+    def deregistrations(self) -> DeregistrationRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
 
     def __enter__(self) -> Self: ...
 

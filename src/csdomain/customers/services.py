@@ -6,6 +6,8 @@ a refused request raises before ``commit()`` so stored data stays exactly as it 
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -26,6 +28,7 @@ from csdomain.customers.model import (
     Source,
 )
 from csdomain.kernel.calendar import add_working_days
+from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -71,10 +74,6 @@ class CustomerService:
         self.ctx = ctx
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def _authority(self) -> object:
-        return self.ctx.policy.authority
-
     def _is_at_least(self, actor: Staff, minimum: str) -> bool:
         return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(actor.role, minimum)
 
@@ -391,7 +390,7 @@ class CustomerService:
             destroyed=f.destroyed,
         )
 
-    def file_statuses(self, actor_id: StaffId, customer_id: CustomerId) -> list[FileStatus]:
+    def file_statuses(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[FileStatus]:
         """The hand-over register view of a customer's files (not confidential)."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
@@ -400,7 +399,7 @@ class CustomerService:
             return [self._status(f, self._file_kind(f.kind), today)
                     for f in uow.files.list_for_customer(customer_id)]
 
-    def overdue_files(self, actor_id: StaffId, as_of: date | None = None) -> list[FileStatus]:
+    def overdue_files(self, actor_id: StaffId, as_of: date | None = None) -> builtins.list[FileStatus]:
         """CUS-3: files not complete after their hand-over deadline, with the missing items."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
@@ -435,7 +434,7 @@ class CustomerService:
             uow.commit()
             return customer_file
 
-    def access_log(self, actor_id: StaffId, record_id: str | None = None) -> list[AccessLogEntry]:
+    def access_log(self, actor_id: StaffId, record_id: str | None = None) -> builtins.list[AccessLogEntry]:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             role = self.ctx.policy.confidentiality.access_log_reader_role
@@ -495,7 +494,7 @@ class CustomerService:
             uow.commit()
             return destruction
 
-    def destructions(self, actor_id: StaffId) -> list[DestructionRecord]:
+    def destructions(self, actor_id: StaffId) -> builtins.list[DestructionRecord]:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             if actor.role != Role.ADMIN.value:
@@ -627,17 +626,17 @@ class CustomerService:
                grade=grade, provisional=str(provisional).lower())
         return change
 
-    def grade_history(self, actor_id: StaffId, customer_id: CustomerId) -> list[GradeChange]:
+    def grade_history(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[GradeChange]:
         with self.ctx.uow() as uow:
             self._visible(uow, load_actor(uow, actor_id), customer_id)
             return list(uow.grade_changes.list_for_customer(customer_id))
 
-    def due_for_evaluation(self, actor_id: StaffId, as_of: date | None = None) -> list[Customer]:
+    def due_for_evaluation(self, actor_id: StaffId, as_of: date | None = None) -> builtins.list[Customer]:
         """Customers whose (provisional or annual) evaluation date has come (CUS-4)."""
         day = as_of or self.ctx.today()
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
-            result: list[Customer] = []
+            result: builtins.list[Customer] = []
             offset = 0
             while True:
                 page = uow.customers.list(limit=500, offset=offset)
@@ -717,12 +716,12 @@ class CustomerService:
             uow.commit()
             return dereg
 
-    def deregistrations(self, actor_id: StaffId, customer_id: CustomerId) -> list[Deregistration]:
+    def deregistrations(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[Deregistration]:
         with self.ctx.uow() as uow:
             self._visible(uow, load_actor(uow, actor_id), customer_id)
             return list(uow.deregistrations.list_for_customer(customer_id))
 
-    def history(self, actor_id: StaffId, subject_id: str) -> list[object]:
+    def history(self, actor_id: StaffId, subject_id: str) -> builtins.list[AuditEvent]:
         """The audit trail of one record (X-7)."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)

@@ -43,7 +43,7 @@ class Money:
 
     @classmethod
     def of(cls, value: str | int | Decimal) -> Money:
-        return cls(value)  # type: ignore[arg-type]
+        return cls(value)
 
     @classmethod
     def rounded(cls, value: Decimal) -> Money:
