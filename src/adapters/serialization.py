@@ -132,10 +132,16 @@ def structure(data: Any, cls: type[T]) -> T:
         raise ValidationError("the body must be a JSON object", field="")
     try:
         return CONVERTER.structure(data, cls)
-    except (ClassValidationError, IterableValidationError, DomainError, ValueError, TypeError) as exc:
+    except (
+        ClassValidationError,
+        IterableValidationError,
+        DomainError,
+        ValueError,
+        TypeError,
+    ) as exc:
         errors = field_errors(exc)
         rule = next((s.rule for s in _leaves(exc) if isinstance(s, DomainError) and s.rule), None)
-        first_field, first_why = errors[0] if errors else ("", str(exc))
+        first_field = errors[0][0] if errors else ""
         err = ValidationError(
             "; ".join(f"{f or 'body'}: {w}" for f, w in errors), field=first_field, rule=rule
         )

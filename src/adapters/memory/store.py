@@ -49,7 +49,9 @@ class MemoryStore:
 
 
 class _Table(Generic[T]):
-    def __init__(self, uow: MemoryUnitOfWork, name: str, key: Callable[[T], str], label: str) -> None:
+    def __init__(
+        self, uow: MemoryUnitOfWork, name: str, key: Callable[[T], str], label: str
+    ) -> None:
         self.uow = uow
         self.name = name
         self.key = key
@@ -78,7 +80,9 @@ class _Table(Generic[T]):
         with self.uow.store.lock:
             stored = self._committed().get(k)
         if stored is None:
-            raise NotFound(f"{self.label} {k} not found", field=f"{self.label.replace(' ', '_')}_id")
+            raise NotFound(
+                f"{self.label} {k} not found", field=f"{self.label.replace(' ', '_')}_id"
+            )
         return self._track(k, stored)
 
     def find(self, k: str) -> T | None:
@@ -107,8 +111,12 @@ class MemoryUnitOfWork:
         self.files = _Files(self, "files", lambda f: f.id, "file")
         self.grade_changes = _GradeChanges(self, "grade_changes", lambda g: g.id, "grade change")
         self.access_log = _AccessLog(self, "access_log", lambda e: e.id, "access log entry")
-        self.destructions = _Destructions(self, "destructions", lambda d: d.id, "destruction record")
-        self.deregistrations = _Deregistrations(self, "deregistrations", lambda d: d.id, "deregistration")
+        self.destructions = _Destructions(
+            self, "destructions", lambda d: d.id, "destruction record"
+        )
+        self.deregistrations = _Deregistrations(
+            self, "deregistrations", lambda d: d.id, "deregistration"
+        )
         self.audit = _Audit(self, "audit", lambda e: e.id, "audit event")
 
     def __enter__(self) -> Self:
@@ -134,7 +142,7 @@ class MemoryUnitOfWork:
                         f"{table} {k} was changed by someone else; reload and try again"
                     )
                 changed.append((table, k, obj))
-            for (table, k), obj in self.new.items():
+            for table, k in self.new:
                 if k in self.store.table(table):
                     raise Conflict(f"{table} {k} already exists")
             for table, k, obj in changed:
@@ -148,8 +156,7 @@ class MemoryUnitOfWork:
                 self.store.table(table)[k] = copy.deepcopy(obj)
             # after commit the objects stay usable and tracked at their new versions
             self.seen = {
-                key: (obj, getattr(obj, "version", None))
-                for key, (obj, _) in self.seen.items()
+                key: (obj, getattr(obj, "version", None)) for key, (obj, _) in self.seen.items()
             }
             for key, obj in self.new.items():
                 self.seen[key] = (obj, getattr(obj, "version", None))
@@ -184,7 +191,9 @@ class _Tokens(_Table[ApiToken]):
 
 class _Customers(_Table[Customer]):
     def find_by_identity(self, phone: str, id_number: str | None) -> Sequence[Customer]:
-        return self.all(lambda c: c.phone == phone or (id_number is not None and c.id_number == id_number))
+        return self.all(
+            lambda c: c.phone == phone or (id_number is not None and c.id_number == id_number)
+        )
 
     def list(
         self,
@@ -196,9 +205,11 @@ class _Customers(_Table[Customer]):
         offset: int = 0,
     ) -> Sequence[Customer]:
         rows = self.all(
-            lambda c: (owner_id is None or c.owner_id == owner_id)
-            and (status is None or c.status == status)
-            and (grade is None or c.grade == grade)
+            lambda c: (
+                (owner_id is None or c.owner_id == owner_id)
+                and (status is None or c.status == status)
+                and (grade is None or c.grade == grade)
+            )
         )
         rows.sort(key=lambda c: (c.registered_at, c.id))
         return rows[offset : offset + limit]
@@ -206,11 +217,14 @@ class _Customers(_Table[Customer]):
 
 class _Files(_Table[CustomerFile]):
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[CustomerFile]:
-        return sorted(self.all(lambda f: f.customer_id == customer_id), key=lambda f: (f.opened_at, f.id))
+        return sorted(
+            self.all(lambda f: f.customer_id == customer_id), key=lambda f: (f.opened_at, f.id)
+        )
 
     def list_due_before(self, day: date) -> Sequence[CustomerFile]:
         return sorted(
-            self.all(lambda f: f.due_on < day and f.destroyed_at is None), key=lambda f: (f.due_on, f.id)
+            self.all(lambda f: f.due_on < day and f.destroyed_at is None),
+            key=lambda f: (f.due_on, f.id),
         )
 
 
@@ -221,8 +235,9 @@ class _GradeChanges(_Table[GradeChange]):
 
 class _AccessLog(_Table[AccessLogEntry]):
     def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]:
-        return sorted(self.all(lambda e: record_id is None or e.record_id == record_id),
-                      key=lambda e: e.at)
+        return sorted(
+            self.all(lambda e: record_id is None or e.record_id == record_id), key=lambda e: e.at
+        )
 
 
 class _Destructions(_Table[DestructionRecord]):
@@ -232,7 +247,9 @@ class _Destructions(_Table[DestructionRecord]):
 
 class _Deregistrations(_Table[Deregistration]):
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]:
-        return sorted(self.all(lambda d: d.customer_id == customer_id), key=lambda d: (d.applied_at, d.id))
+        return sorted(
+            self.all(lambda d: d.customer_id == customer_id), key=lambda d: (d.applied_at, d.id)
+        )
 
     def get(self, k: DeregistrationId) -> Deregistration:  # type: ignore[override]
         return super().get(k)
@@ -241,8 +258,9 @@ class _Deregistrations(_Table[Deregistration]):
 class _Audit(_Table[AuditEvent]):
     def list(self, *, subject_id: str | None = None) -> Sequence[AuditEvent]:
         # stable sort: events at the same instant keep the order they were recorded in
-        return sorted(self.all(lambda e: subject_id is None or e.subject_id == subject_id),
-                      key=lambda e: e.at)
+        return sorted(
+            self.all(lambda e: subject_id is None or e.subject_id == subject_id), key=lambda e: e.at
+        )
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

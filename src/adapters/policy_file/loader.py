@@ -100,7 +100,9 @@ def load_policy(path: str | Path) -> Policy:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PolicyError(f"cannot read policy file {p}: {exc.strerror}", [("$", str(exc))]) from exc
+        raise PolicyError(
+            f"cannot read policy file {p}: {exc.strerror}", [("$", str(exc))]
+        ) from exc
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,1 +1,1 @@
-"""Customers: registration and ownership, files, grading, confidentiality, retention, deregistration."""
+"""Customers: registration, ownership, files, grading, confidentiality, retention, exit."""

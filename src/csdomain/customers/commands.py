@@ -6,8 +6,9 @@ the single place where field shapes are checked, so every adapter reports the sa
 
 from __future__ import annotations
 
+import enum
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -35,6 +36,43 @@ def _not_blank(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValidationError("must not be empty", field=attribute.name, rule="CUS-1")
 
 
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _to_enum(cls: type[E], value: object, field: str) -> E:
+    """Accept the enum or its value, so Python callers may pass plain strings."""
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise ValidationError(f"must be one of: {allowed}; got {value!r}", field=field) from None
+
+
+# named converters: the attrs mypy plugin only understands named functions
+def _kind(value: object) -> CustomerKind:
+    return _to_enum(CustomerKind, value, "kind")
+
+
+def _legal_form(value: object) -> LegalForm:
+    return _to_enum(LegalForm, value, "legal_form")
+
+
+def _source(value: object) -> Source:
+    return _to_enum(Source, value, "source")
+
+
+def _opt_kind(value: object) -> CustomerKind | None:
+    return None if value is None else _kind(value)
+
+
+def _opt_legal_form(value: object) -> LegalForm | None:
+    return None if value is None else _legal_form(value)
+
+
+def _opt_status(value: object) -> CustomerStatus | None:
+    return None if value is None else _to_enum(CustomerStatus, value, "status")
+
+
 def _optional_id_number(value: str | None) -> str | None:
     if value is None:
         return None
@@ -48,9 +86,9 @@ class RegisterCustomer:
 
     name: str = attrs.field(validator=_not_blank)
     phone: str = attrs.field(converter=normalize_phone, validator=_phone)
-    kind: CustomerKind = CustomerKind.END_CONSUMER
-    legal_form: LegalForm = LegalForm.INDIVIDUAL
-    source: Source = Source.WALK_IN
+    kind: CustomerKind = attrs.field(default=CustomerKind.END_CONSUMER, converter=_kind)
+    legal_form: LegalForm = attrs.field(default=LegalForm.INDIVIDUAL, converter=_legal_form)
+    source: Source = attrs.field(default=Source.WALK_IN, converter=_source)
     id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
     contact_name: str = ""
     address: str = ""
@@ -70,15 +108,16 @@ class UpdateCustomer:
     expected_version: int
     name: str | None = attrs.field(default=None)
     phone: str | None = attrs.field(
-        default=None, converter=attrs.converters.optional(normalize_phone),
+        default=None,
+        converter=attrs.converters.optional(normalize_phone),
         validator=attrs.validators.optional(_phone),
     )
     id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
     contact_name: str | None = None
     address: str | None = None
-    kind: CustomerKind | None = None
-    legal_form: LegalForm | None = None
-    status: CustomerStatus | None = None
+    kind: CustomerKind | None = attrs.field(default=None, converter=_opt_kind)
+    legal_form: LegalForm | None = attrs.field(default=None, converter=_opt_legal_form)
+    status: CustomerStatus | None = attrs.field(default=None, converter=_opt_status)
     intermediary: bool | None = None
     intermediary_name: str | None = None
     notes: str | None = None

@@ -7,7 +7,6 @@ a refused request raises before ``commit()`` so stored data stays exactly as it 
 from __future__ import annotations
 
 import builtins
-
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -28,7 +27,6 @@ from csdomain.customers.model import (
     Source,
 )
 from csdomain.kernel.calendar import add_working_days
-from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -37,6 +35,7 @@ from csdomain.kernel.errors import (
     PermissionDenied,
     ValidationError,
 )
+from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DeregistrationId, FileId, StaffId
 from csdomain.kernel.money import Money
 from csdomain.kernel.roles import Permission, Role
@@ -75,7 +74,9 @@ class CustomerService:
 
     # ------------------------------------------------------------------ helpers
     def _is_at_least(self, actor: Staff, minimum: str) -> bool:
-        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(actor.role, minimum)
+        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
+            actor.role, minimum
+        )
 
     def _can_see(self, actor: Staff, customer: Customer) -> bool:
         """The owner sees their customer; supervisors and above (and admins) see all."""
@@ -105,12 +106,18 @@ class CustomerService:
         return kinds[kind]
 
     def _check_identity_free(
-        self, uow: UnitOfWork, phone: str, id_number: str | None, *, owner_id: StaffId,
+        self,
+        uow: UnitOfWork,
+        phone: str,
+        id_number: str | None,
+        *,
+        owner_id: StaffId,
         except_id: CustomerId | None = None,
     ) -> None:
         """CUS-1: the earliest registration owns the customer; later claims are refused."""
         matches = [
-            c for c in uow.customers.find_by_identity(phone, id_number)
+            c
+            for c in uow.customers.find_by_identity(phone, id_number)
             if c.id != except_id and c.status in _LIVE
         ]
         if not matches:
@@ -138,7 +145,8 @@ class CustomerService:
             if command.source == Source.REFERRAL:
                 if command.referrer_customer_id is None:
                     raise ValidationError(
-                        "a referral names the referring customer", field="referrer_customer_id",
+                        "a referral names the referring customer",
+                        field="referrer_customer_id",
                         rule="CUS-1",
                     )
                 referrer = uow.customers.get(command.referrer_customer_id)
@@ -151,7 +159,8 @@ class CustomerService:
                 )
             if command.intermediary_name and not command.intermediary:
                 raise ValidationError(
-                    "intermediary_name given but intermediary is false", field="intermediary",
+                    "intermediary_name given but intermediary is false",
+                    field="intermediary",
                     rule="CUS-1",
                 )
             self._check_identity_free(uow, command.phone, command.id_number, owner_id=owner_id)
@@ -173,8 +182,15 @@ class CustomerService:
                 notes=command.notes,
             )
             uow.customers.add(customer)
-            record(uow, self.ctx, "customer.registered", customer.id, actor.id,
-                   owner_id=owner_id, source=command.source.value)
+            record(
+                uow,
+                self.ctx,
+                "customer.registered",
+                customer.id,
+                actor.id,
+                owner_id=owner_id,
+                source=command.source.value,
+            )
             uow.commit()
             return customer
 
@@ -199,15 +215,22 @@ class CustomerService:
             raise ValidationError("must be >= 0", field="offset")
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
-            if not (actor.role == Role.ADMIN.value
-                    or self.ctx.policy.authority.at_least(actor.role, Role.SUPERVISOR.value)):
+            if not (
+                actor.role == Role.ADMIN.value
+                or self.ctx.policy.authority.at_least(actor.role, Role.SUPERVISOR.value)
+            ):
                 if owner_id is not None and owner_id != actor.id:
                     raise PermissionDenied("staff may list only their own customers", rule="CUS-1")
                 owner_id = actor.id
-            return list(uow.customers.list(owner_id=owner_id, status=status, grade=grade,
-                                           limit=limit, offset=offset))
+            return list(
+                uow.customers.list(
+                    owner_id=owner_id, status=status, grade=grade, limit=limit, offset=offset
+                )
+            )
 
-    def update(self, actor_id: StaffId, customer_id: CustomerId, command: UpdateCustomer) -> Customer:
+    def update(
+        self, actor_id: StaffId, customer_id: CustomerId, command: UpdateCustomer
+    ) -> Customer:
         """Change details; refused with ConcurrencyConflict if the customer changed meanwhile."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
@@ -221,7 +244,8 @@ class CustomerService:
             if customer.status == CustomerStatus.DEREGISTERED:
                 raise InvalidTransition("a deregistered customer cannot be changed", rule="CUS-6")
             changes = {
-                k: v for k, v in attrs.asdict(command, recurse=False).items()
+                k: v
+                for k, v in attrs.asdict(command, recurse=False).items()
                 if k != "expected_version" and v is not None
             }
             if "status" in changes and changes["status"] != customer.status:
@@ -229,27 +253,40 @@ class CustomerService:
                     raise InvalidTransition(
                         f"status cannot change from {customer.status.value} to "
                         f"{changes['status'].value} here (deregistration has its own flow)",
-                        field="status", rule="CUS-2",
+                        field="status",
+                        rule="CUS-2",
                     )
                 if customer.cooperation_since is None:
                     customer.cooperation_since = self.ctx.today()
             if "phone" in changes or "id_number" in changes:
                 self._check_identity_free(
-                    uow, changes.get("phone", customer.phone),
+                    uow,
+                    changes.get("phone", customer.phone),
                     changes.get("id_number", customer.id_number),
-                    owner_id=customer.owner_id, except_id=customer.id,
+                    owner_id=customer.owner_id,
+                    except_id=customer.id,
                 )
             if "name" in changes:
                 changes["name"] = changes["name"].strip()
             for key, value in changes.items():
                 setattr(customer, key, value)
-            record(uow, self.ctx, "customer.updated", customer.id, actor.id,
-                   fields=",".join(sorted(changes)))
+            record(
+                uow,
+                self.ctx,
+                "customer.updated",
+                customer.id,
+                actor.id,
+                fields=",".join(sorted(changes)),
+            )
             uow.commit()
             return customer
 
     def transfer(
-        self, actor_id: StaffId, customer_id: CustomerId, new_owner_id: StaffId, reason: str,
+        self,
+        actor_id: StaffId,
+        customer_id: CustomerId,
+        new_owner_id: StaffId,
+        reason: str,
         expected_version: int,
     ) -> Customer:
         """Move a customer to another owner (e.g. a resolved 客户冲撞); needs authority."""
@@ -258,7 +295,8 @@ class CustomerService:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             self.ctx.policy.authority.require(
-                actor.role, self.ctx.policy.customers.registration.transfer_role,
+                actor.role,
+                self.ctx.policy.customers.registration.transfer_role,
                 decision="transferring a customer",
             )
             customer = uow.customers.get(customer_id)
@@ -270,8 +308,16 @@ class CustomerService:
             new_owner = uow.staff.get(new_owner_id)
             old = customer.owner_id
             customer.owner_id = new_owner.id
-            record(uow, self.ctx, "customer.transferred", customer.id, actor.id, reason,
-                   from_owner=old, to_owner=new_owner.id)
+            record(
+                uow,
+                self.ctx,
+                "customer.transferred",
+                customer.id,
+                actor.id,
+                reason,
+                from_owner=old,
+                to_owner=new_owner.id,
+            )
             uow.commit()
             return customer
 
@@ -299,8 +345,16 @@ class CustomerService:
                 ),
             )
             uow.files.add(customer_file)
-            record(uow, self.ctx, "file.opened", customer_file.id, actor.id,
-                   customer_id=customer.id, kind=kind, due_on=due.isoformat())
+            record(
+                uow,
+                self.ctx,
+                "file.opened",
+                customer_file.id,
+                actor.id,
+                customer_id=customer.id,
+                kind=kind,
+                due_on=due.isoformat(),
+            )
             uow.commit()
             return customer_file
 
@@ -320,19 +374,27 @@ class CustomerService:
                 raise ValidationError(
                     f"not on the {customer_file.kind} checklist: {', '.join(unknown)}; "
                     f"items are {', '.join(kind_policy.item_codes())}",
-                    field="documents", rule="CUS-3",
+                    field="documents",
+                    rule="CUS-3",
                 )
             empty = sorted(code for code, ref in documents.items() if not ref.strip())
             if empty:
                 raise ValidationError(
                     f"a document reference must not be empty: {', '.join(empty)}",
-                    field="documents", rule="CUS-3",
+                    field="documents",
+                    rule="CUS-3",
                 )
             merged = dict(customer_file.documents)
             merged.update(documents)
             customer_file.documents = merged
-            record(uow, self.ctx, "file.documents_added", file_id, actor.id,
-                   items=",".join(sorted(documents)))
+            record(
+                uow,
+                self.ctx,
+                "file.documents_added",
+                file_id,
+                actor.id,
+                items=",".join(sorted(documents)),
+            )
             uow.commit()
             return self._status(customer_file, kind_policy, self.ctx.today())
 
@@ -350,8 +412,9 @@ class CustomerService:
             self._visible(uow, actor, customer_file.customer_id)
             receiver = load_actor(uow, received_by)
             if receiver.id == actor.id:
-                raise ValidationError("the receiver must be another person", field="received_by",
-                                      rule="CUS-3")
+                raise ValidationError(
+                    "the receiver must be another person", field="received_by", rule="CUS-3"
+                )
             if customer_file.handed_over_at is not None:
                 raise InvalidTransition("the file was already handed over", rule="CUS-3")
             if customer_file.destroyed:
@@ -361,15 +424,31 @@ class CustomerService:
             customer_file.handed_over_at = now
             customer_file.handed_over_by = actor.id
             customer_file.received_by = receiver.id
-            customer_file.missing_at_handover = customer_file.missing_items(kind_policy.item_codes())
-            record(uow, self.ctx, "file.handed_over", file_id, actor.id, note,
-                   received_by=receiver.id)
+            customer_file.missing_at_handover = customer_file.missing_items(
+                kind_policy.item_codes()
+            )
+            record(
+                uow, self.ctx, "file.handed_over", file_id, actor.id, note, received_by=receiver.id
+            )
             if now.date() > customer_file.due_on:
-                record(uow, self.ctx, "file.handover_late", file_id, actor.id,
-                       due_on=customer_file.due_on.isoformat(), handed_over_on=now.date().isoformat())
+                record(
+                    uow,
+                    self.ctx,
+                    "file.handover_late",
+                    file_id,
+                    actor.id,
+                    due_on=customer_file.due_on.isoformat(),
+                    handed_over_on=now.date().isoformat(),
+                )
             if customer_file.missing_at_handover:
-                record(uow, self.ctx, "file.handover_incomplete", file_id, actor.id,
-                       missing=",".join(customer_file.missing_at_handover))
+                record(
+                    uow,
+                    self.ctx,
+                    "file.handover_incomplete",
+                    file_id,
+                    actor.id,
+                    missing=",".join(customer_file.missing_at_handover),
+                )
             uow.commit()
             return self._status(customer_file, kind_policy, now.date())
 
@@ -390,16 +469,22 @@ class CustomerService:
             destroyed=f.destroyed,
         )
 
-    def file_statuses(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[FileStatus]:
+    def file_statuses(
+        self, actor_id: StaffId, customer_id: CustomerId
+    ) -> builtins.list[FileStatus]:
         """The hand-over register view of a customer's files (not confidential)."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             self._visible(uow, actor, customer_id)
             today = self.ctx.today()
-            return [self._status(f, self._file_kind(f.kind), today)
-                    for f in uow.files.list_for_customer(customer_id)]
+            return [
+                self._status(f, self._file_kind(f.kind), today)
+                for f in uow.files.list_for_customer(customer_id)
+            ]
 
-    def overdue_files(self, actor_id: StaffId, as_of: date | None = None) -> builtins.list[FileStatus]:
+    def overdue_files(
+        self, actor_id: StaffId, as_of: date | None = None
+    ) -> builtins.list[FileStatus]:
         """CUS-3: files not complete after their hand-over deadline, with the missing items."""
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
@@ -419,7 +504,8 @@ class CustomerService:
             level = self.ctx.policy.confidentiality.levels.get("customer_file", "top_secret")
             needed = Permission.READ_TOP_SECRET if level == "top_secret" else Permission.READ_SECRET
             allowed = actor.has_permission(needed) or (
-                needed == Permission.READ_SECRET and actor.has_permission(Permission.READ_TOP_SECRET)
+                needed == Permission.READ_SECRET
+                and actor.has_permission(Permission.READ_TOP_SECRET)
             )
             if not allowed:
                 raise PermissionDenied(
@@ -427,25 +513,38 @@ class CustomerService:
                     f"granted by {self.ctx.policy.confidentiality.grant_role}",
                     rule="X-5",
                 )
-            uow.access_log.add(AccessLogEntry(
-                reader_id=actor.id, record_kind="customer_file", record_id=file_id, level=level,
-                at=self.ctx.now(),
-            ))
+            uow.access_log.add(
+                AccessLogEntry(
+                    reader_id=actor.id,
+                    record_kind="customer_file",
+                    record_id=file_id,
+                    level=level,
+                    at=self.ctx.now(),
+                )
+            )
             uow.commit()
             return customer_file
 
-    def access_log(self, actor_id: StaffId, record_id: str | None = None) -> builtins.list[AccessLogEntry]:
+    def access_log(
+        self, actor_id: StaffId, record_id: str | None = None
+    ) -> builtins.list[AccessLogEntry]:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             role = self.ctx.policy.confidentiality.access_log_reader_role
             if actor.role != Role.ADMIN.value:
-                self.ctx.policy.authority.require(actor.role, role, decision="reading the access log",
-                                                  rule="X-5")
+                self.ctx.policy.authority.require(
+                    actor.role, role, decision="reading the access log", rule="X-5"
+                )
             return list(uow.access_log.list(record_id=record_id))
 
     # -------------------------------------------------------------- retention
     def destroy_file(
-        self, actor_id: StaffId, file_id: FileId, *, reviewed_by: StaffId, approved_by: StaffId,
+        self,
+        actor_id: StaffId,
+        file_id: FileId,
+        *,
+        reviewed_by: StaffId,
+        approved_by: StaffId,
         reason: str,
     ) -> DestructionRecord:
         """X-6: destroy only after retention, reviewed by the department head, approved by GM."""
@@ -462,7 +561,8 @@ class CustomerService:
                 raise Conflict(
                     f"the file must be kept until {customer_file.retention_until} "
                     f"({retention.customer_file_years} years)",
-                    rule="X-6", field="file_id",
+                    rule="X-6",
+                    field="file_id",
                 )
             reviewer = load_actor(uow, reviewed_by)
             approver = load_actor(uow, approved_by)
@@ -472,25 +572,44 @@ class CustomerService:
                 dept = uow.departments.get(owner.department_id)
                 if dept.head_id is not None and dept.head_id != reviewer.id:
                     raise PermissionDenied(
-                        f"the review must be by the head of {dept.name}", rule="X-6",
+                        f"the review must be by the head of {dept.name}",
+                        rule="X-6",
                         field="reviewed_by",
                     )
             if not self._is_at_least(reviewer, retention.reviewer_role):
-                raise PermissionDenied(f"the reviewer must be {retention.reviewer_role} or above",
-                                       rule="X-6", field="reviewed_by")
+                raise PermissionDenied(
+                    f"the reviewer must be {retention.reviewer_role} or above",
+                    rule="X-6",
+                    field="reviewed_by",
+                )
             if not self._is_at_least(approver, retention.approver_role):
-                raise PermissionDenied(f"destruction must be approved by {retention.approver_role}",
-                                       rule="X-6", field="approved_by")
+                raise PermissionDenied(
+                    f"destruction must be approved by {retention.approver_role}",
+                    rule="X-6",
+                    field="approved_by",
+                )
             destruction = DestructionRecord(
-                file_id=customer_file.id, customer_id=customer_file.customer_id,
-                reviewed_by=reviewer.id, approved_by=approver.id, reason=reason,
-                retention_until=customer_file.retention_until, at=self.ctx.now(),
+                file_id=customer_file.id,
+                customer_id=customer_file.customer_id,
+                reviewed_by=reviewer.id,
+                approved_by=approver.id,
+                reason=reason,
+                retention_until=customer_file.retention_until,
+                at=self.ctx.now(),
             )
             customer_file.destroyed_at = destruction.at
             customer_file.documents = {}
             uow.destructions.add(destruction)
-            record(uow, self.ctx, "file.destroyed", file_id, actor_id, reason,
-                   reviewed_by=reviewer.id, approved_by=approver.id)
+            record(
+                uow,
+                self.ctx,
+                "file.destroyed",
+                file_id,
+                actor_id,
+                reason,
+                reviewed_by=reviewer.id,
+                approved_by=approver.id,
+            )
             uow.commit()
             return destruction
 
@@ -499,8 +618,11 @@ class CustomerService:
             actor = load_actor(uow, actor_id)
             if actor.role != Role.ADMIN.value:
                 self.ctx.policy.authority.require(
-                    actor.role, self.ctx.policy.customers.retention.reviewer_role,
-                    decision="reading destruction records", rule="X-6")
+                    actor.role,
+                    self.ctx.policy.customers.retention.reviewer_role,
+                    decision="reading destruction records",
+                    rule="X-6",
+                )
             return list(uow.destructions.list())
 
     # ---------------------------------------------------------------- grading
@@ -514,12 +636,20 @@ class CustomerService:
                 f"scores need exactly the criteria {', '.join(sorted(grading.weights))}"
                 + (f"; missing {', '.join(missing)}" if missing else "")
                 + (f"; unknown {', '.join(unknown)}" if unknown else ""),
-                field="scores", rule="CUS-4",
+                field="scores",
+                rule="CUS-4",
             )
         for name, value in scores.items():
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= grading.max_score:
-                raise ValidationError(f"must be a whole number 0…{grading.max_score}",
-                                      field=f"scores.{name}", rule="CUS-4")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= grading.max_score
+            ):
+                raise ValidationError(
+                    f"must be a whole number 0…{grading.max_score}",
+                    field=f"scores.{name}",
+                    rule="CUS-4",
+                )
         weighted = sum(grading.weights[k] * scores[k] for k in grading.weights)
         score = (weighted + 50) // 100  # round half up to a whole point
         grade = next(b.grade for b in grading.bands if score >= b.min_score)
@@ -536,7 +666,11 @@ class CustomerService:
         return this_year if this_year > day else date(day.year + 1, month, dd)
 
     def evaluate_grade(
-        self, actor_id: StaffId, customer_id: CustomerId, scores: Mapping[str, int], reason: str,
+        self,
+        actor_id: StaffId,
+        customer_id: CustomerId,
+        scores: Mapping[str, int],
+        reason: str,
         proposed_by: StaffId | None = None,
     ) -> GradeChange:
         """CUS-4: grade a customer from weighted scores.
@@ -552,7 +686,8 @@ class CustomerService:
             actor = load_actor(uow, actor_id)
             if not self._is_at_least(actor, grading.change_approver_role):
                 raise PermissionDenied(
-                    f"grades are decided by {grading.change_approver_role} or above", rule="CUS-4")
+                    f"grades are decided by {grading.change_approver_role} or above", rule="CUS-4"
+                )
             customer = uow.customers.get(customer_id)
             today = self.ctx.today()
             due = customer.next_evaluation_on is not None and customer.next_evaluation_on <= today
@@ -571,22 +706,35 @@ class CustomerService:
             else:
                 next_on = self._next_window(today)
             change = self._apply_grade(
-                uow, customer, grade, score, provisional, next_on, reason,
-                proposed_by or actor.id, actor.id,
+                uow,
+                customer,
+                grade,
+                score,
+                provisional,
+                next_on,
+                reason,
+                proposed_by or actor.id,
+                actor.id,
             )
             uow.commit()
             return change
 
     def change_grade(
-        self, actor_id: StaffId, customer_id: CustomerId, new_grade: str, reason: str,
-        proposed_by: StaffId, expected_version: int,
+        self,
+        actor_id: StaffId,
+        customer_id: CustomerId,
+        new_grade: str,
+        reason: str,
+        proposed_by: StaffId,
+        expected_version: int,
     ) -> GradeChange:
         """CUS-4: an out-of-cycle grade change, proposed by the owning unit, decided by the
         policy's role (the actor), always with a reason."""
         grading = self.ctx.policy.customers.grading
         if new_grade not in grading.grades():
-            raise ValidationError(f"grade must be one of {', '.join(grading.grades())}",
-                                  field="grade", rule="CUS-4")
+            raise ValidationError(
+                f"grade must be one of {', '.join(grading.grades())}", field="grade", rule="CUS-4"
+            )
         if not reason.strip():
             raise ValidationError("a grade change needs a reason", field="reason", rule="CUS-4")
         with self.ctx.uow() as uow:
@@ -594,44 +742,79 @@ class CustomerService:
             if not self._is_at_least(actor, grading.change_approver_role):
                 raise PermissionDenied(
                     f"grade changes are decided by {grading.change_approver_role} or above",
-                    rule="CUS-4")
+                    rule="CUS-4",
+                )
             load_actor(uow, proposed_by)
             customer = uow.customers.get(customer_id)
             if customer.version != expected_version:
-                raise ConcurrencyConflict(f"customer {customer_id} changed meanwhile",
-                                          field="expected_version")
+                raise ConcurrencyConflict(
+                    f"customer {customer_id} changed meanwhile", field="expected_version"
+                )
             change = self._apply_grade(
-                uow, customer, new_grade, None, customer.grade_provisional,
+                uow,
+                customer,
+                new_grade,
+                None,
+                customer.grade_provisional,
                 customer.next_evaluation_on or self._next_window(self.ctx.today()),
-                reason, proposed_by, actor.id,
+                reason,
+                proposed_by,
+                actor.id,
             )
             uow.commit()
             return change
 
     def _apply_grade(
-        self, uow: UnitOfWork, customer: Customer, grade: str, score: int | None,
-        provisional: bool, next_on: date, reason: str, proposed_by: StaffId, approved_by: StaffId,
+        self,
+        uow: UnitOfWork,
+        customer: Customer,
+        grade: str,
+        score: int | None,
+        provisional: bool,
+        next_on: date,
+        reason: str,
+        proposed_by: StaffId,
+        approved_by: StaffId,
     ) -> GradeChange:
         change = GradeChange(
-            customer_id=customer.id, from_grade=customer.grade, to_grade=grade, score=score,
-            provisional=provisional, reason=reason, proposed_by=proposed_by,
-            approved_by=approved_by, at=self.ctx.now(), next_evaluation_on=next_on,
+            customer_id=customer.id,
+            from_grade=customer.grade,
+            to_grade=grade,
+            score=score,
+            provisional=provisional,
+            reason=reason,
+            proposed_by=proposed_by,
+            approved_by=approved_by,
+            at=self.ctx.now(),
+            next_evaluation_on=next_on,
         )
         customer.grade = grade
         customer.grade_score = score
         customer.grade_provisional = provisional
         customer.next_evaluation_on = next_on
         uow.grade_changes.add(change)
-        record(uow, self.ctx, "customer.graded", customer.id, approved_by, reason,
-               grade=grade, provisional=str(provisional).lower())
+        record(
+            uow,
+            self.ctx,
+            "customer.graded",
+            customer.id,
+            approved_by,
+            reason,
+            grade=grade,
+            provisional=str(provisional).lower(),
+        )
         return change
 
-    def grade_history(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[GradeChange]:
+    def grade_history(
+        self, actor_id: StaffId, customer_id: CustomerId
+    ) -> builtins.list[GradeChange]:
         with self.ctx.uow() as uow:
             self._visible(uow, load_actor(uow, actor_id), customer_id)
             return list(uow.grade_changes.list_for_customer(customer_id))
 
-    def due_for_evaluation(self, actor_id: StaffId, as_of: date | None = None) -> builtins.list[Customer]:
+    def due_for_evaluation(
+        self, actor_id: StaffId, as_of: date | None = None
+    ) -> builtins.list[Customer]:
         """Customers whose (provisional or annual) evaluation date has come (CUS-4)."""
         day = as_of or self.ctx.today()
         with self.ctx.uow() as uow:
@@ -640,15 +823,22 @@ class CustomerService:
             offset = 0
             while True:
                 page = uow.customers.list(limit=500, offset=offset)
-                result.extend(c for c in page if c.next_evaluation_on is not None
-                              and c.next_evaluation_on <= day and c.status in _LIVE
-                              and self._can_see(actor, c))
+                result.extend(
+                    c
+                    for c in page
+                    if c.next_evaluation_on is not None
+                    and c.next_evaluation_on <= day
+                    and c.status in _LIVE
+                    and self._can_see(actor, c)
+                )
                 if len(page) < 500:
                     return result
                 offset += 500
 
     # ---------------------------------------------------------- deregistration
-    def apply_deregistration(self, actor_id: StaffId, customer_id: CustomerId, reason: str) -> Deregistration:
+    def apply_deregistration(
+        self, actor_id: StaffId, customer_id: CustomerId, reason: str
+    ) -> Deregistration:
         """CUS-6: the first step; the customer is 'deregistering' until the chain completes."""
         if not reason.strip():
             raise ValidationError("an application needs a reason", field="reason", rule="CUS-6")
@@ -658,21 +848,37 @@ class CustomerService:
             if customer.status not in (CustomerStatus.PROSPECT, CustomerStatus.CLOSED_DEAL):
                 raise InvalidTransition(
                     f"a {customer.status.value} customer cannot apply for deregistration",
-                    rule="CUS-6")
+                    rule="CUS-6",
+                )
             dereg = Deregistration(
-                customer_id=customer.id, applied_by=actor.id, applied_at=self.ctx.now(),
-                reason=reason, status_before=customer.status,
+                customer_id=customer.id,
+                applied_by=actor.id,
+                applied_at=self.ctx.now(),
+                reason=reason,
+                status_before=customer.status,
             )
             customer.status = CustomerStatus.DEREGISTERING
             uow.deregistrations.add(dereg)
-            record(uow, self.ctx, "deregistration.applied", dereg.id, actor.id, reason,
-                   customer_id=customer.id)
+            record(
+                uow,
+                self.ctx,
+                "deregistration.applied",
+                dereg.id,
+                actor.id,
+                reason,
+                customer_id=customer.id,
+            )
             uow.commit()
             return dereg
 
     def advance_deregistration(
-        self, actor_id: StaffId, deregistration_id: DeregistrationId, *, approve: bool,
-        reason: str = "", refund: Money | None = None,
+        self,
+        actor_id: StaffId,
+        deregistration_id: DeregistrationId,
+        *,
+        approve: bool,
+        reason: str = "",
+        refund: Money | None = None,
     ) -> Deregistration:
         """CUS-6: the next step of the policy's chain, by a role at least the step's."""
         steps = self.ctx.policy.customers.deregistration.steps
@@ -685,30 +891,52 @@ class CustomerService:
             if not self._is_at_least(actor, step.role):
                 raise PermissionDenied(
                     f"step {step.name!r} needs {step.role} or above; {actor.role} is not enough",
-                    rule="X-3")
+                    rule="X-3",
+                )
             customer = uow.customers.get(dereg.customer_id)
             if not approve:
                 if not reason.strip():
-                    raise ValidationError("a rejection needs a reason", field="reason", rule="CUS-6")
+                    raise ValidationError(
+                        "a rejection needs a reason", field="reason", rule="CUS-6"
+                    )
                 dereg.state = DeregistrationState.REJECTED
                 customer.status = dereg.status_before
-                record(uow, self.ctx, "deregistration.rejected", dereg.id, actor.id, reason,
-                       step=step.name)
+                record(
+                    uow,
+                    self.ctx,
+                    "deregistration.rejected",
+                    dereg.id,
+                    actor.id,
+                    reason,
+                    step=step.name,
+                )
                 uow.commit()
                 return dereg
             if step.settles_balance:
                 if refund is None:
-                    raise ValidationError(f"step {step.name!r} records the refunded balance",
-                                          field="refund", rule="CUS-6")
+                    raise ValidationError(
+                        f"step {step.name!r} records the refunded balance",
+                        field="refund",
+                        rule="CUS-6",
+                    )
                 if refund.is_negative():
                     raise ValidationError("a refund cannot be negative", field="refund", rule="X-2")
                 dereg.refund = refund
             elif refund is not None:
-                raise ValidationError(f"step {step.name!r} does not settle money", field="refund",
-                                      rule="CUS-6")
+                raise ValidationError(
+                    f"step {step.name!r} does not settle money", field="refund", rule="CUS-6"
+                )
             dereg.completed_steps = [*dereg.completed_steps, step.name]
-            record(uow, self.ctx, "deregistration.step", dereg.id, actor.id, reason, step=step.name,
-                   **({"refund": str(refund.amount)} if refund is not None else {}))
+            record(
+                uow,
+                self.ctx,
+                "deregistration.step",
+                dereg.id,
+                actor.id,
+                reason,
+                step=step.name,
+                **({"refund": str(refund.amount)} if refund is not None else {}),
+            )
             if len(dereg.completed_steps) == len(steps):
                 dereg.state = DeregistrationState.COMPLETED
                 customer.status = CustomerStatus.DEREGISTERED
@@ -716,7 +944,9 @@ class CustomerService:
             uow.commit()
             return dereg
 
-    def deregistrations(self, actor_id: StaffId, customer_id: CustomerId) -> builtins.list[Deregistration]:
+    def deregistrations(
+        self, actor_id: StaffId, customer_id: CustomerId
+    ) -> builtins.list[Deregistration]:
         with self.ctx.uow() as uow:
             self._visible(uow, load_actor(uow, actor_id), customer_id)
             return list(uow.deregistrations.list_for_customer(customer_id))
@@ -726,7 +956,8 @@ class CustomerService:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             if actor.role != Role.ADMIN.value and not self.ctx.policy.authority.at_least(
-                    actor.role, Role.SUPERVISOR.value):
+                actor.role, Role.SUPERVISOR.value
+            ):
                 raise PermissionDenied("the audit trail is for supervisors and above", rule="X-7")
             return list(uow.audit.list(subject_id=subject_id))
 

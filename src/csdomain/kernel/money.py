@@ -13,8 +13,10 @@ CENT = Decimal("0.01")
 
 
 def _to_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(f"money must be an exact decimal, not {type(value).__name__}", rule="X-2")
+    if isinstance(value, bool | float):
+        raise ValidationError(
+            f"money must be an exact decimal, not {type(value).__name__}", rule="X-2"
+        )
     if isinstance(value, Decimal):
         dec = value
     elif isinstance(value, int | str):
@@ -27,7 +29,9 @@ def _to_decimal(value: object) -> Decimal:
     if not dec.is_finite():
         raise ValidationError(f"not a money amount: {value!r}", rule="X-2")
     if dec != dec.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValidationError(f"money has at most 2 decimal places (元.角分): {value!r}", rule="X-2")
+        raise ValidationError(
+            f"money has at most 2 decimal places (元.角分): {value!r}", rule="X-2"
+        )
     return dec.quantize(CENT)
 
 
@@ -65,7 +69,7 @@ class Money:
 
     def times(self, factor: int | Decimal) -> Money:
         """Multiply by a count or factor, rounding half-up to the 分."""
-        if isinstance(factor, bool) or isinstance(factor, float):
+        if isinstance(factor, bool | float):
             raise ValidationError("money factors must be int or Decimal", rule="X-2")
         return Money.rounded(self.amount * Decimal(factor))
 
@@ -79,7 +83,9 @@ class Money:
             raise ValidationError("allocation needs at least one weight", rule="X-2")
         ws = [Decimal(w) for w in weights]
         if any(w < 0 for w in ws) or sum(ws) == 0:
-            raise ValidationError("allocation weights must be non-negative, not all zero", rule="X-2")
+            raise ValidationError(
+                "allocation weights must be non-negative, not all zero", rule="X-2"
+            )
         total = sum(ws)
         sign = -1 if self.amount < 0 else 1
         cents = int(abs(self.amount) / CENT)

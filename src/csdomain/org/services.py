@@ -17,13 +17,17 @@ _ADMIN_ROLES = (Role.ADMIN.value, Role.GM.value)
 
 def _require_admin(actor: Staff) -> None:
     if actor.role not in _ADMIN_ROLES:
-        raise PermissionDenied("managing staff and departments needs the admin or gm role", rule="X-3")
+        raise PermissionDenied(
+            "managing staff and departments needs the admin or gm role", rule="X-3"
+        )
 
 
 def _check_role(role: str) -> str:
     if role not in {r.value for r in Role}:
         raise ValidationError(
-            f"unknown role {role!r}; known: {', '.join(r.value for r in Role)}", field="role", rule="X-3"
+            f"unknown role {role!r}; known: {', '.join(r.value for r in Role)}",
+            field="role",
+            rule="X-3",
         )
     return role
 
@@ -51,7 +55,9 @@ class OrgService:
             uow.commit()
             return admin, token
 
-    def add_department(self, actor_id: StaffId, name: str, head_id: StaffId | None = None) -> Department:
+    def add_department(
+        self, actor_id: StaffId, name: str, head_id: StaffId | None = None
+    ) -> Department:
         with self.ctx.uow() as uow:
             _require_admin(load_actor(uow, actor_id))
             if head_id is not None:
@@ -62,7 +68,9 @@ class OrgService:
             uow.commit()
             return dept
 
-    def set_department_head(self, actor_id: StaffId, department_id: DepartmentId, head_id: StaffId) -> Department:
+    def set_department_head(
+        self, actor_id: StaffId, department_id: DepartmentId, head_id: StaffId
+    ) -> Department:
         with self.ctx.uow() as uow:
             _require_admin(load_actor(uow, actor_id))
             dept = uow.departments.get(department_id)
@@ -112,11 +120,15 @@ class OrgService:
         with self.ctx.uow() as uow:
             return list(uow.staff.list())
 
-    def grant_permission(self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str) -> Staff:
+    def grant_permission(
+        self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str
+    ) -> Staff:
         """X-5: only the policy's grant role (GM by default) may grant confidential reads."""
         return self._set_permission(actor_id, staff_id, permission, reason, grant=True)
 
-    def revoke_permission(self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str) -> Staff:
+    def revoke_permission(
+        self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str
+    ) -> Staff:
         return self._set_permission(actor_id, staff_id, permission, reason, grant=False)
 
     def _set_permission(
@@ -124,7 +136,7 @@ class OrgService:
     ) -> Staff:
         if permission not in {p.value for p in Permission}:
             raise ValidationError(
-                f"unknown permission {permission!r}; known: {', '.join(p.value for p in Permission)}",
+                f"unknown permission {permission!r}; known: {', '.join(p for p in Permission)}",
                 field="permission",
                 rule="X-5",
             )
@@ -173,6 +185,11 @@ class OrgService:
     def _new_token(self, uow: UnitOfWork, staff_id: StaffId, label: str) -> str:
         token = "csd_" + secrets.token_urlsafe(24)
         uow.tokens.add(
-            ApiToken(token_hash=hash_token(token), staff_id=staff_id, label=label, created_at=self.ctx.now())
+            ApiToken(
+                token_hash=hash_token(token),
+                staff_id=staff_id,
+                label=label,
+                created_at=self.ctx.now(),
+            )
         )
         return token

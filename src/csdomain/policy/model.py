@@ -221,7 +221,9 @@ class DeregistrationPolicy:
     steps: list[DeregistrationStep] = attrs.field()
 
     @steps.validator
-    def _check(self, _: attrs.Attribute[list[DeregistrationStep]], value: list[DeregistrationStep]) -> None:
+    def _check(
+        self, _: attrs.Attribute[list[DeregistrationStep]], value: list[DeregistrationStep]
+    ) -> None:
         if not value:
             raise ValueError("deregistration needs at least one step")
         names = [s.name for s in value]
@@ -238,7 +240,9 @@ class CustomersPolicy:
     deregistration: DeregistrationPolicy
 
     @files.validator
-    def _check(self, _: attrs.Attribute[dict[str, FileKindPolicy]], value: dict[str, FileKindPolicy]) -> None:
+    def _check(
+        self, _: attrs.Attribute[dict[str, FileKindPolicy]], value: dict[str, FileKindPolicy]
+    ) -> None:
         if not value:
             raise ValueError("at least one customer file kind is needed")
 

@@ -1,0 +1,135 @@
+"""A tour of the Customers capability through the Python API (CUS-1…CUS-6, X-5, X-6).
+
+Runs on the in-memory adapter with a fixed clock, so it is repeatable:
+
+    python examples/customers_tour.py
+
+Set CSDOMAIN_STORAGE=sql and CSDOMAIN_DATABASE_URL=sqlite:///tour.db to run it on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from adapters.bootstrap import bootstrap
+from adapters.settings import Settings
+from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.kernel.clock import FixedClock
+from csdomain.kernel.errors import ConcurrencyConflict, Conflict, PermissionDenied
+from csdomain.kernel.money import Money
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def main() -> None:
+    clock = FixedClock(datetime(2026, 9, 18, 10, 0, tzinfo=TZ))  # Friday
+    storage = os.environ.get("CSDOMAIN_STORAGE", "memory")
+    app = bootstrap(
+        Settings.from_env() if storage == "sql" else Settings(storage="memory"),
+        clock=clock,
+        create_schema=True,
+    )
+    org, customers = app.services.org, app.services.customers
+
+    admin, _token = org.bootstrap_admin("Admin")
+    sales = org.add_department(admin.id, "Sales")
+    gm = org.add_staff(admin.id, name="Wang (GM)", role="gm")
+    manager = org.add_staff(admin.id, name="Qian (manager)", role="manager", department_id=sales.id)
+    org.set_department_head(admin.id, sales.id, manager.id)
+    supervisor = org.add_staff(
+        admin.id, name="Sun (supervisor)", role="supervisor", department_id=sales.id
+    )
+    li = org.add_staff(
+        admin.id,
+        name="Li Lei",
+        role="staff",
+        department_id=sales.id,
+        position="sales_adviser",
+        supervisor_id=supervisor.id,
+    )
+    han = org.add_staff(
+        admin.id,
+        name="Han Meimei",
+        role="staff",
+        department_id=sales.id,
+        position="sales_adviser",
+        supervisor_id=supervisor.id,
+    )
+
+    print("CUS-1 registration and ownership")
+    zhang = customers.register(li.id, RegisterCustomer(name="Zhang San", phone="138-0013-8000"))
+    print(f"  {zhang.name} registered by Li Lei at {zhang.registered_at:%Y-%m-%d %H:%M}")
+    clock.advance(timedelta(hours=2))
+    try:
+        customers.register(han.id, RegisterCustomer(name="Zhang S.", phone="13800138000"))
+    except Conflict as exc:
+        print(f"  Han's later claim refused: {exc.message}")
+
+    print("Optimistic concurrency")
+    customers.update(li.id, zhang.id, UpdateCustomer(expected_version=1, address="Nanjing Rd 1"))
+    try:
+        customers.update(li.id, zhang.id, UpdateCustomer(expected_version=1, notes="stale"))
+    except ConcurrencyConflict as exc:
+        print(f"  second update from version 1 refused: {exc.message}")
+    zhang = customers.update(
+        li.id, zhang.id, UpdateCustomer(expected_version=2, status="closed_deal")
+    )
+
+    print("CUS-3 the new-sale file: due 3 working days after the sale")
+    sale_file = customers.open_file(li.id, zhang.id, "new_sale", date(2026, 9, 18))
+    print(
+        f"  sold Fri 2026-09-18 → hand over by {sale_file.due_on} (Sun 09-20 is a make-up day)"
+    )
+    customers.add_documents(li.id, sale_file.id, {"contract": "box 12", "invoice_copy": "box 12"})
+    clock.set(datetime(2026, 9, 23, 9, 0, tzinfo=TZ))
+    for status in customers.overdue_files(manager.id):
+        print(
+            f"  overdue since {status.due_on}; missing {len(status.missing_items)} items: "
+            f"{', '.join(status.missing_items[:4])}, …"
+        )
+
+    print("X-5 confidential reads")
+    try:
+        customers.read_file(supervisor.id, sale_file.id)
+    except PermissionDenied as exc:
+        print(f"  supervisor refused: {exc.message}")
+    org.grant_permission(gm.id, supervisor.id, "read_top_secret", "file audit")
+    customers.read_file(supervisor.id, sale_file.id)
+    for entry in customers.access_log(manager.id, sale_file.id):
+        print(f"  access log: {entry.reader_id} read {entry.record_kind} at {entry.at:%H:%M}")
+
+    print("CUS-4 grading")
+    change = customers.evaluate_grade(
+        manager.id,
+        zhang.id,
+        {
+            "annual_sales": 90,
+            "price": 70,
+            "payment_collection": 85,
+            "cooperation": 80,
+            "trend": 60,
+        },
+        reason="first evaluation",
+    )
+    print(
+        f"  grade {change.to_grade} (score {change.score}), provisional={change.provisional}, "
+        f"re-evaluate on {change.next_evaluation_on}"
+    )
+
+    print("CUS-6 deregistration")
+    dereg = customers.apply_deregistration(li.id, zhang.id, "customer moved abroad")
+    for actor in (supervisor, manager, gm):
+        dereg = customers.advance_deregistration(actor.id, dereg.id, approve=True)
+    dereg = customers.advance_deregistration(
+        li.id, dereg.id, approve=True, refund=Money.of("1200.00")
+    )
+    dereg = customers.advance_deregistration(li.id, dereg.id, approve=True, reason="signed")
+    print(f"  {dereg.state.value}; steps {', '.join(dereg.completed_steps)}; refund {dereg.refund}")
+    print(f"  customer status: {customers.get(manager.id, zhang.id).status.value}")
+    app.close()
+
+
+if __name__ == "__main__":
+    main()
