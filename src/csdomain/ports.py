@@ -12,6 +12,13 @@ from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
 
+from csdomain.cases.ports import (
+    CapaRepository,
+    CaseBreachRepository,
+    CaseEventRepository,
+    CaseNumberRepository,
+    CaseRepository,
+)
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -128,6 +135,21 @@ class UnitOfWork(Protocol):
     def deregistrations(self) -> DeregistrationRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def case_numbers(self) -> CaseNumberRepository: ...
+
+    @property
+    def case_events(self) -> CaseEventRepository: ...
+
+    @property
+    def case_breaches(self) -> CaseBreachRepository: ...
+
+    @property
+    def capa(self) -> CapaRepository: ...
 
     def __enter__(self) -> Self: ...
 

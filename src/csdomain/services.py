@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from csdomain.cases.ports import Notifier
+from csdomain.cases.services import CaseService
 from csdomain.context import ServiceContext
 from csdomain.customers.services import CustomerService
 from csdomain.org.services import OrgService
@@ -14,7 +16,13 @@ class Services:
     ctx: ServiceContext
     org: OrgService
     customers: CustomerService
+    cases: CaseService
 
     @classmethod
-    def build(cls, ctx: ServiceContext) -> Services:
-        return cls(ctx=ctx, org=OrgService(ctx), customers=CustomerService(ctx))
+    def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
+        return cls(
+            ctx=ctx,
+            org=OrgService(ctx),
+            customers=CustomerService(ctx),
+            cases=CaseService(ctx, notifier),
+        )

@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -118,6 +119,11 @@ class MemoryUnitOfWork:
             self, "deregistrations", lambda d: d.id, "deregistration"
         )
         self.audit = _Audit(self, "audit", lambda e: e.id, "audit event")
+        self.cases = _Cases(self, "cases", lambda c: c.id, "case")
+        self.case_numbers = _CaseNumbers(self)
+        self.case_events = _CaseEvents(self, "case_events", lambda e: e.id, "case event")
+        self.case_breaches = _CaseBreaches(self, "case_breaches", lambda b: b.id, "case breach")
+        self.capa = _Capa(self, "capa", lambda i: i.id, "corrective action")
 
     def __enter__(self) -> Self:
         return self
@@ -261,6 +267,84 @@ class _Audit(_Table[AuditEvent]):
         return sorted(
             self.all(lambda e: subject_id is None or e.subject_id == subject_id), key=lambda e: e.at
         )
+
+
+class _Cases(_Table[Case]):
+    def get_by_number(self, number: str) -> Case:
+        found = self.all(lambda c: c.number == number)
+        if not found:
+            raise NotFound(f"case {number} not found", field="number")
+        return found[0]
+
+    def list(
+        self,
+        *,
+        state: CaseState | None = None,
+        open_only: bool = False,
+        received_from: datetime | None = None,
+        received_before: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Case]:
+        rows = self.all(
+            lambda c: (
+                (state is None or c.state == state)
+                and (not open_only or c.is_open)
+                and (received_from is None or c.received_at >= received_from)
+                and (received_before is None or c.received_at < received_before)
+            )
+        )
+        rows.sort(key=lambda c: (c.received_at, c.id))
+        return rows[offset : offset + limit]
+
+    def list_due_before(
+        self, when: datetime, *, limit: int = 500, lock: bool = False
+    ) -> Sequence[Case]:
+        # the memory store serialises commits; stale concurrent sweeps fail on commit
+        rows = self.all(lambda c: c.next_due_at is not None and c.next_due_at <= when and c.is_open)
+        rows.sort(key=lambda c: (c.next_due_at, c.id))
+        return rows[:limit]
+
+
+class _CaseNumbers:
+    """Per-month counters, incremented under the store lock (unique under concurrency)."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def next(self, month: str) -> int:
+        with self.uow.store.lock:
+            counters = self.uow.store.table("case_numbers")
+            value = int(counters.get(month, 0)) + 1
+            counters[month] = value  # consumed even on rollback, like a database sequence
+            return value
+
+
+class _CaseEvents(_Table[CaseEvent]):
+    def list_for_case(self, case_id: str) -> Sequence[CaseEvent]:
+        return sorted(self.all(lambda e: e.case_id == case_id), key=lambda e: e.at)
+
+
+class _CaseBreaches(_Table[CaseBreach]):
+    def add(self, obj: CaseBreach) -> None:
+        clash = self.all(lambda b: b.case_id == obj.case_id and b.clock == obj.clock)
+        if clash:
+            raise Conflict(f"clock {obj.clock} of case {obj.case_id} already has a breach")
+        super().add(obj)
+
+    def list_for_case(self, case_id: str) -> Sequence[CaseBreach]:
+        return sorted(self.all(lambda b: b.case_id == case_id), key=lambda b: b.recorded_at)
+
+    def list(self, *, since: datetime | None = None) -> Sequence[CaseBreach]:
+        return sorted(
+            self.all(lambda b: since is None or b.recorded_at >= since),
+            key=lambda b: b.recorded_at,
+        )
+
+
+class _Capa(_Table[CapaItem]):
+    def list_for_case(self, case_id: str) -> Sequence[CapaItem]:
+        return sorted(self.all(lambda i: i.case_id == case_id), key=lambda i: i.created_at)
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

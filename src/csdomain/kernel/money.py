@@ -28,11 +28,15 @@ def _to_decimal(value: object) -> Decimal:
         raise ValidationError(f"not a money amount: {value!r}", rule="X-2")
     if not dec.is_finite():
         raise ValidationError(f"not a money amount: {value!r}", rule="X-2")
-    if dec != dec.quantize(CENT, rounding=ROUND_HALF_UP):
+    try:
+        exact = dec.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than exact decimal arithmetic can hold
+        raise ValidationError(f"not a money amount: {value!r}", rule="X-2") from exc
+    if dec != exact:
         raise ValidationError(
             f"money has at most 2 decimal places (元.角分): {value!r}", rule="X-2"
         )
-    return dec.quantize(CENT)
+    return exact
 
 
 @attrs.frozen(order=True)

@@ -11,6 +11,7 @@ import attrs
 from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
 from csdomain.kernel.roles import Role
+from csdomain.policy.cases import CasesPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -258,3 +259,4 @@ class Policy:
     calendar: CalendarPolicy
     confidentiality: ConfidentialityPolicy
     customers: CustomersPolicy
+    cases: CasesPolicy

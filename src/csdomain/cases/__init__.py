@@ -1,0 +1,1 @@
+"""Complaint and service cases: intake, lifecycle, approvals, policy clocks, breaches, CAPA."""

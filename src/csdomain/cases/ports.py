@@ -1,0 +1,71 @@
+"""Ports the cases capability needs: its repositories and a Notifier (CASE-5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
+from csdomain.kernel.ids import StaffId
+
+
+class CaseRepository(Protocol):
+    def add(self, case: Case) -> None: ...
+    def get(self, case_id: str) -> Case: ...
+    def get_by_number(self, number: str) -> Case: ...
+    def list(
+        self,
+        *,
+        state: CaseState | None = None,
+        open_only: bool = False,
+        received_from: datetime | None = None,
+        received_before: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Case]:
+        """Ordered by reception time, then id."""
+        ...
+
+    def list_due_before(
+        self, when: datetime, *, limit: int = 500, lock: bool = False
+    ) -> Sequence[Case]:
+        """Open cases whose ``next_due_at`` is at or before ``when``, through its index.
+
+        With ``lock`` the rows are locked for this transaction and rows locked by another
+        sweep are skipped (PostgreSQL ``FOR UPDATE SKIP LOCKED``)."""
+        ...
+
+
+class CaseNumberRepository(Protocol):
+    def next(self, month: str) -> int:
+        """The next sequence number for ``YYYYMM`` (1, 2, …), unique under concurrency."""
+        ...
+
+
+class CaseEventRepository(Protocol):
+    def add(self, event: CaseEvent) -> None: ...
+    def list_for_case(self, case_id: str) -> Sequence[CaseEvent]:
+        """In the order they happened."""
+        ...
+
+
+class CaseBreachRepository(Protocol):
+    def add(self, breach: CaseBreach) -> None:
+        """Raises Conflict if this case's clock already has a breach."""
+        ...
+
+    def list_for_case(self, case_id: str) -> Sequence[CaseBreach]: ...
+    def list(self, *, since: datetime | None = None) -> Sequence[CaseBreach]: ...
+
+
+class CapaRepository(Protocol):
+    def add(self, item: CapaItem) -> None: ...
+    def get(self, item_id: str) -> CapaItem: ...
+    def list_for_case(self, case_id: str) -> Sequence[CapaItem]: ...
+
+
+class Notifier(Protocol):
+    """CASE-5: tells people at once (log, e-mail…). Called after the commit."""
+
+    def notify(self, recipients: Sequence[StaffId], subject: str, body: str) -> None: ...

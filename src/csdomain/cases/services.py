@@ -1,0 +1,963 @@
+"""Case use cases (CASE-1…CASE-11, SAT-1, X-3, X-4, X-7).
+
+Every state change appends a CaseEvent (actor, time, owner after the event) in the same
+transaction, refreshes the case's ``next_due_at`` (the sweep's index) and commits; an illegal
+transition raises InvalidTransition before anything is written, whichever adapter asked.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from csdomain.cases.clocks import EXTENDED, ClockState, ClockStatus, applies, clock_state, owner_at
+from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
+from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
+from csdomain.cases.ports import Notifier
+from csdomain.context import ServiceContext, load_actor
+from csdomain.kernel.calendar import add_working_days
+from csdomain.kernel.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
+from csdomain.kernel.ids import DepartmentId, StaffId
+from csdomain.kernel.money import Money
+from csdomain.kernel.roles import Role
+from csdomain.org.model import Staff
+from csdomain.policy.cases import CasesPolicy, ClockDefinition
+from csdomain.ports import UnitOfWork
+
+S = CaseState
+# which action may happen in which state (CASE-3…CASE-10)
+_ALLOWED: dict[str, frozenset[CaseState]] = {
+    "acknowledge": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "accept": frozenset({S.RECEIVED}),
+    "not_accept": frozenset({S.RECEIVED}),
+    "assign": frozenset({S.ACCEPTED, S.ASSIGNED, S.INVESTIGATING, S.PROPOSE_AGAIN}),
+    "investigate": frozenset({S.ASSIGNED, S.PROPOSE_AGAIN}),
+    "report_investigation": frozenset({S.INVESTIGATING}),
+    "wait_customer": frozenset({S.ASSIGNED, S.INVESTIGATING, S.PROPOSE_AGAIN, S.PROPOSED}),
+    "resume": frozenset({S.WAITING_CUSTOMER}),
+    "propose": frozenset({S.ASSIGNED, S.INVESTIGATING, S.PROPOSE_AGAIN}),
+    "approve": frozenset({S.PROPOSED}),
+    "reject_proposal": frozenset({S.PROPOSED}),
+    "reply": frozenset({S.APPROVED}),
+    "follow_up": frozenset({S.REPLIED}),
+    "close": frozenset({S.RESOLVED, S.REPLIED}),
+    "mark_major": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "extend": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "capa": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "warning": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+}
+
+
+@attrs.frozen
+class SweepResult:
+    """What one sweep did: breaches recorded now (each exactly once across all sweeps)."""
+
+    checked: int
+    breaches: list[CaseBreach]
+
+
+@attrs.frozen
+class MonthlyStatistics:
+    """RPT: monthly complaint statistics."""
+
+    month: str
+    received: int
+    per_day: str
+    resolved: int
+    resolution_ratio: str
+    by_category: dict[str, int]
+    by_department: dict[str, int]
+    by_handling_method: dict[str, int]
+    loss: Money
+
+
+class LogNotifier:
+    """A Notifier that remembers what it sent; the default when none is configured."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[list[StaffId], str, str]] = []
+
+    def notify(self, recipients: Sequence[StaffId], subject: str, body: str) -> None:
+        self.sent.append((list(recipients), subject, body))
+
+
+class CaseService:
+    def __init__(self, ctx: ServiceContext, notifier: Notifier | None = None) -> None:
+        self.ctx = ctx
+        self.notifier: Notifier = notifier or LogNotifier()
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def policy(self) -> CasesPolicy:
+        return self.ctx.policy.cases
+
+    def _at_least(self, actor: Staff, role: str) -> bool:
+        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
+            actor.role, role
+        )
+
+    def _require(self, actor: Staff, role: str, decision: str, rule: str) -> None:
+        if not self._at_least(actor, role):
+            raise PermissionDenied(
+                f"{decision} needs {role} or above; {actor.role} is not enough", rule=rule
+            )
+
+    def _check(self, case: Case, action: str) -> None:
+        if case.state not in _ALLOWED[action]:
+            raise InvalidTransition(
+                f"case {case.number} is {case.state.value}: cannot {action.replace('_', ' ')}",
+                rule="CASE-9" if action in ("close", "follow_up") else "CASE-3",
+            )
+
+    def _member(self, value: str, allowed: Iterable[str], field: str, rule: str) -> str:
+        options = list(allowed)
+        if value not in options:
+            raise ValidationError(
+                f"must be one of: {', '.join(options)}; got {value!r}", field=field, rule=rule
+            )
+        return value
+
+    def _event(
+        self,
+        uow: UnitOfWork,
+        case: Case,
+        kind: str,
+        actor_id: StaffId,
+        reason: str = "",
+        /,
+        **data: str,
+    ) -> CaseEvent:
+        event = CaseEvent(
+            case_id=case.id,
+            kind=kind,
+            at=self.ctx.now(),
+            actor_id=actor_id,
+            state_after=case.state,
+            owner_id=case.owner_id,
+            reason=reason,
+            data=data,
+        )
+        uow.case_events.add(event)
+        return event
+
+    def _definitions(self, case: Case) -> list[ClockDefinition]:
+        return [
+            d
+            for d in self.policy.clocks
+            if applies(d, case.type, case.severity.value, case.channel)
+        ]
+
+    def _states(self, case: Case, events: Sequence[CaseEvent], now: datetime) -> list[ClockState]:
+        hours = self.ctx.policy.calendar.business_hours
+        soon = timedelta(hours=self.policy.due_soon_hours)
+        return [
+            clock_state(d, events, self.ctx.calendar, hours, now, soon)
+            for d in self._definitions(case)
+        ]
+
+    def _refresh_due(self, uow: UnitOfWork, case: Case, recorded: set[str] | None = None) -> None:
+        """Keep ``next_due_at`` = earliest due of a running clock not yet recorded as breached."""
+        events = uow.case_events.list_for_case(case.id)
+        if recorded is None:
+            recorded = {b.clock for b in uow.case_breaches.list_for_case(case.id)}
+        dues = [
+            s.due_at
+            for s in self._states(case, events, self.ctx.now())
+            if s.running and s.due_at is not None and s.name not in recorded
+        ]
+        case.next_due_at = min(dues) if dues else None if case.is_open else None
+
+    def _load(self, uow: UnitOfWork, case_id: str) -> Case:
+        return uow.cases.get(case_id)
+
+    def _not_subject(self, case: Case, staff_id: StaffId, role: str) -> None:
+        """X-4: the person complained about may not handle or approve the case."""
+        if staff_id in case.subject_staff_ids:
+            raise PermissionDenied(
+                f"{staff_id} is the subject of this complaint and may not {role} it",
+                rule="X-4",
+                field="handler_id" if role == "handle" else "actor",
+            )
+
+    def _make_major(
+        self, uow: UnitOfWork, case: Case, actor_id: StaffId, reasons: list[str]
+    ) -> bool:
+        new = [r for r in reasons if r not in case.major_reasons]
+        case.major_reasons = [*case.major_reasons, *new]
+        if case.severity == Severity.MAJOR:
+            return False
+        case.severity = Severity.MAJOR
+        self._event(
+            uow, case, "became_major", actor_id, ", ".join(reasons), reasons=",".join(reasons)
+        )
+        return True
+
+    def _notify_major(self, case: Case) -> None:
+        """CASE-5: the department head and the GM (policy roles) hear at once."""
+        with self.ctx.uow() as uow:
+            recipients: list[StaffId] = []
+            roles = set(self.policy.major_notify_roles)
+            for staff in uow.staff.list():
+                if staff.role in roles and staff.active:
+                    recipients.append(staff.id)
+            if case.department_id is not None:
+                head = uow.departments.get(case.department_id).head_id
+                if head is not None and head not in recipients:
+                    recipients.append(head)
+        self.notifier.notify(
+            recipients,
+            f"Major case {case.number}",
+            f"Case {case.number} ({case.type}/{case.category}) is major: "
+            f"{', '.join(case.major_reasons)}. A 24-hour early warning is due (CASE-5).",
+        )
+
+    # ---------------------------------------------------------------- intake
+    def receive(self, actor_id: StaffId, command: ReceiveCase) -> Case:
+        """CASE-1/2/4: record a case from any channel and give it its number YYYYMM-NNNN."""
+        p = self.policy
+        self._member(command.type, p.types, "type", "CASE-2")
+        self._member(command.category, p.categories, "category", "CASE-2")
+        self._member(command.channel, p.channels, "channel", "CASE-1")
+        self._member(command.urgency, p.urgencies, "urgency", "CASE-4")
+        if command.demand:
+            self._member(command.demand, p.demands, "demand", "CASE-1")
+        for reason in command.major_reasons:
+            self._member(reason, p.major_reasons, "major_reasons", "CASE-4")
+        if command.customer_id is None and not command.customer_name.strip():
+            raise ValidationError(
+                "name the customer (customer_id or customer_name)",
+                field="customer_name",
+                rule="CASE-1",
+            )
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            name = command.customer_name
+            if command.customer_id is not None:
+                name = name or uow.customers.get(command.customer_id).name
+            for sid in command.subject_staff_ids:
+                uow.staff.get(sid)
+            if command.related_case_id is not None:
+                uow.cases.get(command.related_case_id)
+            now = self.ctx.now()
+            month = now.strftime("%Y%m")
+            number = f"{month}-{uow.case_numbers.next(month):04d}"
+            case = Case(
+                number=number,
+                type=command.type,
+                category=command.category,
+                channel=command.channel,
+                content=command.content,
+                received_at=now,
+                received_by=actor.id,
+                customer_id=command.customer_id,
+                customer_name=name,
+                contact=command.contact,
+                product=command.product,
+                purchase_date=command.purchase_date,
+                demand=command.demand,
+                urgency=command.urgency,
+                subject_staff_ids=list(command.subject_staff_ids),
+                related_case_id=command.related_case_id,
+            )
+            uow.cases.add(case)
+            self._event(uow, case, "received", actor.id, channel=case.channel)
+            major = bool(command.major_reasons) and self._make_major(
+                uow, case, actor.id, list(command.major_reasons)
+            )
+            self._refresh_due(uow, case, set())
+            uow.commit()
+        if major:
+            self._notify_major(case)
+        return case
+
+    def acknowledge(self, actor_id: StaffId, case_id: str, message: str = "") -> Case:
+        """CASE-7: the 24-hour reply to the customer that the case is received."""
+        return self._simple(actor_id, case_id, "acknowledge", "acknowledged", None, message)
+
+    def _simple(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        action: str,
+        kind: str,
+        new_state: CaseState | None,
+        reason: str = "",
+        **data: str,
+    ) -> Case:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, action)
+            if action == "acknowledge" and any(
+                e.kind == "acknowledged" for e in uow.case_events.list_for_case(case.id)
+            ):
+                raise InvalidTransition("the case was already acknowledged", rule="CASE-7")
+            if new_state is not None:
+                case.state = new_state
+            self._event(uow, case, kind, actor_id, reason, **data)
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def accept(self, actor_id: StaffId, case_id: str) -> Case:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.acceptance_role, "accepting a case", "CASE-3")
+        return self._simple(actor_id, case_id, "accept", "accepted", S.ACCEPTED)
+
+    def not_accept(self, actor_id: StaffId, case_id: str, ground: str, explanation: str) -> Case:
+        """CASE-3: not accepted, with a policy ground and the explanation given to the customer."""
+        self._member(ground, self.policy.non_acceptance_grounds, "ground", "CASE-3")
+        if not explanation.strip():
+            raise ValidationError("explain to the customer why", field="explanation", rule="CASE-3")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.acceptance_role, "not accepting a case", "CASE-3")
+            case = self._load(uow, case_id)
+            self._check(case, "not_accept")
+            case.state = S.NOT_ACCEPTED
+            case.closed_at = self.ctx.now()
+            self._event(uow, case, "not_accepted", actor_id, explanation, ground=ground)
+            self._event(uow, case, "closed", actor_id, "not accepted")
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def assign(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        department_id: DepartmentId,
+        handler_id: StaffId,
+        reason: str = "",
+    ) -> Case:
+        """CASE-6/X-4: assign the handling department and handler (never the subject)."""
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.assignment_role, "assigning a case", "CASE-6")
+            case = self._load(uow, case_id)
+            self._check(case, "assign")
+            uow.departments.get(department_id)
+            handler = load_actor(uow, handler_id)
+            self._not_subject(case, handler.id, "handle")
+            case.department_id = department_id
+            case.handler_id = handler.id
+            if case.state == S.ACCEPTED:
+                case.state = S.ASSIGNED
+            self._event(
+                uow,
+                case,
+                "assigned",
+                actor_id,
+                reason,
+                department_id=department_id,
+                handler_id=handler.id,
+            )
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def _handler_action(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        action: str,
+        kind: str,
+        new_state: CaseState | None,
+        reason: str = "",
+        **data: str,
+    ) -> Case:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, action)
+            self._not_subject(case, actor.id, "handle")
+            if case.handler_id != actor.id and not self._at_least(actor, Role.SUPERVISOR.value):
+                raise PermissionDenied(
+                    "only the case's handler or a supervisor may do this", rule="CASE-6"
+                )
+            if action == "resume":
+                previous = [
+                    e
+                    for e in uow.case_events.list_for_case(case.id)
+                    if e.kind == "waiting_customer"
+                ]
+                new_state = CaseState(previous[-1].data["from_state"]) if previous else S.ASSIGNED
+            if action == "wait_customer":
+                data = {**data, "from_state": case.state.value}
+            if new_state is not None:
+                case.state = new_state
+            self._event(uow, case, kind, actor.id, reason, **data)
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def start_investigation(self, actor_id: StaffId, case_id: str) -> Case:
+        return self._handler_action(
+            actor_id, case_id, "investigate", "investigation_started", S.INVESTIGATING
+        )
+
+    def report_investigation(self, actor_id: StaffId, case_id: str, report: str) -> Case:
+        """CASE-7: the investigation report (cause, course, responsible, countermeasures)."""
+        if not report.strip():
+            raise ValidationError("the report must not be empty", field="report", rule="CASE-7")
+        return self._handler_action(
+            actor_id, case_id, "report_investigation", "investigation_reported", None, report
+        )
+
+    def wait_for_customer(self, actor_id: StaffId, case_id: str, reason: str) -> Case:
+        """CASE-7: waiting for the customer pauses the clocks whose policy says so."""
+        if not reason.strip():
+            raise ValidationError(
+                "say what the customer must provide", field="reason", rule="CASE-7"
+            )
+        return self._handler_action(
+            actor_id, case_id, "wait_customer", "waiting_customer", S.WAITING_CUSTOMER, reason
+        )
+
+    def resume(self, actor_id: StaffId, case_id: str) -> Case:
+        return self._handler_action(actor_id, case_id, "resume", "resumed", None)
+
+    def propose_solution(self, actor_id: StaffId, case_id: str, command: ProposeSolution) -> Case:
+        """CASE-8: the handler proposes a remedy; nothing is promised before approval."""
+        self._member(command.remedy, self.policy.remedies, "remedy", "CASE-8")
+        if command.amount is not None and command.amount.is_negative():
+            raise ValidationError("must not be negative", field="amount", rule="X-2")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, "propose")
+            self._not_subject(case, actor.id, "handle")
+            if case.handler_id != actor.id:
+                raise PermissionDenied("the case's handler proposes the solution", rule="CASE-8")
+            case.remedy = command.remedy
+            case.remedy_amount = command.amount
+            case.solution = command.solution
+            case.approved_by = None
+            case.state = S.PROPOSED
+            self._event(
+                uow,
+                case,
+                "solution_proposed",
+                actor.id,
+                command.solution,
+                remedy=command.remedy,
+                amount=str(command.amount.amount) if command.amount else "",
+            )
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def required_approval_role(self, case: Case) -> str:
+        amount = case.remedy_amount.amount if case.remedy_amount else Money.zero().amount
+        return self.policy.approval_role(amount)
+
+    def approve(self, actor_id: StaffId, case_id: str, reason: str = "") -> Case:
+        """CASE-8/X-3/X-4: approval by the level the remedy amount needs, never by the subject."""
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, "approve")
+            self._not_subject(case, actor.id, "approve")
+            role = self.required_approval_role(case)
+            amount = case.remedy_amount or Money.zero()
+            self._require(actor, role, f"approving a {case.remedy} of {amount}", "CASE-8")
+            case.state = S.APPROVED
+            case.approved_by = actor.id
+            self._event(uow, case, "solution_approved", actor.id, reason, required_role=role)
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def reject_proposal(self, actor_id: StaffId, case_id: str, reason: str) -> Case:
+        if not reason.strip():
+            raise ValidationError("say why", field="reason", rule="CASE-8")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, "reject_proposal")
+            self._not_subject(case, actor.id, "approve")
+            self._require(
+                actor, self.required_approval_role(case), "rejecting a proposal", "CASE-8"
+            )
+            case.state = S.PROPOSE_AGAIN
+            self._event(uow, case, "proposal_rejected", actor.id, reason)
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    def reply(self, actor_id: StaffId, case_id: str, method: str, message: str) -> Case:
+        """CASE-9: tell the customer the approved outcome (written or by phone)."""
+        self._member(method, ("written", "phone", "in_person", "email"), "method", "CASE-9")
+        return self._simple(
+            actor_id, case_id, "reply", "replied", S.REPLIED, message, method=method
+        )
+
+    def follow_up(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        *,
+        accepted: bool,
+        satisfaction: int,
+        comment: str = "",
+    ) -> Case:
+        """CASE-9/SAT-1: the customer's reaction. A rejection sends the case back to 'propose
+        again' and counts a round; after the policy's number of rejections it becomes major."""
+        if not 1 <= satisfaction <= 5:
+            raise ValidationError(
+                "satisfaction is 1 (very dissatisfied) … 5 (very satisfied)",
+                field="satisfaction",
+                rule="SAT-1",
+            )
+        became_major = False
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, "follow_up")
+            if accepted:
+                case.state = S.RESOLVED
+                self._event(
+                    uow,
+                    case,
+                    "customer_accepted",
+                    actor_id,
+                    comment,
+                    satisfaction=str(satisfaction),
+                )
+            else:
+                case.rejections += 1
+                case.state = S.PROPOSE_AGAIN
+                self._event(
+                    uow,
+                    case,
+                    "customer_rejected",
+                    actor_id,
+                    comment,
+                    satisfaction=str(satisfaction),
+                    round=str(case.rejections),
+                )
+                if case.rejections >= self.policy.rejections_until_major:
+                    became_major = self._make_major(uow, case, actor_id, ["repeated_rejection"])
+            self._refresh_due(uow, case)
+            uow.commit()
+        if became_major:
+            self._notify_major(case)
+        return case
+
+    def mark_major(self, actor_id: StaffId, case_id: str, reasons: list[str]) -> Case:
+        """CASE-4: a manager judges a case major (e.g. wide impact)."""
+        if not reasons:
+            raise ValidationError("give at least one reason", field="reasons", rule="CASE-4")
+        for r in reasons:
+            self._member(r, self.policy.major_reasons, "reasons", "CASE-4")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.major_judgement_role, "judging a case major", "CASE-4")
+            case = self._load(uow, case_id)
+            self._check(case, "mark_major")
+            became = self._make_major(uow, case, actor.id, reasons)
+            if not became:
+                raise InvalidTransition("the case is already major", rule="CASE-4")
+            self._refresh_due(uow, case)
+            uow.commit()
+        self._notify_major(case)
+        return case
+
+    def send_early_warning(self, actor_id: StaffId, case_id: str, to: str, summary: str) -> Case:
+        """CASE-5: the early warning to management and legal (stops the 24-hour clock)."""
+        if not summary.strip():
+            raise ValidationError("must not be empty", field="summary", rule="CASE-5")
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            if case.severity != Severity.MAJOR:
+                raise InvalidTransition("early warnings are for major cases", rule="CASE-5")
+        return self._simple(actor_id, case_id, "warning", "warning_sent", None, summary, to=to)
+
+    def record_crisis_meeting(
+        self, actor_id: StaffId, case_id: str, attendees: list[StaffId], minutes: str
+    ) -> Case:
+        """CASE-5: the emergency meeting / crisis team record."""
+        if not attendees:
+            raise ValidationError("name the attendees", field="attendees", rule="CASE-5")
+        with self.ctx.uow() as uow:
+            for a in attendees:
+                uow.staff.get(a)
+        return self._simple(
+            actor_id,
+            case_id,
+            "warning",
+            "crisis_meeting",
+            None,
+            minutes,
+            attendees=",".join(attendees),
+        )
+
+    def extend_clock(
+        self, actor_id: StaffId, case_id: str, clock: str, by: int, reason: str
+    ) -> Case:
+        """CASE-7: at most the policy's number of extensions per clock, by the GM."""
+        definition = self.policy.clock(clock)
+        if definition is None:
+            raise ValidationError(f"no clock {clock!r} in the policy", field="clock", rule="CASE-7")
+        if by <= 0:
+            raise ValidationError("must be > 0", field="by", rule="CASE-7")
+        if not reason.strip():
+            raise ValidationError("an extension needs a reason", field="reason", rule="CASE-7")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, definition.extension_role, "extending a deadline", "CASE-7")
+            case = self._load(uow, case_id)
+            self._check(case, "extend")
+            if definition not in self._definitions(case):
+                raise ValidationError(
+                    f"clock {clock!r} does not apply to this case", field="clock", rule="CASE-7"
+                )
+            events = uow.case_events.list_for_case(case.id)
+            used = sum(1 for e in events if e.kind == EXTENDED and e.data.get("clock") == clock)
+            if used >= definition.max_extensions:
+                raise Conflict(
+                    f"clock {clock!r} was already extended {used} time(s); the "
+                    f"policy allows {definition.max_extensions}",
+                    rule="CASE-7",
+                    field="clock",
+                )
+            self._event(uow, case, EXTENDED, actor.id, reason, clock=clock, by=str(by))
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    # -------------------------------------------------------------------- CAPA
+    def add_capa(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        description: str,
+        owner_id: StaffId,
+        due_working_days: int | None = None,
+    ) -> CapaItem:
+        """CASE-11: a corrective/preventive action with owner and due date in working days."""
+        if not description.strip():
+            raise ValidationError("must not be empty", field="description", rule="CASE-11")
+        days = self.policy.capa_due_working_days if due_working_days is None else due_working_days
+        if days <= 0:
+            raise ValidationError("must be > 0", field="due_working_days", rule="CASE-11")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            self._check(case, "capa")
+            owner = load_actor(uow, owner_id)
+            item = CapaItem(
+                case_id=case.id,
+                description=description,
+                owner_id=owner.id,
+                due_on=add_working_days(self.ctx.calendar, self.ctx.today(), days),
+                created_at=self.ctx.now(),
+            )
+            uow.capa.add(item)
+            self._event(
+                uow,
+                case,
+                "capa_added",
+                actor.id,
+                description,
+                capa_id=item.id,
+                owner_id=owner.id,
+                due_on=item.due_on.isoformat(),
+            )
+            uow.commit()
+            return item
+
+    def complete_capa(self, actor_id: StaffId, item_id: str, note: str = "") -> CapaItem:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            item = uow.capa.get(item_id)
+            if item.owner_id != actor.id:
+                raise PermissionDenied("the action's owner completes it", rule="CASE-11")
+            if item.done_at is not None:
+                raise InvalidTransition("already completed", rule="CASE-11")
+            item.done_at = self.ctx.now()
+            case = self._load(uow, item.case_id)
+            self._event(uow, case, "capa_done", actor.id, note, capa_id=item.id)
+            uow.commit()
+            return item
+
+    def verify_capa(
+        self, actor_id: StaffId, item_id: str, *, effective: bool, note: str
+    ) -> CapaItem:
+        """CASE-11: effectiveness is verified by someone of another department."""
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            item = uow.capa.get(item_id)
+            if item.done_at is None:
+                raise InvalidTransition("the action is not completed yet", rule="CASE-11")
+            owner = uow.staff.get(item.owner_id)
+            if actor.id == owner.id or (
+                owner.department_id is not None and actor.department_id == owner.department_id
+            ):
+                raise PermissionDenied("verification must be by another department", rule="CASE-11")
+            item.verified_by = actor.id
+            item.verified_at = self.ctx.now()
+            item.effective = effective
+            if not effective:
+                item.done_at = None  # back to the owner
+            case = self._load(uow, item.case_id)
+            self._event(
+                uow,
+                case,
+                "capa_verified",
+                actor.id,
+                note,
+                capa_id=item.id,
+                effective=str(effective).lower(),
+            )
+            uow.commit()
+            return item
+
+    # ------------------------------------------------------------------ closing
+    def close(self, actor_id: StaffId, case_id: str, command: CloseCase) -> Case:
+        """CASE-9/10/11: closing records cause, responsibility and loss; it needs the customer's
+        confirmation (or documented failed contacts) and every corrective action verified."""
+        p = self.policy
+        self._member(command.cause, p.causes, "cause", "CASE-10")
+        if command.responsibilities and sum(r.percent for r in command.responsibilities) != 100:
+            raise ValidationError(
+                "responsibility percentages must add up to 100",
+                field="responsibilities",
+                rule="CASE-10",
+            )
+        if any(r.percent <= 0 for r in command.responsibilities):
+            raise ValidationError(
+                "each share must be > 0", field="responsibilities", rule="CASE-10"
+            )
+        if command.loss is not None and command.loss.is_negative():
+            raise ValidationError("must not be negative", field="loss", rule="X-2")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, p.closing_role, "closing a case", "CASE-10")
+            case = self._load(uow, case_id)
+            self._check(case, "close")
+            if case.state == S.REPLIED or not command.customer_confirmed:
+                if len(command.failed_contact_attempts) < p.failed_contacts_to_close:
+                    raise InvalidTransition(
+                        "closing needs the customer's confirmation or "
+                        f"{p.failed_contacts_to_close} documented failed contact attempts",
+                        rule="CASE-9",
+                    )
+            for r in command.responsibilities:
+                uow.departments.get(r.department_id)
+            for sid in command.responsible_staff_ids:
+                uow.staff.get(sid)
+            items = uow.capa.list_for_case(case.id)
+            needs_capa = (
+                case.severity == Severity.MAJOR or case.category in p.capa_required_categories
+            )
+            if needs_capa and not items:
+                raise InvalidTransition(
+                    "a major or product-safety case needs corrective actions", rule="CASE-11"
+                )
+            open_items = [i for i in items if i.open]
+            if open_items:
+                raise InvalidTransition(
+                    f"{len(open_items)} corrective action(s) are not verified effective yet",
+                    rule="CASE-11",
+                )
+            case.cause = command.cause
+            case.responsibilities = [
+                {"department_id": r.department_id, "percent": r.percent}
+                for r in command.responsibilities
+            ]
+            case.responsible_staff_ids = list(command.responsible_staff_ids)
+            case.loss = command.loss
+            case.improvement_tracked = command.improvement_tracked
+            case.state = S.CLOSED
+            case.closed_at = self.ctx.now()
+            self._event(
+                uow,
+                case,
+                "closed",
+                actor.id,
+                command.cause,
+                loss=str(command.loss.amount) if command.loss else "",
+                failed_contacts=str(len(command.failed_contact_attempts)),
+            )
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    # ------------------------------------------------------------------ queries
+    def get(self, actor_id: StaffId, case_id: str) -> Case:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return self._load(uow, case_id)
+
+    def timeline(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseEvent]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            self._load(uow, case_id)
+            return builtins.list(uow.case_events.list_for_case(case_id))
+
+    def clocks(self, actor_id: StaffId, case_id: str) -> builtins.list[ClockState]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            case = self._load(uow, case_id)
+            return self._states(case, uow.case_events.list_for_case(case.id), self.ctx.now())
+
+    def breaches(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseBreach]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return builtins.list(uow.case_breaches.list_for_case(case_id))
+
+    def capa_items(self, actor_id: StaffId, case_id: str) -> builtins.list[CapaItem]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return builtins.list(uow.capa.list_for_case(case_id))
+
+    def list(
+        self,
+        actor_id: StaffId,
+        *,
+        state: CaseState | None = None,
+        open_only: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[Case]:
+        if not 1 <= limit <= 1000:
+            raise ValidationError("must be between 1 and 1000", field="limit")
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return builtins.list(
+                uow.cases.list(state=state, open_only=open_only, limit=limit, offset=offset)
+            )
+
+    def open_by_clock_status(self, actor_id: StaffId) -> dict[str, builtins.list[str]]:
+        """Open cases grouped by their worst clock: breached / due_soon / paused / on_time."""
+        order = [
+            ClockStatus.BREACHED,
+            ClockStatus.DUE_SOON,
+            ClockStatus.PAUSED,
+            ClockStatus.ON_TIME,
+        ]
+        groups: dict[str, builtins.list[str]] = {s.value: [] for s in order}
+        now = self.ctx.now()
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            offset = 0
+            while True:
+                page = uow.cases.list(open_only=True, limit=500, offset=offset)
+                for case in page:
+                    states = {
+                        s.status
+                        for s in self._states(case, uow.case_events.list_for_case(case.id), now)
+                    }
+                    worst = next((s for s in order if s in states), ClockStatus.ON_TIME)
+                    groups[worst.value].append(case.number)
+                if len(page) < 500:
+                    return groups
+                offset += 500
+
+    # -------------------------------------------------------------------- sweep
+    def sweep(self, actor_id: StaffId | None = None, batch: int = 200) -> SweepResult:
+        """CASE-7: record every clock that breached since the last sweep, once, with the owner
+        at breach time, and escalate one step per breach along the policy chain.
+
+        Candidates come from the indexed ``next_due_at``; rows are locked and rows locked by a
+        concurrent sweep are skipped, and the (case, clock) uniqueness of breaches is the
+        backstop, so two sweeps never double-record.
+        """
+        now = self.ctx.now()
+        recorded: builtins.list[CaseBreach] = []
+        checked = 0
+        with self.ctx.uow() as uow:
+            if actor_id is not None:
+                load_actor(uow, actor_id)
+            for case in uow.cases.list_due_before(now, limit=batch, lock=True):
+                checked += 1
+                events = uow.case_events.list_for_case(case.id)
+                done = {b.clock for b in uow.case_breaches.list_for_case(case.id)}
+                for state in self._states(case, events, now):
+                    if state.status != ClockStatus.BREACHED or state.name in done:
+                        continue
+                    assert state.due_at is not None
+                    owner = owner_at(events, state.due_at) or case.owner_id
+                    chain = self.policy.escalation_chain
+                    step = chain[min(case.escalation_level, len(chain) - 1)] if chain else ""
+                    breach = CaseBreach(
+                        case_id=case.id,
+                        clock=state.name,
+                        due_at=state.due_at,
+                        owner_id=owner,
+                        recorded_at=now,
+                        escalated_to=step,
+                    )
+                    uow.case_breaches.add(breach)
+                    case.escalation_level += 1
+                    self._event(
+                        uow,
+                        case,
+                        "clock_breached",
+                        actor_id or StaffId("system"),
+                        f"{state.label} due {state.due_at.isoformat()}",
+                        clock=state.name,
+                        owner_id=owner,
+                        escalated_to=step,
+                    )
+                    done.add(state.name)
+                    recorded.append(breach)
+                self._refresh_due(uow, case, done)
+            uow.commit()
+        return SweepResult(checked=checked, breaches=recorded)
+
+    # ------------------------------------------------------------------ reports
+    def monthly_statistics(self, actor_id: StaffId, month: str) -> MonthlyStatistics:
+        """RPT: count, per day, resolved, ratio, by category/department/method, loss."""
+        try:
+            start = datetime.strptime(month + "-01", "%Y-%m-%d")
+        except ValueError:
+            raise ValidationError("month is YYYY-MM", field="month", rule="RPT") from None
+        tz = self.ctx.now().tzinfo
+        start = start.replace(tzinfo=tz)
+        end = (start + timedelta(days=32)).replace(day=1)
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, Role.SUPERVISOR.value, "complaint statistics", "RPT")
+            cases: builtins.list[Case] = []
+            offset = 0
+            while True:
+                page = uow.cases.list(
+                    received_from=start, received_before=end, limit=500, offset=offset
+                )
+                cases.extend(page)
+                if len(page) < 500:
+                    break
+                offset += 500
+        days = (end - start).days
+        resolved = [c for c in cases if c.state == S.CLOSED]
+        by_cat: dict[str, int] = {}
+        by_dep: dict[str, int] = {}
+        by_method: dict[str, int] = {}
+        loss = Money.zero()
+        for c in cases:
+            by_cat[c.category] = by_cat.get(c.category, 0) + 1
+            dep = c.department_id or "unassigned"
+            by_dep[dep] = by_dep.get(dep, 0) + 1
+            if c.remedy:
+                by_method[c.remedy] = by_method.get(c.remedy, 0) + 1
+            if c.loss is not None:
+                loss = loss + c.loss
+        ratio = f"{(100 * len(resolved) / len(cases)):.1f}%" if cases else "n/a"
+        return MonthlyStatistics(
+            month=month,
+            received=len(cases),
+            per_day=f"{len(cases) / days:.2f}",
+            resolved=len(resolved),
+            resolution_ratio=ratio,
+            by_category=by_cat,
+            by_department=by_dep,
+            by_handling_method=by_method,
+            loss=loss,
+        )
