@@ -168,7 +168,7 @@ class CaseService:
             for s in self._states(case, events, self.ctx.now())
             if s.running and s.due_at is not None and s.name not in recorded
         ]
-        case.next_due_at = min(dues) if dues else None if case.is_open else None
+        case.next_due_at = min(dues) if dues and case.is_open else None
 
     def _load(self, uow: UnitOfWork, case_id: str) -> Case:
         return uow.cases.get(case_id)
@@ -741,13 +741,13 @@ class CaseService:
             self._require(actor, p.closing_role, "closing a case", "CASE-10")
             case = self._load(uow, case_id)
             self._check(case, "close")
-            if case.state == S.REPLIED or not command.customer_confirmed:
-                if len(command.failed_contact_attempts) < p.failed_contacts_to_close:
-                    raise InvalidTransition(
-                        "closing needs the customer's confirmation or "
-                        f"{p.failed_contacts_to_close} documented failed contact attempts",
-                        rule="CASE-9",
-                    )
+            unconfirmed = case.state == S.REPLIED or not command.customer_confirmed
+            if unconfirmed and len(command.failed_contact_attempts) < p.failed_contacts_to_close:
+                raise InvalidTransition(
+                    "closing needs the customer's confirmation or "
+                    f"{p.failed_contacts_to_close} documented failed contact attempts",
+                    rule="CASE-9",
+                )
             for r in command.responsibilities:
                 uow.departments.get(r.department_id)
             for sid in command.responsible_staff_ids:
