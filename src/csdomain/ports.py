@@ -31,6 +31,12 @@ from csdomain.customers.model import (
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.service_jobs.ports import (
+    ContractRepository,
+    ExchangeRepository,
+    ServiceJobRepository,
+    SettlementRepository,
+)
 
 
 class DepartmentRepository(Protocol):
@@ -150,6 +156,18 @@ class UnitOfWork(Protocol):
 
     @property
     def capa(self) -> CapaRepository: ...
+
+    @property
+    def service_jobs(self) -> ServiceJobRepository: ...
+
+    @property
+    def contracts(self) -> ContractRepository: ...
+
+    @property
+    def settlements(self) -> SettlementRepository: ...
+
+    @property
+    def exchanges(self) -> ExchangeRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import attrs
 
 from csdomain.cases.ports import Notifier
-from csdomain.cases.services import CaseService
+from csdomain.cases.services import CaseService, LogNotifier
 from csdomain.context import ServiceContext
 from csdomain.customers.services import CustomerService
 from csdomain.org.services import OrgService
+from csdomain.service_jobs.services import ServiceJobService, SettlementService
 
 
 @attrs.define
@@ -17,12 +18,17 @@ class Services:
     org: OrgService
     customers: CustomerService
     cases: CaseService
+    service_jobs: ServiceJobService
+    settlement: SettlementService
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
+        notifier = notifier or LogNotifier()
         return cls(
             ctx=ctx,
             org=OrgService(ctx),
             customers=CustomerService(ctx),
             cases=CaseService(ctx, notifier),
+            service_jobs=ServiceJobService(ctx, notifier),
+            settlement=SettlementService(ctx),
         )

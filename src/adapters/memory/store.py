@@ -28,6 +28,12 @@ from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.service_jobs.model import (
+    ExchangeForm,
+    MaintenanceContract,
+    ServiceJob,
+    Settlement,
+)
 
 T = TypeVar("T")
 
@@ -124,6 +130,10 @@ class MemoryUnitOfWork:
         self.case_events = _CaseEvents(self, "case_events", lambda e: e.id, "case event")
         self.case_breaches = _CaseBreaches(self, "case_breaches", lambda b: b.id, "case breach")
         self.capa = _Capa(self, "capa", lambda i: i.id, "corrective action")
+        self.service_jobs = _Jobs(self, "service_jobs", lambda j: j.id, "service job")
+        self.contracts = _Contracts(self, "contracts", lambda c: c.id, "contract")
+        self.settlements = _Settlements(self, "settlements", lambda s: s.id, "settlement")
+        self.exchanges = _Exchanges(self, "exchanges", lambda f: f.id, "exchange form")
 
     def __enter__(self) -> Self:
         return self
@@ -345,6 +355,49 @@ class _CaseBreaches(_Table[CaseBreach]):
 class _Capa(_Table[CapaItem]):
     def list_for_case(self, case_id: str) -> Sequence[CapaItem]:
         return sorted(self.all(lambda i: i.case_id == case_id), key=lambda i: i.created_at)
+
+
+class _Jobs(_Table[ServiceJob]):
+    def list_open(self, *, limit: int = 500, offset: int = 0) -> Sequence[ServiceJob]:
+        rows = self.all(lambda j: j.is_open)
+        rows.sort(key=lambda j: (not j.priority, j.arrive_by, j.id))
+        return rows[offset : offset + limit]
+
+    def list_late(self, when: datetime, *, limit: int = 500) -> Sequence[ServiceJob]:
+        rows = self.all(lambda j: j.is_open and j.arrived_at is None and j.arrive_by < when)
+        rows.sort(key=lambda j: (j.arrive_by, j.id))
+        return rows[:limit]
+
+    def list_completed_between(
+        self, start: datetime, end: datetime, technician_id: str | None = None
+    ) -> Sequence[ServiceJob]:
+        rows = self.all(
+            lambda j: (
+                j.completed_at is not None
+                and start <= j.completed_at < end
+                and (technician_id is None or j.technician_id == technician_id)
+            )
+        )
+        return sorted(rows, key=lambda j: (j.completed_at, j.id))
+
+
+class _Contracts(_Table[MaintenanceContract]):
+    def list_ending_by(self, day: date) -> Sequence[MaintenanceContract]:
+        rows = self.all(lambda c: c.ends_on <= day and c.renewal_notified_at is None)
+        return sorted(rows, key=lambda c: (c.ends_on, c.id))
+
+
+class _Settlements(_Table[Settlement]):
+    def list_for_case(self, case_id: str) -> Sequence[Settlement]:
+        return sorted(self.all(lambda s: s.case_id == case_id), key=lambda s: s.created_at)
+
+
+class _Exchanges(_Table[ExchangeForm]):
+    def list(self) -> Sequence[ExchangeForm]:
+        return sorted(self.all(), key=lambda f: (f.created_at, f.id))
+
+    def max_ledger_no(self) -> int:
+        return max((f.ledger_no or 0 for f in self.all()), default=0)
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

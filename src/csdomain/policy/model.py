@@ -12,6 +12,7 @@ from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
 from csdomain.kernel.roles import Role
 from csdomain.policy.cases import CasesPolicy
+from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -26,6 +27,10 @@ def _hhmm(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
 def _mmdd(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not _MMDD.match(value):
         raise ValueError(f"{attribute.name} must be MM-DD, got {value!r}")
+    try:  # a day every year has (no 02-30, 04-31 or 02-29)
+        date(2001, int(value[:2]), int(value[3:]))
+    except ValueError:
+        raise ValueError(f"{attribute.name} must be a day every year has, got {value!r}") from None
 
 
 def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
@@ -192,6 +197,10 @@ class GradingPolicy:
         if len(set(grades)) != len(grades):
             raise ValueError("grades must be unique")
 
+    def __attrs_post_init__(self) -> None:
+        if self.window_end < self.window_start:
+            raise ValueError("window_end must not be before window_start (within one year)")
+
     def grades(self) -> list[str]:
         return [b.grade for b in self.bands]
 
@@ -260,3 +269,5 @@ class Policy:
     confidentiality: ConfidentialityPolicy
     customers: CustomersPolicy
     cases: CasesPolicy
+    service_jobs: ServiceJobsPolicy
+    settlement: SettlementPolicy

@@ -1,0 +1,86 @@
+"""Service-job policy (CASE-12, SAT-1) and settlement/exchange policy (CASE-13, CASE-14)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from csdomain.kernel.roles import Role
+
+_ROLES = {r.value for r in Role}
+
+
+def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _ROLES:
+        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
+
+
+def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+
+
+@attrs.frozen(kw_only=True)
+class ZonePolicy:
+    """CASE-12: on site within ``hours`` of registration, on a 24x7 or business-hours basis."""
+
+    label: str
+    hours: int = attrs.field(validator=_positive)
+    basis: str = attrs.field()
+
+    @basis.validator
+    def _check(self, _: attrs.Attribute[str], value: str) -> None:
+        if value not in ("24x7", "business_hours"):
+            raise ValueError(f"basis must be '24x7' or 'business_hours', got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ServiceJobsPolicy:
+    zones: dict[str, ZonePolicy] = attrs.field()
+    # work type code -> meaning (A paid, B contract, C free/warranty, D internal)
+    work_types: dict[str, str] = attrs.field()
+    # work types that are invoiced when paid
+    invoiced_work_types: list[str]
+    # SAT-1: the survey of every job: items × levels (best first)
+    survey_items: list[str]
+    survey_levels: list[str]
+    # an overdue repair goes to this role (CASE-12 "overdue repair → supervisor")
+    overdue_role: str = attrs.field(validator=_role)
+    # taken-in repairs are inspected by this role before return
+    inspection_role: str = attrs.field(validator=_role)
+    renewal_notice_months: int = attrs.field(validator=_positive)
+
+    @zones.validator
+    def _zones(
+        self, _: attrs.Attribute[dict[str, ZonePolicy]], value: dict[str, ZonePolicy]
+    ) -> None:
+        if not value:
+            raise ValueError("at least one zone is needed")
+
+    @work_types.validator
+    def _types(self, _: attrs.Attribute[dict[str, str]], value: dict[str, str]) -> None:
+        if not value:
+            raise ValueError("at least one work type is needed")
+
+
+@attrs.frozen(kw_only=True)
+class SignOffStep:
+    name: str
+    role: str = attrs.field(validator=_role)
+
+
+@attrs.frozen(kw_only=True)
+class SettlementPolicy:
+    """CASE-13 settlement kinds; CASE-14 the exchange/transfer form's sign-off chain."""
+
+    kinds: list[str]
+    exchange_steps: list[SignOffStep] = attrs.field()
+
+    @exchange_steps.validator
+    def _steps(self, _: attrs.Attribute[list[SignOffStep]], value: list[SignOffStep]) -> None:
+        if not value:
+            raise ValueError("the exchange form needs at least one sign-off step")
+        names = [s.name for s in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"step names must be unique: {names}")

@@ -1,0 +1,568 @@
+"""Service-job use cases (CASE-12, SAT-1) and settlement/exchange use cases (CASE-13, CASE-14)."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date, datetime, timedelta
+
+import attrs
+
+from csdomain.cases.ports import Notifier
+from csdomain.context import ServiceContext, load_actor, record
+from csdomain.kernel.calendar import add_business_hours
+from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
+from csdomain.kernel.ids import CustomerId, StaffId
+from csdomain.kernel.money import Money
+from csdomain.kernel.roles import Role
+from csdomain.org.model import Staff
+from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
+from csdomain.ports import UnitOfWork
+from csdomain.service_jobs.commands import OpenExchange, RegisterJob
+from csdomain.service_jobs.model import (
+    ExchangeForm,
+    ExchangeState,
+    JobState,
+    MaintenanceContract,
+    ServiceJob,
+    Settlement,
+)
+
+J = JobState
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for dd in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, dd)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@attrs.frozen
+class SurveySummary:
+    """SAT-1: a technician's ratings in a period, item → level → count (feeds appraisal)."""
+
+    technician_id: StaffId
+    jobs: int
+    surveyed: int
+    ratings: dict[str, dict[str, int]]
+
+
+class ServiceJobService:
+    def __init__(self, ctx: ServiceContext, notifier: Notifier) -> None:
+        self.ctx = ctx
+        self.notifier = notifier
+
+    @property
+    def policy(self) -> ServiceJobsPolicy:
+        return self.ctx.policy.service_jobs
+
+    def _at_least(self, actor: Staff, role: str) -> bool:
+        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
+            actor.role, role
+        )
+
+    def _job(self, uow: UnitOfWork, job_id: str, *allowed: JobState) -> ServiceJob:
+        job = uow.service_jobs.get(job_id)
+        if allowed and job.state not in allowed:
+            raise InvalidTransition(
+                f"job is {job.state.value}; expected {', '.join(s.value for s in allowed)}",
+                rule="CASE-12",
+            )
+        return job
+
+    def arrival_deadline(self, zone: str, registered_at: datetime) -> datetime:
+        """CASE-12: on site within the zone's hours (business hours or 24x7)."""
+        if zone not in self.policy.zones:
+            raise ValidationError(
+                f"unknown zone {zone!r}; the policy has {', '.join(self.policy.zones)}",
+                field="zone",
+                rule="CASE-12",
+            )
+        z = self.policy.zones[zone]
+        if z.basis == "business_hours":
+            return add_business_hours(
+                self.ctx.calendar,
+                self.ctx.policy.calendar.business_hours,
+                registered_at,
+                timedelta(hours=z.hours),
+            )
+        return registered_at + timedelta(hours=z.hours)
+
+    def register(self, actor_id: StaffId, command: RegisterJob) -> ServiceJob:
+        if command.work_type not in self.policy.work_types:
+            raise ValidationError(
+                f"work type must be one of {', '.join(self.policy.work_types)}",
+                field="work_type",
+                rule="CASE-12",
+            )
+        now = self.ctx.now()
+        arrive_by = self.arrival_deadline(command.zone, now)
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            if command.customer_id is not None:
+                uow.customers.get(command.customer_id)
+            if command.case_id is not None:
+                uow.cases.get(command.case_id)
+            job = ServiceJob(
+                customer_name=command.customer_name,
+                address=command.address,
+                zone=command.zone,
+                work_type=command.work_type,
+                description=command.description,
+                registered_at=now,
+                registered_by=actor.id,
+                arrive_by=arrive_by,
+                customer_id=command.customer_id,
+                case_id=command.case_id,
+            )
+            uow.service_jobs.add(job)
+            record(uow, self.ctx, "job.registered", job.id, actor.id, zone=job.zone)
+            uow.commit()
+            return job
+
+    def dispatch(self, actor_id: StaffId, job_id: str, technician_id: StaffId) -> ServiceJob:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.REGISTERED, J.DISPATCHED)
+            tech = load_actor(uow, technician_id)
+            job.technician_id = tech.id
+            job.dispatched_at = self.ctx.now()
+            job.state = J.DISPATCHED
+            record(uow, self.ctx, "job.dispatched", job.id, actor_id, technician_id=tech.id)
+            uow.commit()
+            return job
+
+    def arrive(self, actor_id: StaffId, job_id: str) -> ServiceJob:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.DISPATCHED)
+            self._is_technician(actor, job)
+            job.arrived_at = self.ctx.now()
+            job.state = J.ON_SITE
+            record(
+                uow,
+                self.ctx,
+                "job.arrived",
+                job.id,
+                actor.id,
+                late=str(job.arrived_at > job.arrive_by).lower(),
+            )
+            uow.commit()
+            return job
+
+    def _is_technician(self, actor: Staff, job: ServiceJob) -> None:
+        if job.technician_id != actor.id and not self._at_least(actor, Role.SUPERVISOR.value):
+            raise PermissionDenied("only the dispatched technician or a supervisor", rule="CASE-12")
+
+    def fix_on_site(self, actor_id: StaffId, job_id: str, *, customer_signed: bool) -> ServiceJob:
+        """Fixed on site: the customer signs the service report."""
+        if not customer_signed:
+            raise ValidationError(
+                "the customer signs the on-site report", field="customer_signed", rule="CASE-12"
+            )
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.ON_SITE)
+            self._is_technician(actor, job)
+            job.customer_signed = True
+            job.completed_at = self.ctx.now()
+            job.state = J.FIXED_ON_SITE
+            record(uow, self.ctx, "job.fixed_on_site", job.id, actor.id)
+            uow.commit()
+            return job
+
+    def take_in(
+        self, actor_id: StaffId, job_id: str, *, receipt_no: str, repair_card_no: str
+    ) -> ServiceJob:
+        """Taken in for repair: a receipt to the customer and a repair card."""
+        if not receipt_no.strip():
+            raise ValidationError("must not be empty", field="receipt_no", rule="CASE-12")
+        if not repair_card_no.strip():
+            raise ValidationError("must not be empty", field="repair_card_no", rule="CASE-12")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.ON_SITE)
+            self._is_technician(actor, job)
+            job.receipt_no, job.repair_card_no = receipt_no, repair_card_no
+            job.state = J.TAKEN_IN
+            record(uow, self.ctx, "job.taken_in", job.id, actor.id, receipt_no=receipt_no)
+            uow.commit()
+            return job
+
+    def inspect(self, actor_id: StaffId, job_id: str, note: str = "") -> ServiceJob:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            if not self._at_least(actor, self.policy.inspection_role):
+                raise PermissionDenied(
+                    f"inspection is by {self.policy.inspection_role} or above", rule="CASE-12"
+                )
+            job = self._job(uow, job_id, J.TAKEN_IN)
+            job.inspected_by = actor.id
+            job.state = J.INSPECTED
+            record(uow, self.ctx, "job.inspected", job.id, actor.id, note)
+            uow.commit()
+            return job
+
+    def return_to_customer(self, actor_id: StaffId, job_id: str) -> ServiceJob:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.INSPECTED)
+            job.returned_at = job.completed_at = self.ctx.now()
+            job.state = J.RETURNED
+            record(uow, self.ctx, "job.returned", job.id, actor_id)
+            uow.commit()
+            return job
+
+    def invoice(self, actor_id: StaffId, job_id: str, invoice_no: str, amount: Money) -> ServiceJob:
+        """Paid work (type A) is invoiced when paid."""
+        if amount.is_negative() or amount == Money.zero():
+            raise ValidationError("must be > 0", field="amount", rule="X-2")
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.FIXED_ON_SITE, J.RETURNED)
+            if job.work_type not in self.policy.invoiced_work_types:
+                raise InvalidTransition(
+                    f"work type {job.work_type} ({self.policy.work_types[job.work_type]}) "
+                    "is not invoiced",
+                    rule="CASE-12",
+                )
+            job.invoice_no, job.amount = invoice_no, amount
+            job.state = J.INVOICED
+            record(
+                uow,
+                self.ctx,
+                "job.invoiced",
+                job.id,
+                actor_id,
+                invoice_no=invoice_no,
+                amount=str(amount.amount),
+            )
+            uow.commit()
+            return job
+
+    def record_survey(self, actor_id: StaffId, job_id: str, ratings: dict[str, str]) -> ServiceJob:
+        """SAT-1: every job's customer rates the 4 items on the 4 levels; no sampling."""
+        items, levels = self.policy.survey_items, self.policy.survey_levels
+        if sorted(ratings) != sorted(items):
+            raise ValidationError(
+                f"rate exactly the items {', '.join(items)}", field="ratings", rule="SAT-1"
+            )
+        bad = {k: v for k, v in ratings.items() if v not in levels}
+        if bad:
+            raise ValidationError(
+                f"levels are {', '.join(levels)}; got {bad}", field="ratings", rule="SAT-1"
+            )
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.FIXED_ON_SITE, J.RETURNED, J.INVOICED)
+            if job.survey:
+                raise InvalidTransition("the job was already surveyed", rule="SAT-1")
+            job.survey = dict(ratings)
+            record(uow, self.ctx, "job.surveyed", job.id, actor_id)
+            uow.commit()
+            return job
+
+    def close(self, actor_id: StaffId, job_id: str) -> ServiceJob:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            job = self._job(uow, job_id, J.FIXED_ON_SITE, J.RETURNED, J.INVOICED)
+            if job.work_type in self.policy.invoiced_work_types and job.state != J.INVOICED:
+                raise InvalidTransition("paid work is closed after it is invoiced", rule="CASE-12")
+            if not job.survey:
+                raise InvalidTransition("every job is surveyed before closing", rule="SAT-1")
+            job.state = J.CLOSED
+            record(uow, self.ctx, "job.closed", job.id, actor_id)
+            uow.commit()
+            return job
+
+    def get(self, actor_id: StaffId, job_id: str) -> ServiceJob:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return uow.service_jobs.get(job_id)
+
+    def dispatch_queue(self, actor_id: StaffId) -> builtins.list[ServiceJob]:
+        """Undispatched jobs: yesterday's leftovers (priority) first, then by deadline."""
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            jobs = [j for j in uow.service_jobs.list_open() if j.state == J.REGISTERED]
+            return sorted(jobs, key=lambda j: (not j.priority, j.arrive_by, j.id))
+
+    def prioritize_undispatched(self, actor_id: StaffId | None = None) -> builtins.list[ServiceJob]:
+        """CASE-12: jobs registered before today and still not dispatched get priority."""
+        today = self.ctx.today()
+        changed: builtins.list[ServiceJob] = []
+        with self.ctx.uow() as uow:
+            for job in uow.service_jobs.list_open():
+                if (
+                    job.state == J.REGISTERED
+                    and not job.priority
+                    and (job.registered_at.date() < today)
+                ):
+                    job.priority = True
+                    record(uow, self.ctx, "job.prioritized", job.id, actor_id or "system")
+                    changed.append(job)
+            uow.commit()
+        return changed
+
+    def report_late(self, actor_id: StaffId | None = None) -> builtins.list[ServiceJob]:
+        """CASE-12: overdue repairs go to the supervisor, once per job."""
+        now = self.ctx.now()
+        reported: builtins.list[ServiceJob] = []
+        with self.ctx.uow() as uow:
+            for job in uow.service_jobs.list_late(now):
+                if job.overdue_reported_at is None:
+                    job.overdue_reported_at = now
+                    record(
+                        uow,
+                        self.ctx,
+                        "job.overdue",
+                        job.id,
+                        actor_id or "system",
+                        arrive_by=job.arrive_by.isoformat(),
+                    )
+                    reported.append(job)
+            recipients = [
+                s.id for s in uow.staff.list() if s.active and s.role == self.policy.overdue_role
+            ]
+            uow.commit()
+        if reported:
+            self.notifier.notify(
+                recipients,
+                f"{len(reported)} overdue repair job(s)",
+                "\n".join(
+                    f"{j.id} {j.customer_name} due on site by {j.arrive_by:%Y-%m-%d %H:%M}"
+                    for j in reported
+                ),
+            )
+        return reported
+
+    def survey_summary(
+        self, actor_id: StaffId, technician_id: StaffId, start: datetime, end: datetime
+    ) -> SurveySummary:
+        """SAT-1: a technician's ratings for the monthly appraisal."""
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            jobs = uow.service_jobs.list_completed_between(start, end, technician_id)
+        ratings: dict[str, dict[str, int]] = {
+            item: dict.fromkeys(self.policy.survey_levels, 0) for item in self.policy.survey_items
+        }
+        surveyed = 0
+        for job in jobs:
+            if job.survey:
+                surveyed += 1
+                for item, level in job.survey.items():
+                    ratings[item][level] += 1
+        return SurveySummary(technician_id, len(jobs), surveyed, ratings)
+
+    # --------------------------------------------------------- maintenance contracts
+    def add_contract(
+        self,
+        actor_id: StaffId,
+        customer_id: CustomerId,
+        number: str,
+        starts_on: date,
+        ends_on: date,
+    ) -> MaintenanceContract:
+        if ends_on <= starts_on:
+            raise ValidationError("must be after starts_on", field="ends_on", rule="CASE-12")
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            uow.customers.get(customer_id)
+            contract = MaintenanceContract(
+                customer_id=customer_id, number=number, starts_on=starts_on, ends_on=ends_on
+            )
+            uow.contracts.add(contract)
+            record(uow, self.ctx, "contract.added", contract.id, actor_id)
+            uow.commit()
+            return contract
+
+    def send_renewal_notices(
+        self, actor_id: StaffId | None = None
+    ) -> builtins.list[MaintenanceContract]:
+        """CASE-12: a renewal notice the policy's months before expiry, once per contract."""
+        today = self.ctx.today()
+        horizon = _add_months(today, self.policy.renewal_notice_months)
+        sent: builtins.list[MaintenanceContract] = []
+        with self.ctx.uow() as uow:
+            for contract in uow.contracts.list_ending_by(horizon):
+                if contract.ends_on < today:
+                    continue
+                contract.renewal_notified_at = self.ctx.now()
+                record(
+                    uow,
+                    self.ctx,
+                    "contract.renewal_notice",
+                    contract.id,
+                    actor_id or "system",
+                    ends_on=contract.ends_on.isoformat(),
+                )
+                sent.append(contract)
+            owners = {c.id: uow.customers.get(c.customer_id).owner_id for c in sent}
+            uow.commit()
+        for contract in sent:
+            self.notifier.notify(
+                [owners[contract.id]],
+                f"Contract {contract.number} renewal",
+                f"Maintenance contract {contract.number} ends {contract.ends_on}.",
+            )
+        return sent
+
+
+class SettlementService:
+    """CASE-13 settlements and CASE-14 exchange/transfer forms."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @property
+    def policy(self) -> SettlementPolicy:
+        return self.ctx.policy.settlement
+
+    def record_settlement(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        *,
+        kind: str,
+        amount: Money,
+        quantity_claimed: int,
+        quantity_returned: int,
+        note: str = "",
+    ) -> Settlement:
+        """The actually returned quantity is what is booked (CASE-13)."""
+        if kind not in self.policy.kinds:
+            raise ValidationError(
+                f"kind must be one of {', '.join(self.policy.kinds)}", field="kind", rule="CASE-13"
+            )
+        if amount.is_negative():
+            raise ValidationError("must not be negative", field="amount", rule="X-2")
+        if quantity_claimed < 0 or not 0 <= quantity_returned <= quantity_claimed:
+            raise ValidationError(
+                "0 ≤ returned ≤ claimed", field="quantity_returned", rule="CASE-13"
+            )
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            uow.cases.get(case_id)
+            settlement = Settlement(
+                case_id=case_id,
+                kind=kind,
+                amount=amount,
+                quantity_claimed=quantity_claimed,
+                quantity_returned=quantity_returned,
+                created_by=actor_id,
+                created_at=self.ctx.now(),
+                note=note,
+            )
+            uow.settlements.add(settlement)
+            record(
+                uow,
+                self.ctx,
+                "settlement.recorded",
+                case_id,
+                actor_id,
+                note,
+                kind=kind,
+                amount=str(amount.amount),
+                booked_quantity=str(quantity_returned),
+            )
+            uow.commit()
+            return settlement
+
+    def settlements(self, actor_id: StaffId, case_id: str) -> builtins.list[Settlement]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return builtins.list(uow.settlements.list_for_case(case_id))
+
+    def open_exchange(self, actor_id: StaffId, command: OpenExchange) -> ExchangeForm:
+        if command.quantity <= 0:
+            raise ValidationError("must be > 0", field="quantity", rule="CASE-14")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            if command.case_id is not None:
+                uow.cases.get(command.case_id)
+            form = ExchangeForm(
+                salesperson_id=actor.id,
+                customer_name=command.customer_name,
+                goods=command.goods,
+                quantity=command.quantity,
+                reason=command.reason,
+                created_at=self.ctx.now(),
+                case_id=command.case_id,
+            )
+            uow.exchanges.add(form)
+            record(uow, self.ctx, "exchange.opened", form.id, actor.id, command.reason)
+            uow.commit()
+            return form
+
+    def sign_exchange(
+        self, actor_id: StaffId, form_id: str, *, approve: bool, opinion: str = ""
+    ) -> ExchangeForm:
+        """CASE-14: the next sign-off of the policy's chain, by its role."""
+        steps = self.policy.exchange_steps
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            form = uow.exchanges.get(form_id)
+            if form.state != ExchangeState.OPEN:
+                raise InvalidTransition(f"the form is {form.state.value}", rule="CASE-14")
+            step = steps[len(form.sign_offs)]
+            if actor.role == Role.ADMIN.value or not self.ctx.policy.authority.at_least(
+                actor.role, step.role
+            ):
+                raise PermissionDenied(
+                    f"step {step.name!r} is signed by {step.role} or above", rule="CASE-14"
+                )
+            if not approve and not opinion.strip():
+                raise ValidationError("a refusal needs an opinion", field="opinion", rule="CASE-14")
+            form.sign_offs = [
+                *form.sign_offs,
+                {
+                    "step": step.name,
+                    "by": actor.id,
+                    "at": self.ctx.now().isoformat(),
+                    "approved": str(approve).lower(),
+                    "opinion": opinion,
+                },
+            ]
+            if not approve:
+                form.state = ExchangeState.REJECTED
+            elif len(form.sign_offs) == len(steps):
+                form.state = ExchangeState.COMPLETED
+            record(
+                uow,
+                self.ctx,
+                "exchange.signed",
+                form.id,
+                actor.id,
+                opinion,
+                step=step.name,
+                approved=str(approve).lower(),
+            )
+            uow.commit()
+            return form
+
+    def enter_in_ledger(self, actor_id: StaffId, form_id: str) -> ExchangeForm:
+        """CASE-14: the completed form gets the next exchange-ledger number, signed by the
+        handler who enters it."""
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            form = uow.exchanges.get(form_id)
+            if form.state != ExchangeState.COMPLETED or form.ledger_no is not None:
+                raise InvalidTransition(
+                    "only a completed form not yet in the ledger", rule="CASE-14"
+                )
+            form.ledger_no = uow.exchanges.max_ledger_no() + 1
+            form.ledger_signed_by = actor.id
+            record(
+                uow, self.ctx, "exchange.ledger", form.id, actor.id, ledger_no=str(form.ledger_no)
+            )
+            uow.commit()
+            return form
+
+    def exchanges(self, actor_id: StaffId) -> builtins.list[ExchangeForm]:
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return builtins.list(uow.exchanges.list())
