@@ -31,6 +31,14 @@ from csdomain.customers.model import (
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.penalties.ports import (
+    AppealRepository,
+    BonusRepository,
+    PenaltyEntryRepository,
+    SettledMonthRepository,
+    StatementRepository,
+    ViolationRepository,
+)
 from csdomain.service_jobs.ports import (
     ContractRepository,
     ExchangeRepository,
@@ -111,7 +119,9 @@ class DeregistrationRepository(Protocol):
 
 class AuditRepository(Protocol):
     def add(self, event: AuditEvent) -> None: ...
-    def list(self, *, subject_id: str | None = None) -> Sequence[AuditEvent]:
+    def list(
+        self, *, subject_id: str | None = None, kind: str | None = None
+    ) -> Sequence[AuditEvent]:
         """Events in the order they happened."""
         ...
 
@@ -168,6 +178,24 @@ class UnitOfWork(Protocol):
 
     @property
     def exchanges(self) -> ExchangeRepository: ...
+
+    @property
+    def violations(self) -> ViolationRepository: ...
+
+    @property
+    def penalty_entries(self) -> PenaltyEntryRepository: ...
+
+    @property
+    def appeals(self) -> AppealRepository: ...
+
+    @property
+    def bonuses(self) -> BonusRepository: ...
+
+    @property
+    def statements(self) -> StatementRepository: ...
+
+    @property
+    def settled_months(self) -> SettledMonthRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -9,6 +9,7 @@ from csdomain.cases.services import CaseService, LogNotifier
 from csdomain.context import ServiceContext
 from csdomain.customers.services import CustomerService
 from csdomain.org.services import OrgService
+from csdomain.penalties.services import PenaltyService
 from csdomain.service_jobs.services import ServiceJobService, SettlementService
 
 
@@ -20,6 +21,7 @@ class Services:
     cases: CaseService
     service_jobs: ServiceJobService
     settlement: SettlementService
+    penalties: PenaltyService
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
@@ -31,4 +33,5 @@ class Services:
             cases=CaseService(ctx, notifier),
             service_jobs=ServiceJobService(ctx, notifier),
             settlement=SettlementService(ctx),
+            penalties=PenaltyService(ctx),
         )

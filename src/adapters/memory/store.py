@@ -28,6 +28,14 @@ from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.penalties.model import (
+    Appeal,
+    BonusRecord,
+    PenaltyEntry,
+    SettledMonth,
+    Statement,
+    Violation,
+)
 from csdomain.service_jobs.model import (
     ExchangeForm,
     MaintenanceContract,
@@ -78,7 +86,9 @@ class _Table(Generic[T]):
         if tracked is not None:
             return tracked[0]  # type: ignore[no-any-return]
         obj = copy.deepcopy(stored)
-        self.uow.seen[(self.name, k)] = (obj, getattr(stored, "version", None))
+        # committed objects are never mutated in place (commit stores fresh copies), so
+        # ``stored`` is the state as read: commit compares against it to see what changed
+        self.uow.seen[(self.name, k)] = (obj, getattr(stored, "version", None), stored)
         return obj
 
     def get(self, k: str) -> T:
@@ -92,7 +102,7 @@ class _Table(Generic[T]):
             )
         return self._track(k, stored)
 
-    def find(self, k: str) -> T | None:
+    def find_key(self, k: str) -> T | None:
         try:
             return self.get(k)
         except NotFound:
@@ -110,7 +120,8 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.new: dict[tuple[str, str], Any] = {}
-        self.seen: dict[tuple[str, str], tuple[Any, int | None]] = {}
+        # key -> (working copy, version as read, committed object as read)
+        self.seen: dict[tuple[str, str], tuple[Any, int | None, Any]] = {}
         self.departments = _Departments(self, "departments", lambda d: d.id, "department")
         self.staff = _Staff(self, "staff", lambda s: s.id, "staff")
         self.tokens = _Tokens(self, "tokens", lambda t: t.token_hash, "token")
@@ -134,6 +145,12 @@ class MemoryUnitOfWork:
         self.contracts = _Contracts(self, "contracts", lambda c: c.id, "contract")
         self.settlements = _Settlements(self, "settlements", lambda s: s.id, "settlement")
         self.exchanges = _Exchanges(self, "exchanges", lambda f: f.id, "exchange form")
+        self.violations = _Violations(self, "violations", lambda v: v.id, "violation")
+        self.penalty_entries = _Entries(self, "penalty_entries", lambda e: e.id, "penalty entry")
+        self.appeals = _Appeals(self, "appeals", lambda a: a.id, "appeal")
+        self.bonuses = _Bonuses(self, "bonuses", lambda b: b.id, "bonus record")
+        self.statements = _Statements(self, "statements", lambda s: s.id, "statement")
+        self.settled_months = _SettledMonths(self, "settled_months", lambda m: m.month, "month")
 
     def __enter__(self) -> Self:
         return self
@@ -149,9 +166,11 @@ class MemoryUnitOfWork:
     def commit(self) -> None:
         with self.store.lock:
             changed: list[tuple[str, str, Any]] = []
-            for (table, k), (obj, read_version) in self.seen.items():
+            for (table, k), (obj, read_version, as_read) in self.seen.items():
+                if obj == as_read:
+                    continue  # only read here: someone else's later change is no conflict
                 current = self.store.table(table).get(k)
-                if current is None or obj == current:
+                if current is None:
                     continue
                 if read_version is not None and current.version != read_version:
                     raise ConcurrencyConflict(
@@ -161,21 +180,23 @@ class MemoryUnitOfWork:
             for table, k in self.new:
                 if k in self.store.table(table):
                     raise Conflict(f"{table} {k} already exists")
+            written: dict[tuple[str, str], Any] = {}
             for table, k, obj in changed:
                 if hasattr(obj, "version"):
                     obj.version += 1
-                self.store.table(table)[k] = copy.deepcopy(obj)
+                written[(table, k)] = self.store.table(table)[k] = copy.deepcopy(obj)
             for (table, k), obj in self.new.items():
                 if hasattr(obj, "version"):
                     obj.version = 1
                 self.store.sequence += 1
-                self.store.table(table)[k] = copy.deepcopy(obj)
+                written[(table, k)] = self.store.table(table)[k] = copy.deepcopy(obj)
             # after commit the objects stay usable and tracked at their new versions
             self.seen = {
-                key: (obj, getattr(obj, "version", None)) for key, (obj, _) in self.seen.items()
+                key: (obj, getattr(obj, "version", None), written.get(key, as_read))
+                for key, (obj, _, as_read) in self.seen.items()
             }
             for key, obj in self.new.items():
-                self.seen[key] = (obj, getattr(obj, "version", None))
+                self.seen[key] = (obj, getattr(obj, "version", None), written[key])
             self.new = {}
 
     def rollback(self) -> None:
@@ -272,10 +293,18 @@ class _Deregistrations(_Table[Deregistration]):
 
 
 class _Audit(_Table[AuditEvent]):
-    def list(self, *, subject_id: str | None = None) -> Sequence[AuditEvent]:
+    def list(
+        self, *, subject_id: str | None = None, kind: str | None = None
+    ) -> Sequence[AuditEvent]:
         # stable sort: events at the same instant keep the order they were recorded in
         return sorted(
-            self.all(lambda e: subject_id is None or e.subject_id == subject_id), key=lambda e: e.at
+            self.all(
+                lambda e: (
+                    (subject_id is None or e.subject_id == subject_id)
+                    and (kind is None or e.kind == kind)
+                )
+            ),
+            key=lambda e: e.at,
         )
 
 
@@ -398,6 +427,77 @@ class _Exchanges(_Table[ExchangeForm]):
 
     def max_ledger_no(self) -> int:
         return max((f.ledger_no or 0 for f in self.all()), default=0)
+
+
+class _Violations(_Table[Violation]):
+    def find_by_source(self, source_key: str) -> Violation | None:
+        found = self.all(lambda v: v.source_key == source_key)
+        return found[0] if found else None
+
+    def list_for_staff_month(self, staff_id: str, month: str) -> Sequence[Violation]:
+        rows = self.all(
+            lambda v: v.staff_id == staff_id and v.occurred_on.strftime("%Y-%m") == month
+        )
+        return sorted(rows, key=lambda v: (v.occurred_on, v.recorded_at))
+
+    def list_recurring_open(self) -> Sequence[Violation]:
+        return sorted(self.all(), key=lambda v: (v.occurred_on, v.id))
+
+
+class _Entries(_Table[PenaltyEntry]):
+    def add(self, obj: PenaltyEntry) -> None:
+        if obj.source_key is not None and self.find_by_source(obj.source_key) is not None:
+            raise Conflict(f"penalty entry for {obj.source_key} already exists")
+        super().add(obj)
+
+    def find_by_source(self, source_key: str) -> PenaltyEntry | None:
+        found = self.all(lambda e: e.source_key == source_key)
+        return found[0] if found else None
+
+    def list(
+        self, *, staff_id: str | None = None, month: str | None = None
+    ) -> Sequence[PenaltyEntry]:
+        return sorted(
+            self.all(
+                lambda e: (
+                    (staff_id is None or e.staff_id == staff_id)
+                    and (month is None or e.month == month)
+                )
+            ),
+            key=lambda e: e.recorded_at,
+        )
+
+
+class _Appeals(_Table[Appeal]):
+    def list(self, *, staff_id: str | None = None) -> Sequence[Appeal]:
+        return sorted(
+            self.all(lambda a: staff_id is None or a.staff_id == staff_id),
+            key=lambda a: (a.filed_at, a.id),
+        )
+
+
+class _Bonuses(_Table[BonusRecord]):
+    def find(self, staff_id: str, month: str) -> BonusRecord | None:
+        found = self.all(lambda b: b.staff_id == staff_id and b.month == month)
+        return found[0] if found else None
+
+
+class _Statements(_Table[Statement]):
+    def list(self, *, month: str | None = None, staff_id: str | None = None) -> Sequence[Statement]:
+        return sorted(
+            self.all(
+                lambda s: (
+                    (month is None or s.month == month)
+                    and (staff_id is None or s.staff_id == staff_id)
+                )
+            ),
+            key=lambda s: (s.month, s.staff_id),
+        )
+
+
+class _SettledMonths(_Table[SettledMonth]):
+    def find(self, month: str) -> SettledMonth | None:
+        return self.find_key(month)
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

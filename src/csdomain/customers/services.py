@@ -688,6 +688,10 @@ class CustomerService:
                 raise PermissionDenied(
                     f"grades are decided by {grading.change_approver_role} or above", rule="CUS-4"
                 )
+            if not reason.strip():  # CUS-4 "with a reason"; X-7
+                raise ValidationError(
+                    "a grade decision needs a reason", field="reason", rule="CUS-4"
+                )
             customer = uow.customers.get(customer_id)
             today = self.ctx.today()
             due = customer.next_evaluation_on is not None and customer.next_evaluation_on <= today

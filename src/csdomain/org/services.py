@@ -150,6 +150,10 @@ class OrgService:
                     f"only {conf.grant_role} may grant or revoke confidential-read permissions",
                     rule="X-5",
                 )
+            if not reason.strip():  # a decision records its reason
+                raise ValidationError(
+                    "a grant or revocation needs a reason", field="reason", rule="X-7"
+                )
             staff = uow.staff.get(staff_id)
             perms = [p for p in staff.permissions if p != permission]
             if grant:

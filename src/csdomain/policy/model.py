@@ -12,6 +12,7 @@ from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
 from csdomain.kernel.roles import Role
 from csdomain.policy.cases import CasesPolicy
+from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -271,3 +272,4 @@ class Policy:
     cases: CasesPolicy
     service_jobs: ServiceJobsPolicy
     settlement: SettlementPolicy
+    penalties: PenaltiesPolicy

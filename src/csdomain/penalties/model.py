@@ -1,0 +1,127 @@
+"""The penalty ledger. Entries are never edited: corrections are reversing or adjusting
+entries (X-7). Positive amounts are deductions, negative amounts rewards (PEN-11)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import attrs
+
+from csdomain.kernel.ids import StaffId, new_id
+from csdomain.kernel.money import Money
+
+
+def _id(prefix: str) -> str:
+    return new_id(str, prefix)
+
+
+class EntryKind(enum.StrEnum):
+    VIOLATION = "violation"
+    RECURRENCE = "recurrence"  # PEN-3
+    JOINT_LIABILITY = "joint_liability"  # PEN-8
+    COMPLAINT_LOSS = "complaint_loss"  # PEN-5 (subject to the PEN-6 cap)
+    PERFORMANCE_CUT = "performance_cut"  # PEN-4
+    REWARD = "reward"  # PEN-11
+    REVERSAL = "reversal"  # appeal decisions (PEN-10)
+    ADJUSTMENT = "adjustment"
+
+
+@attrs.define(slots=False)
+class Violation:
+    """PEN-1: one recorded violation with its evidence and recorder."""
+
+    staff_id: StaffId
+    code: str
+    occurred_on: date
+    units: int
+    evidence: str
+    recorded_by: str
+    recorded_at: datetime
+    source_key: str | None = None
+    corrected_on: date | None = None
+    id: str = attrs.field(factory=lambda: _id("vio"))
+    version: int = 0
+
+
+@attrs.define(slots=False)
+class PenaltyEntry:
+    """One line of a person's ledger, with the words that explain its amount."""
+
+    staff_id: StaffId
+    month: str
+    kind: EntryKind
+    amount: Money
+    explanation: str
+    recorded_at: datetime
+    recorded_by: str
+    occurred_on: date
+    violation_id: str | None = None
+    source_key: str | None = None
+    caused_by: list[str] = attrs.field(factory=list)
+    reverses_id: str | None = None
+    # the month the entry belongs to when it lands later as an adjustment (PEN-10)
+    adjusts_month: str | None = None
+    id: str = attrs.field(factory=lambda: _id("pen"))
+
+    @property
+    def capped(self) -> bool:
+        return self.kind == EntryKind.COMPLAINT_LOSS
+
+
+class AppealState(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    REDUCED = "reduced"
+    WAIVED = "waived"
+
+
+@attrs.define(slots=False)
+class Appeal:
+    entry_id: str
+    staff_id: StaffId
+    reason: str
+    filed_at: datetime
+    state: AppealState = AppealState.OPEN
+    decided_by: StaffId | None = None
+    decided_at: datetime | None = None
+    decision_reason: str = ""
+    new_amount: Money | None = None
+    id: str = attrs.field(factory=lambda: _id("apl"))
+    version: int = 0
+
+
+@attrs.define(slots=False)
+class BonusRecord:
+    """The person's monthly efficiency bonus, the base of the PEN-6 cap."""
+
+    staff_id: StaffId
+    month: str
+    bonus: Money
+    id: str = attrs.field(factory=lambda: _id("bon"))
+    version: int = 0
+
+
+@attrs.define(slots=False)
+class Statement:
+    """PEN-10: a person's settled statement for a month (immutable once stored)."""
+
+    staff_id: StaffId
+    month: str
+    lines: list[dict[str, str]]
+    fines: Money
+    complaint_due: Money
+    complaint_deducted: Money
+    carried_over: Money
+    rewards: Money
+    total: Money
+    sanction: str
+    settled_at: datetime | None = None
+    id: str = attrs.field(factory=lambda: _id("stm"))
+
+
+@attrs.define(slots=False)
+class SettledMonth:
+    month: str
+    settled_at: datetime
+    settled_by: StaffId

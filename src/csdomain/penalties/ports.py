@@ -1,0 +1,68 @@
+"""Repositories of the penalty ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from csdomain.penalties.model import (
+    Appeal,
+    BonusRecord,
+    PenaltyEntry,
+    SettledMonth,
+    Statement,
+    Violation,
+)
+
+
+class ViolationRepository(Protocol):
+    def add(self, violation: Violation) -> None: ...
+    def get(self, violation_id: str) -> Violation: ...
+    def find_by_source(self, source_key: str) -> Violation | None: ...
+    def list_for_staff_month(self, staff_id: str, month: str) -> Sequence[Violation]:
+        """Violations that occurred in ``month`` (YYYY-MM), by occurrence then recording."""
+        ...
+
+    def list_recurring_open(self) -> Sequence[Violation]:
+        """Violations of recurring codes not yet corrected, plus those corrected recently."""
+        ...
+
+
+class PenaltyEntryRepository(Protocol):
+    def add(self, entry: PenaltyEntry) -> None:
+        """Raises Conflict if an entry with the same ``source_key`` exists (idempotence)."""
+        ...
+
+    def get(self, entry_id: str) -> PenaltyEntry: ...
+    def find_by_source(self, source_key: str) -> PenaltyEntry | None: ...
+    def list(
+        self, *, staff_id: str | None = None, month: str | None = None
+    ) -> Sequence[PenaltyEntry]:
+        """In recording order."""
+        ...
+
+
+class AppealRepository(Protocol):
+    def add(self, appeal: Appeal) -> None: ...
+    def get(self, appeal_id: str) -> Appeal: ...
+    def list(self, *, staff_id: str | None = None) -> Sequence[Appeal]: ...
+
+
+class BonusRepository(Protocol):
+    def add(self, record: BonusRecord) -> None: ...
+    def find(self, staff_id: str, month: str) -> BonusRecord | None: ...
+
+
+class StatementRepository(Protocol):
+    def add(self, statement: Statement) -> None: ...
+    def list(
+        self, *, month: str | None = None, staff_id: str | None = None
+    ) -> Sequence[Statement]: ...
+
+
+class SettledMonthRepository(Protocol):
+    def add(self, settled: SettledMonth) -> None:
+        """Raises Conflict if the month is already settled (two settlements never race)."""
+        ...
+
+    def find(self, month: str) -> SettledMonth | None: ...

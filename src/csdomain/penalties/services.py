@@ -1,0 +1,794 @@
+"""Penalty use cases (PEN-1…PEN-11, X-3, X-7).
+
+Amounts are computed once, when an entry is recorded, and each entry carries the words that
+explain its computation. Settled months are immutable: anything recorded for a settled month
+lands in the next open month as an adjustment.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from csdomain.context import ServiceContext, load_actor, record
+from csdomain.kernel.calendar import add_working_days
+from csdomain.kernel.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from csdomain.kernel.ids import StaffId
+from csdomain.kernel.money import Money
+from csdomain.kernel.roles import Role
+from csdomain.org.model import Staff
+from csdomain.penalties.model import (
+    Appeal,
+    AppealState,
+    BonusRecord,
+    EntryKind,
+    PenaltyEntry,
+    SettledMonth,
+    Statement,
+    Violation,
+)
+from csdomain.penalties.rules import apply_cap, apportion_loss, next_month, previous_month
+from csdomain.policy.penalties import PenaltiesPolicy, ViolationType
+from csdomain.ports import UnitOfWork
+
+SYSTEM = "system"
+BREACH_EVENT = "case.clock_breached"
+
+
+def month_of(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _check_month(month: str) -> str:
+    try:
+        date.fromisoformat(month + "-01")
+    except ValueError:
+        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
+    return month
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@attrs.frozen
+class StatementView:
+    """A person's statement for a month, settled (stored) or provisional (computed now)."""
+
+    statement: Statement
+    settled: bool
+
+
+class PenaltyService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @property
+    def policy(self) -> PenaltiesPolicy:
+        return self.ctx.policy.penalties
+
+    def _at_least(self, actor: Staff, role: str) -> bool:
+        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
+            actor.role, role
+        )
+
+    def _require(self, actor: Staff, role: str, decision: str, rule: str) -> None:
+        if not self._at_least(actor, role):
+            raise PermissionDenied(f"{decision} needs {role} or above", rule=rule)
+
+    def _type(self, code: str) -> ViolationType:
+        vt = self.policy.violation(code)
+        if vt is None:
+            raise ValidationError(
+                f"no violation {code!r} in the catalogue", field="code", rule="PEN-1"
+            )
+        return vt
+
+    def _open_month(self, uow: UnitOfWork, month: str) -> str:
+        """PEN-10: the month an entry for ``month`` lands in (the next open one if settled)."""
+        while uow.settled_months.find(month) is not None:
+            month = next_month(month)
+        return month
+
+    def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
+        target = self._open_month(uow, entry.month)
+        if target != entry.month:
+            entry.adjusts_month = entry.month
+            entry.month = target
+            entry.explanation += f" (for {entry.adjusts_month}, settled: booked as an adjustment)"
+        uow.penalty_entries.add(entry)
+        return entry
+
+    # ----------------------------------------------------------- violations
+    def record_violation(
+        self,
+        actor_id: str,
+        staff_id: StaffId,
+        code: str,
+        occurred_on: date,
+        *,
+        units: int = 1,
+        evidence: str = "",
+        source_key: str | None = None,
+    ) -> builtins.list[PenaltyEntry]:
+        """PEN-1/2/8: record a violation and its fine (and the supervisor's joint share).
+
+        By hand (``actor_id`` a staff member, evidence required) or from an event
+        (``source_key`` makes it idempotent: the same source event never creates two)."""
+        vt = self._type(code)
+        if units <= 0:
+            raise ValidationError("must be > 0", field="units", rule="PEN-1")
+        if source_key is None and not evidence.strip():
+            raise ValidationError(
+                "a violation recorded by hand needs evidence", field="evidence", rule="PEN-1"
+            )
+        with self.ctx.uow() as uow:
+            if actor_id != SYSTEM:
+                load_actor(uow, StaffId(actor_id))
+            if source_key is not None and uow.violations.find_by_source(source_key) is not None:
+                return []
+            staff = uow.staff.get(staff_id)
+            if vt.positions and staff.position not in vt.positions:
+                raise ValidationError(
+                    f"{code} applies to {', '.join(vt.positions)}, not {staff.position or 'none'}",
+                    field="staff_id",
+                    rule="PEN-1",
+                )
+            violation = Violation(
+                staff_id=staff.id,
+                code=code,
+                occurred_on=occurred_on,
+                units=units,
+                evidence=evidence,
+                recorded_by=actor_id,
+                recorded_at=self.ctx.now(),
+                source_key=source_key,
+            )
+            entries = self._fine(uow, violation, vt, staff)
+            uow.violations.add(violation)
+            record(
+                uow,
+                self.ctx,
+                "penalty.violation",
+                violation.id,
+                actor_id,
+                evidence,
+                code=code,
+                staff_id=staff.id,
+            )
+            uow.commit()
+            return entries
+
+    def _fine(
+        self, uow: UnitOfWork, violation: Violation, vt: ViolationType, staff: Staff
+    ) -> builtins.list[PenaltyEntry]:
+        month = month_of(violation.occurred_on)
+        earlier = [
+            v
+            for v in uow.violations.list_for_staff_month(staff.id, month)
+            if v.occurred_on <= violation.occurred_on
+        ]
+        rule = self.policy.repeat_rules.get(vt.repeat) if vt.repeat else None
+        if rule is not None and rule.scope == "same_code":
+            earlier = [v for v in earlier if v.code == vt.code]
+        nth = len(earlier) + 1
+        base = vt.amount_for(staff.position)
+        multiplier = Decimal(1)
+        why = f"{vt.description}: {base:.2f} 元 × {violation.units} {vt.unit}"
+        caused: builtins.list[str] = []
+        if rule is not None:
+            threshold = rule.nth_for(staff.position)
+            if threshold and nth >= threshold:
+                multiplier = Decimal(rule.multiplier)
+                caused = [v.id for v in earlier]
+                why += (
+                    f" × {rule.multiplier} ({_ordinal(nth)} violation in {month}; the fine "
+                    f"multiplies from the {_ordinal(threshold)} for "
+                    f"{staff.position or 'this position'}; earlier: "
+                    + ", ".join(f"{v.code} on {v.occurred_on}" for v in earlier)
+                    + ")"
+                )
+            else:
+                why += f" ({_ordinal(nth)} violation in {month})"
+        amount = Money.rounded(base * violation.units * multiplier)
+        entry = self._add_entry(
+            uow,
+            PenaltyEntry(
+                staff_id=staff.id,
+                month=month,
+                kind=EntryKind.VIOLATION,
+                amount=amount,
+                explanation=f"{why} = {amount.amount:.2f} 元",
+                recorded_at=self.ctx.now(),
+                recorded_by=violation.recorded_by,
+                occurred_on=violation.occurred_on,
+                violation_id=violation.id,
+                source_key=f"{violation.id}:fine",
+                caused_by=caused,
+            ),
+        )
+        entries = [entry, *self._joint(uow, entry, vt, staff)]
+        return entries
+
+    def _joint(
+        self, uow: UnitOfWork, entry: PenaltyEntry, vt: ViolationType, staff: Staff
+    ) -> builtins.list[PenaltyEntry]:
+        """PEN-8: the supervisor is charged ``supervisor_factor`` × the subordinate's fine."""
+        factor = Decimal(vt.supervisor_factor)
+        if factor == 0 or staff.supervisor_id is None:
+            return []
+        supervisor = uow.staff.get(staff.supervisor_id)
+        amount = entry.amount.times(factor)
+        joint = self._add_entry(
+            uow,
+            PenaltyEntry(
+                staff_id=supervisor.id,
+                month=entry.month,
+                kind=EntryKind.JOINT_LIABILITY,
+                amount=amount,
+                explanation=(
+                    f"joint liability for {staff.name}'s {vt.code}: {vt.supervisor_factor} "
+                    f"× {entry.amount.amount:.2f} 元 = {amount.amount:.2f} 元 (PEN-8)"
+                ),
+                recorded_at=entry.recorded_at,
+                recorded_by=entry.recorded_by,
+                occurred_on=entry.occurred_on,
+                violation_id=entry.violation_id,
+                source_key=f"{entry.id}:joint",
+                caused_by=[entry.id],
+            ),
+        )
+        return [joint]
+
+    def correct_violation(
+        self, actor_id: StaffId, violation_id: str, corrected_on: date
+    ) -> Violation:
+        """PEN-3: corrected on this day; recurrences stop from it."""
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            violation = uow.violations.get(violation_id)
+            if violation.corrected_on is not None:
+                raise InvalidTransition("already corrected", rule="PEN-3")
+            if corrected_on < violation.occurred_on:
+                raise ValidationError(
+                    "cannot be before the violation", field="corrected_on", rule="PEN-3"
+                )
+            violation.corrected_on = corrected_on
+            record(
+                uow,
+                self.ctx,
+                "penalty.corrected",
+                violation.id,
+                actor_id,
+                corrected_on=corrected_on.isoformat(),
+            )
+            uow.commit()
+            return violation
+
+    def accrue_recurrences(self, as_of: date | None = None) -> builtins.list[PenaltyEntry]:
+        """PEN-3: a violation not corrected within its working days counts again, same amount,
+        every working day until corrected. Idempotent: one entry per violation and day."""
+        day_limit = as_of or self.ctx.today()
+        created: builtins.list[PenaltyEntry] = []
+        with self.ctx.uow() as uow:
+            for violation in uow.violations.list_recurring_open():
+                vt = self._type(violation.code)
+                if not vt.recurs_until_corrected:
+                    continue
+                fine = uow.penalty_entries.find_by_source(f"{violation.id}:fine")
+                if fine is None:
+                    continue
+                deadline = add_working_days(
+                    self.ctx.calendar, violation.occurred_on, vt.correction_working_days
+                )
+                last = (
+                    day_limit
+                    if violation.corrected_on is None
+                    else min(day_limit, violation.corrected_on - timedelta(days=1))
+                )
+                day = deadline
+                while True:
+                    day = add_working_days(self.ctx.calendar, day, 1)
+                    if day > last:
+                        break
+                    key = f"{violation.id}:recur:{day.isoformat()}"
+                    if uow.penalty_entries.find_by_source(key) is not None:
+                        continue
+                    entry = self._add_entry(
+                        uow,
+                        PenaltyEntry(
+                            staff_id=violation.staff_id,
+                            month=month_of(day),
+                            kind=EntryKind.RECURRENCE,
+                            amount=fine.amount,
+                            explanation=(
+                                f"{vt.description} still not corrected on {day} "
+                                f"(deadline {deadline}): counts again, "
+                                f"{fine.amount.amount:.2f} 元 (PEN-3)"
+                            ),
+                            recorded_at=self.ctx.now(),
+                            recorded_by=SYSTEM,
+                            occurred_on=day,
+                            violation_id=violation.id,
+                            source_key=key,
+                            caused_by=[fine.id],
+                        ),
+                    )
+                    created.append(entry)
+            uow.commit()
+        return created
+
+    def record_from_events(self) -> builtins.list[PenaltyEntry]:
+        """PEN-1 automatic sources: events whose kind a catalogue entry names as its
+        ``source_event`` become violations of the event's responsible person, once."""
+        by_event = {v.source_event: v for v in self.policy.catalogue if v.source_event}
+        todo: builtins.list[tuple[str, StaffId, date, int, str]] = []
+        with self.ctx.uow() as uow:
+            breach_type = by_event.pop(BREACH_EVENT, None)
+            if breach_type is not None:
+                # CASE-7 breaches, attributed to the owner at breach time
+                for breach in uow.case_breaches.list():
+                    key = f"breach:{breach.id}"
+                    if uow.violations.find_by_source(key) is None:
+                        todo.append(
+                            (breach_type.code, breach.owner_id, breach.due_at.date(), 1, key)
+                        )
+            for kind, vt in by_event.items():
+                for event in uow.audit.list(kind=kind):
+                    key = f"event:{event.id}"
+                    if uow.violations.find_by_source(key) is not None:
+                        continue
+                    staff_id = StaffId(event.data.get("owner_id") or event.actor_id)
+                    units = 1
+                    if vt.unit == "item" and event.data.get("missing"):
+                        units = len(event.data["missing"].split(","))
+                    todo.append((vt.code, staff_id, event.at.date(), units, key))
+        created: builtins.list[PenaltyEntry] = []
+        for code, staff_id, day, units, key in todo:
+            try:
+                created.extend(
+                    self.record_violation(
+                        SYSTEM,
+                        staff_id,
+                        code,
+                        day,
+                        units=units,
+                        evidence=f"from {key}",
+                        source_key=key,
+                    )
+                )
+            except (NotFound, ValidationError):
+                continue  # e.g. the event's person no longer matches the code's positions
+        return created
+
+    # ------------------------------------------------------ complaint losses
+    def charge_case_loss(
+        self,
+        actor_id: StaffId,
+        case_id: str,
+        shares: Sequence[tuple[StaffId, int]],
+    ) -> builtins.list[PenaltyEntry]:
+        """PEN-5: a closed case's loss over the responsible people's base points."""
+        if not shares or any(points <= 0 for _, points in shares):
+            raise ValidationError(
+                "give each responsible person's base points (> 0)", field="shares", rule="PEN-5"
+            )
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.settlement_role, "charging a complaint loss", "PEN-5")
+            case = uow.cases.get(case_id)
+            if case.closed_at is None or case.loss is None:
+                raise InvalidTransition(
+                    "only a closed case with a recorded loss is charged", rule="PEN-5"
+                )
+            amounts = apportion_loss(case.loss, [p for _, p in shares])
+            total_points = sum(p for _, p in shares)
+            entries = []
+            for (staff_id, points), amount in zip(shares, amounts, strict=True):
+                uow.staff.get(staff_id)
+                key = f"case:{case.id}:loss:{staff_id}"
+                if uow.penalty_entries.find_by_source(key) is not None:
+                    raise Conflict(
+                        f"the loss of case {case.number} was already charged to {staff_id}",
+                        rule="PEN-5",
+                    )
+                entries.append(
+                    self._add_entry(
+                        uow,
+                        PenaltyEntry(
+                            staff_id=staff_id,
+                            month=month_of(case.closed_at.date()),
+                            kind=EntryKind.COMPLAINT_LOSS,
+                            amount=amount,
+                            explanation=(
+                                f"complaint {case.number} loss {case.loss.amount:.2f} 元 ÷ "
+                                f"{total_points} base points × {points} = {amount.amount:.2f} 元 "
+                                "(PEN-5; rounded down to the 分, remaining 分 to the largest "
+                                "remainders)"
+                            ),
+                            recorded_at=self.ctx.now(),
+                            recorded_by=actor.id,
+                            occurred_on=case.closed_at.date(),
+                            source_key=key,
+                        ),
+                    )
+                )
+            record(
+                uow, self.ctx, "penalty.case_loss", case.id, actor.id, loss=str(case.loss.amount)
+            )
+            uow.commit()
+            return entries
+
+    def set_bonus(
+        self, actor_id: StaffId, staff_id: StaffId, month: str, bonus: Money
+    ) -> BonusRecord:
+        """The monthly efficiency bonus, base of the PEN-6 cap."""
+        _check_month(month)
+        if bonus.is_negative():
+            raise ValidationError("must not be negative", field="bonus", rule="PEN-6")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.settlement_role, "setting bonuses", "PEN-6")
+            if uow.settled_months.find(month) is not None:
+                raise InvalidTransition(f"{month} is settled", rule="PEN-10")
+            uow.staff.get(staff_id)
+            existing = uow.bonuses.find(staff_id, month)
+            if existing is not None:
+                existing.bonus = bonus
+                result = existing
+            else:
+                result = BonusRecord(staff_id=staff_id, month=month, bonus=bonus)
+                uow.bonuses.add(result)
+            record(
+                uow,
+                self.ctx,
+                "penalty.bonus",
+                staff_id,
+                actor.id,
+                month=month,
+                bonus=str(bonus.amount),
+            )
+            uow.commit()
+            return result
+
+    # ----------------------------------------------- PEN-4 cuts, PEN-11 rewards
+    def performance_cut(
+        self,
+        actor_id: StaffId,
+        staff_id: StaffId,
+        month: str,
+        percent: int,
+        performance_pay: Money,
+        reason: str,
+    ) -> PenaltyEntry:
+        """PEN-4: on repeat offences, the month's performance pay cut within the band."""
+        p = self.policy
+        if not p.performance_cut_min_percent <= percent <= p.performance_cut_max_percent:
+            raise ValidationError(
+                f"must be {p.performance_cut_min_percent}–{p.performance_cut_max_percent} %",
+                field="percent",
+                rule="PEN-4",
+            )
+        if not reason.strip():
+            raise ValidationError("must not be empty", field="reason", rule="PEN-4")
+        _check_month(month)
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, p.performance_cut_role, "a performance-pay cut", "PEN-4")
+            uow.staff.get(staff_id)
+            amount = Money.rounded(performance_pay.amount * percent / Decimal(100))
+            entry = self._add_entry(
+                uow,
+                PenaltyEntry(
+                    staff_id=staff_id,
+                    month=month,
+                    kind=EntryKind.PERFORMANCE_CUT,
+                    amount=amount,
+                    explanation=(
+                        f"performance pay {performance_pay.amount:.2f} 元 × {percent} % = "
+                        f"{amount.amount:.2f} 元: {reason} (PEN-4, approved by {actor.name})"
+                    ),
+                    recorded_at=self.ctx.now(),
+                    recorded_by=actor.id,
+                    occurred_on=date.fromisoformat(month + "-01"),
+                ),
+            )
+            record(
+                uow,
+                self.ctx,
+                "penalty.performance_cut",
+                staff_id,
+                actor.id,
+                reason,
+                percent=str(percent),
+            )
+            uow.commit()
+            return entry
+
+    def grant_reward(
+        self,
+        actor_id: StaffId,
+        staff_id: StaffId,
+        proposed_by: StaffId,
+        amount: Money,
+        reason: str,
+        month: str | None = None,
+    ) -> PenaltyEntry:
+        """PEN-11: proposed by a group leader, approved by the committee role; same ledger,
+        opposite sign."""
+        if amount.is_negative() or amount == Money.zero():
+            raise ValidationError("must be > 0", field="amount", rule="PEN-11")
+        if not reason.strip():
+            raise ValidationError("must not be empty", field="reason", rule="PEN-11")
+        target = _check_month(month or month_of(self.ctx.today()))
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.reward_approval_role, "approving a reward", "PEN-11")
+            proposer = load_actor(uow, proposed_by)
+            if not self._at_least(proposer, Role.SUPERVISOR.value):
+                raise PermissionDenied(
+                    "rewards are proposed by a group leader (supervisor)",
+                    rule="PEN-11",
+                    field="proposed_by",
+                )
+            uow.staff.get(staff_id)
+            entry = self._add_entry(
+                uow,
+                PenaltyEntry(
+                    staff_id=staff_id,
+                    month=target,
+                    kind=EntryKind.REWARD,
+                    amount=-amount,
+                    explanation=f"reward {amount.amount:.2f} 元: {reason} (PEN-11)",
+                    recorded_at=self.ctx.now(),
+                    recorded_by=actor.id,
+                    occurred_on=self.ctx.today(),
+                ),
+            )
+            record(
+                uow,
+                self.ctx,
+                "penalty.reward",
+                staff_id,
+                actor.id,
+                reason,
+                amount=str(amount.amount),
+            )
+            uow.commit()
+            return entry
+
+    # ---------------------------------------------------------------- appeals
+    def appeal(self, actor_id: StaffId, entry_id: str, reason: str) -> Appeal:
+        if not reason.strip():
+            raise ValidationError("must not be empty", field="reason", rule="PEN-10")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            entry = uow.penalty_entries.get(entry_id)
+            if entry.staff_id != actor.id:
+                raise PermissionDenied("only the penalised person appeals", rule="PEN-10")
+            if entry.amount.is_negative() or entry.kind == EntryKind.REVERSAL:
+                raise InvalidTransition("only a penalty can be appealed", rule="PEN-10")
+            if any(
+                a.entry_id == entry_id and a.state == AppealState.OPEN
+                for a in uow.appeals.list(staff_id=actor.id)
+            ):
+                raise Conflict("an appeal of this entry is already open", rule="PEN-10")
+            appeal = Appeal(
+                entry_id=entry_id, staff_id=actor.id, reason=reason, filed_at=self.ctx.now()
+            )
+            uow.appeals.add(appeal)
+            record(uow, self.ctx, "penalty.appealed", entry_id, actor.id, reason)
+            uow.commit()
+            return appeal
+
+    def decide_appeal(
+        self,
+        actor_id: StaffId,
+        appeal_id: str,
+        decision: AppealState,
+        reason: str,
+        new_amount: Money | None = None,
+    ) -> Appeal:
+        """Uphold, reduce or waive: a reversing entry (and for a reduction a new entry) —
+        never an edit (X-7)."""
+        if decision == AppealState.OPEN:
+            raise ValidationError(
+                "decide upheld, reduced or waived", field="decision", rule="PEN-10"
+            )
+        if not reason.strip():
+            raise ValidationError("must not be empty", field="reason", rule="PEN-10")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.appeal_role, "deciding an appeal", "X-3")
+            appeal = uow.appeals.get(appeal_id)
+            if appeal.state != AppealState.OPEN:
+                raise InvalidTransition("the appeal was already decided", rule="PEN-10")
+            entry = uow.penalty_entries.get(appeal.entry_id)
+            bad_reduction = new_amount is None or not (Money.zero() <= new_amount < entry.amount)
+            if decision == AppealState.REDUCED and bad_reduction:
+                raise ValidationError(
+                    "a reduction gives a new amount below the original",
+                    field="new_amount",
+                    rule="PEN-10",
+                )
+            if decision in (AppealState.REDUCED, AppealState.WAIVED):
+                self._add_entry(
+                    uow,
+                    PenaltyEntry(
+                        staff_id=entry.staff_id,
+                        month=entry.month,
+                        kind=EntryKind.REVERSAL,
+                        amount=-entry.amount,
+                        explanation=(
+                            f"reverses {entry.id} after appeal ({decision.value}): {reason}"
+                        ),
+                        recorded_at=self.ctx.now(),
+                        recorded_by=actor.id,
+                        occurred_on=entry.occurred_on,
+                        reverses_id=entry.id,
+                        source_key=f"{appeal.id}:reversal",
+                    ),
+                )
+            if decision == AppealState.REDUCED and new_amount is not None:
+                self._add_entry(
+                    uow,
+                    PenaltyEntry(
+                        staff_id=entry.staff_id,
+                        month=entry.month,
+                        kind=EntryKind.ADJUSTMENT,
+                        amount=new_amount,
+                        explanation=(
+                            f"reduced from {entry.amount.amount:.2f} 元 to "
+                            f"{new_amount.amount:.2f} 元 on appeal: {reason}"
+                        ),
+                        recorded_at=self.ctx.now(),
+                        recorded_by=actor.id,
+                        occurred_on=entry.occurred_on,
+                        source_key=f"{appeal.id}:reduced",
+                        caused_by=[entry.id],
+                    ),
+                )
+            appeal.state = decision
+            appeal.decided_by = actor.id
+            appeal.decided_at = self.ctx.now()
+            appeal.decision_reason = reason
+            appeal.new_amount = new_amount
+            record(
+                uow,
+                self.ctx,
+                "penalty.appeal_decided",
+                appeal.id,
+                actor.id,
+                reason,
+                decision=decision.value,
+            )
+            uow.commit()
+            return appeal
+
+    # ------------------------------------------------------------- statements
+    def _compute(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Statement:
+        entries = [e for e in uow.penalty_entries.list(staff_id=staff_id, month=month)]
+        previous = previous_month(month)
+        prior = [s for s in uow.statements.list(month=previous, staff_id=staff_id)]
+        if prior:
+            carried_in = prior[0].carried_over
+        elif uow.penalty_entries.list(staff_id=staff_id, month=previous):
+            carried_in = self._compute(uow, staff_id, previous).carried_over
+        else:
+            carried_in = Money.zero()
+        complaint_due = Money.zero()
+        fines = Money.zero()
+        rewards = Money.zero()
+        lines = []
+        for e in entries:
+            lines.append(
+                {
+                    "entry_id": e.id,
+                    "kind": e.kind.value,
+                    "amount": f"{e.amount.amount:.2f}",
+                    "explanation": e.explanation,
+                    "occurred_on": e.occurred_on.isoformat(),
+                }
+            )
+            if e.capped:
+                complaint_due = complaint_due + e.amount
+            elif e.amount.is_negative() and e.kind == EntryKind.REWARD:
+                rewards = rewards + e.amount
+            else:
+                fines = fines + e.amount
+        bonus = uow.bonuses.find(staff_id, month)
+        cap_month = apply_cap(
+            [(month, complaint_due, bonus.bonus if bonus else Money.zero())],
+            self.policy.complaint_cap_percent,
+            carried_in,
+        )[0]
+        total = fines + cap_month.deducted + rewards
+        sanction = ""
+        for level in sorted(self.policy.sanctions, key=lambda s: Decimal(s.at_least)):
+            if total.amount >= Decimal(level.at_least):
+                sanction = level.name
+        return Statement(
+            staff_id=staff_id,
+            month=month,
+            lines=lines,
+            fines=fines,
+            complaint_due=complaint_due + carried_in,
+            complaint_deducted=cap_month.deducted,
+            carried_over=cap_month.carried_out,
+            rewards=rewards,
+            total=total,
+            sanction=sanction,
+        )
+
+    def statement(self, actor_id: StaffId, staff_id: StaffId, month: str) -> StatementView:
+        """A person's statement: staff see only their own, supervisors and above anyone's."""
+        _check_month(month)
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            if (
+                actor.id != staff_id
+                and not self._at_least(actor, Role.SUPERVISOR.value)
+                and (actor.role != Role.ADMIN.value)
+            ):
+                raise PermissionDenied("staff see only their own statement", rule="PEN-10")
+            stored = uow.statements.list(month=month, staff_id=staff_id)
+            if stored:
+                return StatementView(stored[0], True)
+            return StatementView(self._compute(uow, staff_id, month), False)
+
+    def settle_month(self, actor_id: StaffId, month: str) -> builtins.list[Statement]:
+        """PEN-10: close a month and issue each person's statement. Re-running returns the same
+        statements; a settled month never changes."""
+        _check_month(month)
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            self._require(actor, self.policy.settlement_role, "settling a month", "PEN-10")
+            if uow.settled_months.find(month) is not None:
+                return builtins.list(uow.statements.list(month=month))
+            if month_of(self.ctx.today()) <= month:
+                raise InvalidTransition(f"{month} has not ended yet", rule="PEN-10")
+            prev = previous_month(month)
+            staff_ids = {e.staff_id for e in uow.penalty_entries.list(month=month)}
+            staff_ids |= {
+                s.staff_id for s in uow.statements.list(month=prev) if s.carried_over.amount != 0
+            }
+            statements = []
+            now = self.ctx.now()
+            for staff_id in sorted(staff_ids):
+                statement = self._compute(uow, staff_id, month)
+                statement.settled_at = now
+                uow.statements.add(statement)
+                statements.append(statement)
+            uow.settled_months.add(SettledMonth(month=month, settled_at=now, settled_by=actor.id))
+            record(
+                uow,
+                self.ctx,
+                "penalty.month_settled",
+                month,
+                actor.id,
+                statements=str(len(statements)),
+            )
+            uow.commit()
+            return statements
+
+    def entries(
+        self, actor_id: StaffId, staff_id: StaffId | None = None, month: str | None = None
+    ) -> builtins.list[PenaltyEntry]:
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            if not self._at_least(actor, Role.SUPERVISOR.value) and actor.role != Role.ADMIN.value:
+                if staff_id is not None and staff_id != actor.id:
+                    raise PermissionDenied("staff see only their own entries", rule="PEN-10")
+                staff_id = actor.id
+            return builtins.list(uow.penalty_entries.list(staff_id=staff_id, month=month))

@@ -1,0 +1,127 @@
+"""Penalty policy (PEN-1…PEN-11, CRD-4): the violation catalogue and the ledger's rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from csdomain.kernel.roles import Role
+
+_ROLES = {r.value for r in Role}
+UNITS = ("occurrence", "item", "vehicle_instance", "piece")
+
+
+def _amount(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        d = Decimal(value)
+    except Exception:
+        raise ValueError(f'{attribute.name} must be an amount like "50.00"') from None
+    if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")):
+        raise ValueError(f"{attribute.name} must be a non-negative amount with 2 decimals")
+
+
+def _decimal(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        d = Decimal(value)
+    except Exception:
+        raise ValueError(f'{attribute.name} must be a decimal like "2"') from None
+    if not d.is_finite() or d < 0:
+        raise ValueError(f"{attribute.name} must be >= 0")
+
+
+def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _ROLES:
+        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RepeatRule:
+    """PEN-2: from the Nth violation of a person in a calendar month the fine is multiplied.
+
+    ``from_nth`` maps a position (e.g. ``sales_adviser``) to N; ``default_from_nth`` applies to
+    other positions (0 = never). ``scope`` counts ``any`` violation of the person or only the
+    ``same_code``."""
+
+    from_nth: dict[str, int] = attrs.field(factory=dict)
+    default_from_nth: int = 0
+    multiplier: str = attrs.field(validator=_decimal)
+    scope: str = attrs.field(default="any")
+
+    @scope.validator
+    def _check(self, _: attrs.Attribute[str], value: str) -> None:
+        if value not in ("any", "same_code"):
+            raise ValueError("scope must be 'any' or 'same_code'")
+
+    def nth_for(self, position: str) -> int:
+        return self.from_nth.get(position, self.default_from_nth)
+
+
+@attrs.frozen(kw_only=True)
+class ViolationType:
+    """PEN-1 one catalogue entry; PEN-3 correction and recurrence; PEN-8 joint liability."""
+
+    code: str
+    description: str
+    amount: str = attrs.field(validator=_amount)
+    unit: str = attrs.field()
+    # positions it applies to (empty: everyone); amount overrides per position
+    positions: list[str] = attrs.field(factory=list)
+    amount_by_position: dict[str, str] = attrs.field(factory=dict)
+    repeat: str = ""  # name of a repeat rule, "" = none
+    # PEN-3: not corrected within this many working days it counts again every working day
+    correction_working_days: int = 0
+    recurs_until_corrected: bool = False
+    # PEN-8: the supervisor is charged this factor of the fine ("0" = no joint liability)
+    supervisor_factor: str = attrs.field(default="0", validator=_decimal)
+    # the event kind that records it automatically ("" = recorded by hand only)
+    source_event: str = ""
+
+    @unit.validator
+    def _check_unit(self, _: attrs.Attribute[str], value: str) -> None:
+        if value not in UNITS:
+            raise ValueError(f"unit must be one of {list(UNITS)}, got {value!r}")
+
+    def amount_for(self, position: str) -> Decimal:
+        return Decimal(self.amount_by_position.get(position, self.amount))
+
+
+@attrs.frozen(kw_only=True)
+class SanctionLevel:
+    """PEN-7: administrative sanctions by the month's total."""
+
+    name: str
+    at_least: str = attrs.field(validator=_amount)
+
+
+@attrs.frozen(kw_only=True)
+class PenaltiesPolicy:
+    catalogue: list[ViolationType] = attrs.field()
+    repeat_rules: dict[str, RepeatRule]
+    # PEN-6: complaint deductions per month at most this percent of the monthly bonus
+    complaint_cap_percent: int
+    # PEN-4: performance-pay cut band in percent
+    performance_cut_min_percent: int
+    performance_cut_max_percent: int
+    performance_cut_role: str = attrs.field(validator=_role)
+    # PEN-10: statements by this day of the following month
+    settlement_day: int
+    settlement_role: str = attrs.field(validator=_role)
+    # appeals and waivers are decided by this role (X-3)
+    appeal_role: str = attrs.field(validator=_role)
+    # PEN-11: rewards proposed by a group leader and approved by this role
+    reward_approval_role: str = attrs.field(validator=_role)
+    sanctions: list[SanctionLevel] = attrs.field(factory=list)
+
+    @catalogue.validator
+    def _check(self, _: attrs.Attribute[list[ViolationType]], value: list[ViolationType]) -> None:
+        codes = [v.code for v in value]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"violation codes must be unique: {codes}")
+        for v in value:
+            if v.repeat and v.repeat not in self.repeat_rules:
+                raise ValueError(f"violation {v.code!r} names unknown repeat rule {v.repeat!r}")
+
+    def violation(self, code: str) -> ViolationType | None:
+        return next((v for v in self.catalogue if v.code == code), None)
