@@ -79,9 +79,7 @@ def main() -> None:
 
     print("CUS-3 the new-sale file: due 3 working days after the sale")
     sale_file = customers.open_file(li.id, zhang.id, "new_sale", date(2026, 9, 18))
-    print(
-        f"  sold Fri 2026-09-18 → hand over by {sale_file.due_on} (Sun 09-20 is a make-up day)"
-    )
+    print(f"  sold Fri 2026-09-18 → hand over by {sale_file.due_on} (Sun 09-20 is a make-up day)")
     customers.add_documents(li.id, sale_file.id, {"contract": "box 12", "invoice_copy": "box 12"})
     clock.set(datetime(2026, 9, 23, 9, 0, tzinfo=TZ))
     for status in customers.overdue_files(manager.id):
