@@ -53,12 +53,22 @@ class App:
         self.storage.close()
 
 
-def make_storage(settings: Settings, *, create_schema: bool = False) -> Storage:
+def make_storage(
+    settings: Settings,
+    *,
+    create_schema: bool = False,
+    timezone: str | None = None,
+    policy: Policy | None = None,
+) -> Storage:
+    """The storage the settings name. SQL storage reads datetimes back in the company time
+    zone: ``timezone``, else the ``policy``'s, else the default policy's."""
     if settings.storage == "memory":
         return MemoryStorage()
     from adapters.sql import SqlStorage
 
-    storage = SqlStorage(settings.database_url)
+    if timezone is None:
+        timezone = (policy or default_policy()).calendar.timezone
+    storage = SqlStorage(settings.database_url, timezone)
     if create_schema:
         storage.upgrade()
     return storage
@@ -78,7 +88,7 @@ def bootstrap(
     if policy is None:
         policy = load_policy(settings.policy_file) if settings.policy_file else default_policy()
     if storage is None:
-        storage = make_storage(settings, create_schema=create_schema)
+        storage = make_storage(settings, create_schema=create_schema, policy=policy)
     ctx = ServiceContext(
         uow=storage.unit_of_work,
         clock=clock or SystemClock(policy.calendar.timezone),

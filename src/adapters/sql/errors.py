@@ -1,0 +1,92 @@
+"""The one place where database errors become domain errors.
+
+Callers of the ports only ever see DomainError subclasses, whatever the backend, so the HTTP
+and CLI adapters map one error hierarchy: a stale write is a ConcurrencyConflict (as in the
+memory adapter), a duplicate key a Conflict, anything else a StorageError naming the problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import exc as orm_exc
+
+from csdomain.kernel.errors import ConcurrencyConflict, Conflict, DomainError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_UNDEFINED_TABLE = "42P01"  # PostgreSQL SQLSTATE
+_TABLE_IN_STATEMENT = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+
+_TABLE_IN_STALE = re.compile(r"on table '(\w+)'")
+
+SCHEMA_HINT = "run the schema upgrade (SqlStorage.upgrade(), or `csdomain db upgrade`)"
+
+
+class StorageError(DomainError):
+    """The database could not do what was asked (unreachable, locked, schema missing, ...)."""
+
+    code = "storage"
+
+
+def _table(exc: sa_exc.StatementError) -> str:
+    match = _TABLE_IN_STATEMENT.match(exc.statement or "")
+    return match.group(1) if match else "record"
+
+
+def _detail(exc: sa_exc.SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def translate(exc: sa_exc.SQLAlchemyError) -> DomainError:
+    """The domain error for a SQLAlchemy/driver error."""
+    if isinstance(exc, orm_exc.StaleDataError):
+        match = _TABLE_IN_STALE.search(str(exc))
+        what = f"a {match.group(1)} record" if match else "a record"
+        return ConcurrencyConflict(
+            f"{what} was changed by someone else since it was read; reload and try again"
+        )
+    if isinstance(exc, sa_exc.IntegrityError):
+        return Conflict(f"{_table(exc)} with the same key already exists ({_detail(exc)})")
+    orig = getattr(exc, "orig", None)
+    detail = _detail(exc)
+    if getattr(orig, "sqlstate", None) == _UNDEFINED_TABLE or "no such table" in detail:
+        return StorageError(
+            f"the database schema is missing or out of date ({detail}); {SCHEMA_HINT}"
+        )
+    if isinstance(exc, sa_exc.OperationalError):
+        return StorageError(f"the database is unavailable or busy: {detail}")
+    if isinstance(exc, sa_exc.DataError):
+        return StorageError(f"the database refused a value: {detail}")
+    return StorageError(f"the database refused the operation ({type(exc).__name__}): {detail}")
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Re-raise SQLAlchemy errors as domain errors (domain errors pass through unchanged)."""
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc) from exc
+
+
+def translating(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator form of ``translated`` for repository and unit-of-work methods."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translated():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+__all__ = ["SCHEMA_HINT", "StorageError", "translate", "translated", "translating"]

@@ -1,0 +1,257 @@
+"""SQL storage (SQLite or PostgreSQL) behind csdomain.ports.UnitOfWork.
+
+One SqlStorage per application: it owns the engine. Each unit of work is one session and one
+transaction; objects it returns stay usable after it closes (``expire_on_commit=False``, and
+leaving the block closes the session without expiring anything), like the memory adapter's
+copies. Leaving the block without ``commit()`` rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from adapters.sql.errors import translated, translating
+from adapters.sql.mapping import VersionedSession, map_core
+from adapters.sql.repositories import (
+    SqlAccessLog,
+    SqlAppeals,
+    SqlAudit,
+    SqlBonuses,
+    SqlCapa,
+    SqlCaseBreaches,
+    SqlCaseEvents,
+    SqlCaseNumbers,
+    SqlCases,
+    SqlContracts,
+    SqlCustomers,
+    SqlDepartments,
+    SqlDeregistrations,
+    SqlDestructions,
+    SqlExchanges,
+    SqlFiles,
+    SqlGradeChanges,
+    SqlPenaltyEntries,
+    SqlServiceJobs,
+    SqlSettledMonths,
+    SqlSettlements,
+    SqlStaff,
+    SqlStatements,
+    SqlTokens,
+    SqlViolations,
+)
+from adapters.sql.types import register_timezone
+from csdomain.cases.ports import (
+    CapaRepository,
+    CaseBreachRepository,
+    CaseEventRepository,
+    CaseNumberRepository,
+    CaseRepository,
+)
+from csdomain.penalties.ports import (
+    AppealRepository,
+    BonusRepository,
+    PenaltyEntryRepository,
+    SettledMonthRepository,
+    StatementRepository,
+    ViolationRepository,
+)
+from csdomain.ports import (
+    AccessLogRepository,
+    AuditRepository,
+    CustomerRepository,
+    DepartmentRepository,
+    DeregistrationRepository,
+    DestructionRepository,
+    FileRepository,
+    GradeChangeRepository,
+    StaffRepository,
+    TokenRepository,
+)
+from csdomain.service_jobs.ports import (
+    ContractRepository,
+    ExchangeRepository,
+    ServiceJobRepository,
+    SettlementRepository,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_URL = "sqlite:///./csdomain.db"
+_UPGRADE_LOCK = 0x637364_6D6967  # "csd" "mig": the advisory lock serialising upgrades
+# Alembic keeps the running migration in module globals (``op``, ``context``): one at a time
+# per process, whatever the storage.
+_ALEMBIC = threading.Lock()
+
+
+def _is_memory_sqlite(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def create_engine(url: str | URL, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine configured for the unit-of-work pattern on SQLite or PostgreSQL.
+
+    SQLite: a busy timeout so concurrent writers wait for the lock instead of failing at
+    once, and WAL so readers never block the writer. In-memory SQLite shares one connection
+    (otherwise every connection would see its own empty database).
+    """
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return sa.create_engine(u, pool_pre_ping=True)
+    memory = _is_memory_sqlite(u)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"timeout": busy_timeout, "check_same_thread": False},
+    }
+    if memory:
+        kwargs["poolclass"] = StaticPool
+    engine = sa.create_engine(u, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if not memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    return engine
+
+
+class SqlUnitOfWork:
+    """One business transaction over one session (csdomain.ports.UnitOfWork)."""
+
+    def __init__(self, sessions: sessionmaker[VersionedSession]) -> None:
+        self.session = sessions()
+        # typed as the ports, so this satisfies csdomain.ports.UnitOfWork by construction
+        self.departments: DepartmentRepository = SqlDepartments(self.session)
+        self.staff: StaffRepository = SqlStaff(self.session)
+        self.tokens: TokenRepository = SqlTokens(self.session)
+        self.customers: CustomerRepository = SqlCustomers(self.session)
+        self.files: FileRepository = SqlFiles(self.session)
+        self.grade_changes: GradeChangeRepository = SqlGradeChanges(self.session)
+        self.access_log: AccessLogRepository = SqlAccessLog(self.session)
+        self.destructions: DestructionRepository = SqlDestructions(self.session)
+        self.deregistrations: DeregistrationRepository = SqlDeregistrations(self.session)
+        self.audit: AuditRepository = SqlAudit(self.session)
+        self.cases: CaseRepository = SqlCases(self.session)
+        self.case_numbers: CaseNumberRepository = SqlCaseNumbers(self.session)
+        self.case_events: CaseEventRepository = SqlCaseEvents(self.session)
+        self.case_breaches: CaseBreachRepository = SqlCaseBreaches(self.session)
+        self.capa: CapaRepository = SqlCapa(self.session)
+        self.service_jobs: ServiceJobRepository = SqlServiceJobs(self.session)
+        self.contracts: ContractRepository = SqlContracts(self.session)
+        self.settlements: SettlementRepository = SqlSettlements(self.session)
+        self.exchanges: ExchangeRepository = SqlExchanges(self.session)
+        self.violations: ViolationRepository = SqlViolations(self.session)
+        self.penalty_entries: PenaltyEntryRepository = SqlPenaltyEntries(self.session)
+        self.appeals: AppealRepository = SqlAppeals(self.session)
+        self.bonuses: BonusRepository = SqlBonuses(self.session)
+        self.statements: StatementRepository = SqlStatements(self.session)
+        self.settled_months: SettledMonthRepository = SqlSettledMonths(self.session)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close(), not rollback(): it ends the transaction (discarding anything uncommitted)
+        # without expiring the objects already handed out, which stay usable.
+        with translated():
+            self.session.close()
+
+    @translating
+    def commit(self) -> None:
+        self.session.commit()
+
+    @translating
+    def rollback(self) -> None:
+        """Discard everything since the last commit. Like leaving the block, this closes the
+        session rather than expiring it, so objects already handed out stay readable (the
+        memory adapter's working copies behave the same); the unit of work stays usable."""
+        self.session.close()
+
+
+class SqlStorage:
+    """The SQL adapter: ``SqlStorage("sqlite:///./csdomain.db")`` or a PostgreSQL URL such as
+    ``postgresql+psycopg://user@host/db``. ``timezone`` is the company time zone (the
+    policy's): stored datetimes are read back in it, so ``.date()`` gives the local day."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        timezone: str = "Asia/Shanghai",
+        *,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        map_core()
+        self.url = make_url(url)
+        self.timezone = ZoneInfo(timezone)
+        self.engine = create_engine(self.url, busy_timeout=busy_timeout)
+        register_timezone(self.engine.dialect, self.timezone)
+        self._sessions = sessionmaker(
+            bind=self.engine,
+            class_=VersionedSession,
+            expire_on_commit=False,
+            autoflush=True,
+        )
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (Alembic ``upgrade head``) with the packaged
+        migrations, so it works from an installed package as well as from the repository."""
+        from alembic import command
+
+        with _ALEMBIC, translated(), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # several processes (e.g. web workers) may upgrade at start-up: one at a time
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK}
+                )
+            command.upgrade(self._alembic_config(connection), revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        """Take the schema back to ``revision`` (``base`` drops every table)."""
+        from alembic import command
+
+        with _ALEMBIC, translated(), self.engine.begin() as connection:
+            command.downgrade(self._alembic_config(connection), revision)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (None when never upgraded)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with translated(), self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def _alembic_config(self, connection: sa.Connection) -> Any:
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+        config.attributes["connection"] = connection
+        return config
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SqlStorage({self.url.render_as_string(hide_password=True)!r})"
+
+
+__all__ = ["DEFAULT_URL", "MIGRATIONS", "SqlStorage", "SqlUnitOfWork", "create_engine"]
