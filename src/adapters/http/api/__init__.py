@@ -1,0 +1,16 @@
+"""The JSON API under ``/api/v1``: one blueprint per area, all behind bearer authentication."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from adapters.http.api import customers, files, org, policy
+from adapters.http.auth import authenticate_request
+from adapters.http.openapi import API_PREFIX
+
+api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+api.before_request(authenticate_request)
+for _area in (org.bp, customers.bp, files.bp, policy.bp):
+    api.register_blueprint(_area)
+
+__all__ = ["api"]

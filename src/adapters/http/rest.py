@@ -1,0 +1,182 @@
+"""Small helpers that keep API views thin: parse → call the use case → serialize.
+
+Parsing is strict so nothing reaches a use case half-understood: a body must be
+``application/json`` (415), valid JSON (400) and an object (400); the fields are structured
+by the shared cattrs converter (422, naming every bad field). Serialization goes through the
+same converter as the CLI (``adapters.serialization.to_json``).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from flask import Response, current_app, g, jsonify, request
+
+from adapters.bootstrap import App
+from adapters.http.problems import http_problem
+from adapters.serialization import structure, to_json
+from csdomain.kernel.errors import ValidationError
+from csdomain.org.model import Staff
+from csdomain.services import Services
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+EXTENSION = "csdomain"
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+
+
+def app_state() -> App:
+    """The composed application (see ``adapters.bootstrap``) this Flask app serves."""
+    state: App = current_app.extensions[EXTENSION]
+    return state
+
+
+def services() -> Services:
+    return app_state().services
+
+
+def actor() -> Staff:
+    """The authenticated staff member (set by ``adapters.http.auth``)."""
+    staff: Staff = g.actor
+    return staff
+
+
+# ------------------------------------------------------------------ input
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or a 415/400 problem."""
+    if not request.is_json:
+        raise http_problem(415, "unsupported-media-type", "Unsupported Media Type",
+                           "send the body as application/json")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise http_problem(400, "malformed-json", "Malformed JSON",
+                           f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise http_problem(400, "malformed-json", "Malformed JSON",
+                           f"the body must be a JSON object, not {_json_kind(data)}")
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    kinds: Sequence[tuple[type | tuple[type, ...], str]] = (
+        (list, "an array"), (str, "a string"), (bool, "a boolean"),
+        ((int, float), "a number"), (type(None), "null"),
+    )
+    return next((name for kind, name in kinds if isinstance(value, kind)), "something else")
+
+
+def body(cls: type[T], data: dict[str, Any] | None = None) -> T:
+    """The request body structured into ``cls`` (unknown, missing or mistyped fields → 422)."""
+    return structure(json_object() if data is None else data, cls)
+
+
+def if_match_version() -> int | None:
+    """The version in ``If-Match`` (the ETag we sent: ``"3"``; ``W/"3"`` and ``3`` accepted)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    text = header.strip().removeprefix("W/").strip().strip('"')
+    if not text.isdigit():
+        raise ValidationError(
+            f"If-Match must carry one version as sent in the ETag, e.g. '\"3\"'; got {header!r}",
+            field="If-Match",
+        )
+    return int(text)
+
+
+def with_version(data: dict[str, Any], field: str = "expected_version") -> dict[str, Any]:
+    """Merge ``If-Match`` into the body's ``expected_version`` (they must agree if both given)."""
+    header = if_match_version()
+    if header is None:
+        return data
+    given = data.get(field)
+    if given is not None and given != header:
+        raise ValidationError(
+            f"If-Match says version {header} but {field} is {given!r}", field=field
+        )
+    return {**data, field: header}
+
+
+def query_int(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"must be a whole number, got {raw!r}", field=name) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ValidationError(f"must be {bound}", field=name)
+    return value
+
+
+def query_enum(name: str, cls: type[E]) -> E | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return cls(raw)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise ValidationError(f"must be one of: {allowed}; got {raw!r}", field=name) from None
+
+
+def query_date(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"must be a date as YYYY-MM-DD, got {raw!r}", field=name) from None
+
+
+def query_str(name: str) -> str | None:
+    return request.args.get(name) or None
+
+
+def page_params() -> tuple[int, int]:
+    """Explicit pagination: ``limit`` (1…500, default 50) and ``offset`` (default 0)."""
+    return (query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
+            query_int("offset", 0, minimum=0))
+
+
+# ----------------------------------------------------------------- output
+def respond(obj: Any, status: int = 200, *, location: str | None = None) -> Response:
+    """``obj`` as JSON; a versioned object also gets its version as a strong ETag (and a GET
+    with a matching ``If-None-Match`` gets 304)."""
+    resp = jsonify(to_json(obj))
+    resp.status_code = status
+    version = getattr(obj, "version", None)
+    if isinstance(version, int) and not isinstance(version, bool):
+        resp.set_etag(str(version))
+        if request.method in ("GET", "HEAD"):
+            resp.make_conditional(request)
+    if location is not None:
+        resp.headers["Location"] = location
+    return resp
+
+
+def page(fetch: Callable[[int, int], Sequence[Any]]) -> Response:
+    """One page of a collection. ``fetch(limit, offset)`` is asked for one item more than the
+    page so ``next_offset`` is exact (null on the last page)."""
+    limit, offset = page_params()
+    rows = list(fetch(limit + 1, offset))
+    items = rows[:limit]
+    next_offset = offset + limit if len(rows) > limit else None
+    return jsonify({
+        "items": to_json(items), "limit": limit, "offset": offset, "next_offset": next_offset,
+    })
+
+
+def page_of(rows: Sequence[Any]) -> Response:
+    """Paginate a collection a use case returns whole (per-customer lists, logs)."""
+    return page(lambda limit, offset: rows[offset: offset + limit])
