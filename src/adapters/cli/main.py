@@ -1,0 +1,232 @@
+"""The ``csdomain`` command: the same use cases as the HTTP API, for operators and scripts.
+
+Global options come before the command (``csdomain --as stf_… --json customers list``);
+``--json`` is also accepted after any command. Exit codes are documented in
+``adapters.cli.errors`` and in ``csdomain --help``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import attrs
+import click
+
+from adapters.bootstrap import App
+from adapters.cli import serve as serving
+from adapters.cli.commands import Group
+from adapters.cli.errors import (
+    EXIT_CODES_EPILOG,
+    DomainFailure,
+    UnexpectedFailure,
+    WithJsonProblem,
+)
+from adapters.cli.render import Formatter, details
+from adapters.cli.state import CliState, dumps, mask_url, pass_state, upgrade_schema
+from adapters.policy_file import DEFAULT_POLICY_PATH, dump_policy, load_policy
+from adapters.policy_file.loader import policy_to_dict
+from adapters.settings import Settings
+from csdomain.kernel.errors import Conflict, DomainError
+
+
+class RootGroup(Group):
+    """Maps errors to exit codes in one place: domain errors via ``errors.EXIT_CODES``,
+    anything else to 1 with a one-line message (the traceback only with ``--debug``)."""
+
+    group_class = Group
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, DomainFailure, UnexpectedFailure):
+            raise
+        except click.ClickException as exc:
+            if _state_flag(ctx, "json"):
+                raise WithJsonProblem(exc) from exc
+            raise
+        except DomainError as exc:
+            raise DomainFailure(exc, as_json=_state_flag(ctx, "json")) from exc
+        except Exception as exc:
+            if _state_flag(ctx, "debug"):
+                raise
+            raise UnexpectedFailure(exc, as_json=_state_flag(ctx, "json")) from exc
+
+
+def _state_flag(ctx: click.Context, name: str) -> bool:
+    state = ctx.find_object(CliState)
+    return bool(getattr(state, name, False)) if state is not None else False
+
+
+@click.group("csdomain", cls=RootGroup, epilog=EXIT_CODES_EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", metavar="URL",
+              help="SQLAlchemy URL (SQLite or PostgreSQL); overrides CSDOMAIN_DATABASE_URL "
+                   "(default sqlite:///./csdomain.db).")
+@click.option("--policy", "policy_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Policy TOML file; overrides CSDOMAIN_POLICY_FILE (default: built-in policy).")
+@click.option("--as", "actor", metavar="STAFF_ID",
+              help="The staff member acting; default CSDOMAIN_ACTOR.")
+@click.option("--json", "json_output", is_flag=True,
+              help="Machine-readable JSON output (also accepted after each command).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(package_name="csdomain")
+@click.pass_context
+def cli(
+    ctx: click.Context, database_url: str | None, policy_file: str | None, actor: str | None,
+    json_output: bool, debug: bool,
+) -> None:
+    """Customer-service management policies (制度) as working software.
+
+    Start with `csdomain init`: it creates the database and the first administrator and
+    prints the administrator's id and API token. Then act as a staff member with
+    `--as STAFF_ID` (or CSDOMAIN_ACTOR).
+    """
+    injected = ctx.obj if isinstance(ctx.obj, App) else None
+    try:
+        settings = injected.settings if injected is not None else Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    changes: dict[str, Any] = {}
+    if database_url:
+        changes.update(database_url=database_url, storage="sql")
+    if policy_file:
+        changes["policy_file"] = policy_file
+    if actor:
+        changes["actor"] = actor
+    state = CliState(
+        settings=attrs.evolve(settings, **changes),
+        json=json_output,
+        debug=debug or os.environ.get("CSDOMAIN_DEBUG", "") not in ("", "0"),
+        injected=injected,
+    )
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+# --------------------------------------------------------------------- setup
+@cli.command()
+@click.option("--admin-name", default="Admin", show_default=True,
+              help="Name of the first administrator (only used on an empty database).")
+@pass_state
+def init(st: CliState, admin_name: str) -> None:
+    """Create or upgrade the database; on an empty one, create the first admin.
+
+    The admin's API token is printed once (only its hash is stored). Safe to run again:
+    later runs only upgrade the schema.
+    """
+    app = st.app(create_schema=True)
+    where = mask_url(st.settings.database_url) if st.settings.storage == "sql" else "memory"
+    try:
+        admin, token = app.services.org.bootstrap_admin(admin_name)
+    except Conflict:
+        count = len(app.services.org.list_staff())
+        st.emit(None, lambda: (f"Database {where} is up to date; it already has {count} staff, "
+                               "so no administrator was created."),
+                data={"database": where, "created": False, "staff_count": count})
+        return
+
+    def human() -> str:
+        return "\n".join([
+            f"Database {where} is ready.",
+            f"Created administrator {admin.name}:",
+            f"  staff id:  {admin.id}",
+            f"  API token: {token}",
+            "The token is shown only now; keep it safe. Act as this admin with:",
+            f"  export CSDOMAIN_ACTOR={admin.id}",
+        ])
+
+    st.emit(None, human, data={"database": where, "created": True,
+                                "admin": {"id": admin.id, "name": admin.name, "role": admin.role},
+                                "token": token})
+
+
+@cli.group(cls=Group)
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_state
+def db_upgrade(st: CliState) -> None:
+    """Upgrade the schema to the latest revision (Alembic ``upgrade head``)."""
+    storage, release = st.storage()
+    try:
+        upgraded = upgrade_schema(storage)
+    finally:
+        release()
+    where = mask_url(st.settings.database_url)
+    st.emit(None, lambda: (f"Database {where} is at the latest schema." if upgraded
+                           else "Memory storage has no schema; nothing to upgrade."),
+            data={"database": where if upgraded else "memory", "upgraded": upgraded})
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Gunicorn worker processes (ignored by the development server).")
+@pass_state
+def serve(st: CliState, host: str, port: int, workers: int) -> None:
+    """Run the HTTP API: gunicorn on Linux/macOS, Flask's dev server where it is unavailable.
+
+    Upgrades the schema first and checks the policy, so a broken policy fails here
+    (exit 9) rather than in every worker.
+    """
+    app = st.app(create_schema=True)
+    if st.injected is None:
+        st.close()  # workers open their own connections
+    if app.settings.storage == "memory" and workers > 1:
+        click.echo("warning: memory storage is per process; each worker has its own data",
+                   err=True)
+    serving.export_settings(st.settings)
+    if serving.gunicorn_available():
+        serving.run_gunicorn(host, port, workers)
+    else:
+        serving.run_dev_server(host, port)
+
+
+# -------------------------------------------------------------------- policy
+@cli.group("policy", cls=Group)
+def policy_group() -> None:
+    """Show and check policy documents."""
+
+
+@policy_group.command("show")
+@click.option("--file", "file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Show this file's policy instead of the effective one.")
+@pass_state
+def policy_show(st: CliState, file: str | None) -> None:
+    """Print the effective policy as TOML (JSON with --json), defaults filled in."""
+    policy = load_policy(file) if file else st.policy()
+    if st.json:
+        click.echo(dumps(policy_to_dict(policy)))
+    else:
+        click.echo(dump_policy(policy), nl=False)
+
+
+@policy_group.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@pass_state
+def policy_validate(st: CliState, file: str | None) -> None:
+    """Check a policy file; list every bad key with its path and why (exit 9), or say OK.
+
+    Without FILE, checks the effective policy file (--policy, CSDOMAIN_POLICY_FILE or the
+    built-in one).
+    """
+    source = file or st.settings.policy_file or str(DEFAULT_POLICY_PATH)
+    policy = load_policy(source)
+    st.emit(None, lambda: f"OK: {source} is a valid policy (version {policy.version})\n"
+                          + details([("name", policy.name), ("schema", policy.schema)],
+                                    Formatter()),
+            data={"ok": True, "file": source, "version": policy.version, "name": policy.name})
+
+
+def _register_commands() -> None:
+    from adapters.cli import customers, org
+
+    for command in (*org.COMMANDS, *customers.COMMANDS):
+        cli.add_command(command)
+
+
+_register_commands()

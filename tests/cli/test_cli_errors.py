@@ -1,0 +1,103 @@
+"""The exit-code mapping (adapters.cli.errors) and how errors reach stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import problem_of
+from click.testing import CliRunner
+
+from adapters.bootstrap import App
+from adapters.cli.errors import EXIT_CODES_EPILOG, describe, exit_code_for
+from adapters.cli.main import cli
+from adapters.cli.render import Formatter, table, width
+from csdomain.kernel.errors import (
+    ConcurrencyConflict,
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    PolicyError,
+    ValidationError,
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (ValidationError("x"), 3),
+        (NotFound("x"), 4),
+        (Conflict("x"), 5),
+        (ConcurrencyConflict("x"), 6),
+        (PermissionDenied("x"), 7),
+        (InvalidTransition("x"), 8),
+        (PolicyError("x"), 9),
+        (DomainError("x"), 1),
+        (RuntimeError("x"), 1),
+    ],
+)
+def test_each_domain_error_has_its_exit_code(error: BaseException, code: int) -> None:
+    assert exit_code_for(error) == code
+    assert f"{code}  " in EXIT_CODES_EPILOG  # documented in --help
+
+
+def test_subclasses_inherit_their_parents_code() -> None:
+    class OwnedElsewhere(Conflict):
+        pass
+
+    assert exit_code_for(OwnedElsewhere("x")) == 5
+
+
+def test_message_format() -> None:
+    assert (
+        describe(Conflict("taken", field="phone", rule="CUS-1"))
+        == "taken (field: phone, rule: CUS-1)"
+    )
+    assert describe(NotFound("gone")) == "gone"
+    assert describe(PermissionDenied("no", rule="X-5")) == "no (rule: X-5)"
+
+
+def test_unexpected_errors_exit_1_without_traceback(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom() -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app.services.org, "list_staff", boom)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["staff", "list"], obj=app)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: unexpected RuntimeError: disk on fire")
+    assert "Traceback" not in result.stderr and "--debug" in result.stderr
+    as_json = runner.invoke(cli, ["--json", "staff", "list"], obj=app)
+    assert problem_of(as_json)["type"] == "unexpected"
+
+    debug = runner.invoke(cli, ["--debug", "staff", "list"], obj=app)
+    assert debug.exit_code == 1 and isinstance(debug.exception, RuntimeError)
+
+
+def test_bad_storage_setting_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSDOMAIN_STORAGE", "floppy")
+    result = CliRunner().invoke(cli, ["staff", "list"])
+    assert result.exit_code == 2 and "CSDOMAIN_STORAGE" in result.stderr
+
+
+def test_table_counts_wide_characters_twice() -> None:
+    out = table(["name", "phone"], [("王小明", "1"), ("Bob", "2")], Formatter(), empty="-")
+    header, _, first, second = out.splitlines()
+    assert width(first[: first.index("1")]) == width(second[: second.index("2")])
+    assert width(header[: header.index("PHONE")]) == width(first[: first.index("1")])
+    assert table(["a"], [], Formatter(), empty="(nothing)") == "(nothing)"
+
+
+def test_json_mode_usage_errors_get_a_problem_object_too(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(
+        cli, ["--database-url", f"sqlite:///{db}", "--json", "customers", "list"]
+    )
+    assert result.exit_code == 2
+    problem = problem_of(result)
+    assert problem["type"] == "usage" and "--as STAFF_ID" in problem["detail"]
+    assert not db.exists()  # the actor is checked before the database is touched
