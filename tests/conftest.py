@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-import attrs
 import pytest
 
 from adapters.bootstrap import App, bootstrap
 from adapters.policy_file import default_policy
 from adapters.settings import Settings
+from csd_support import Org, at, make_org
 from csdomain.kernel.clock import FixedClock
-from csdomain.org.model import Staff
 
-TZ = ZoneInfo("Asia/Shanghai")
 POSTGRES_URL = os.environ.get("CSDOMAIN_TEST_POSTGRES_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("CSDOMAIN_REQUIRE_POSTGRES", "") == "1"
-
-
-def at(text: str) -> datetime:
-    """'2026-09-18 10:00' in the company time zone."""
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 @pytest.fixture
@@ -40,48 +31,6 @@ def clock() -> FixedClock:
 def app(clock: FixedClock) -> App:
     """An application on the memory adapter with a fixed clock and the default policy."""
     return bootstrap(Settings(storage="memory"), clock=clock, policy=default_policy())
-
-
-@attrs.define
-class Org:
-    """A small organisation: one sales department with a head, staff, a supervisor, a GM."""
-
-    admin: Staff
-    admin_token: str
-    gm: Staff
-    deputy: Staff
-    manager: Staff
-    supervisor: Staff
-    sales: Staff
-    sales2: Staff
-    service: Staff
-
-
-def make_org(app: App) -> Org:
-    org = app.services.org
-    admin, token = org.bootstrap_admin("Admin")
-    dept = org.add_department(admin.id, "Sales")
-    gm = org.add_staff(admin.id, name="Wang GM", role="gm")
-    deputy = org.add_staff(admin.id, name="Zhao Deputy", role="deputy_gm")
-    manager = org.add_staff(admin.id, name="Qian Manager", role="manager", department_id=dept.id)
-    org.set_department_head(admin.id, dept.id, manager.id)
-    supervisor = org.add_staff(
-        admin.id, name="Sun Supervisor", role="supervisor", department_id=dept.id,
-        supervisor_id=manager.id,
-    )
-    sales = org.add_staff(
-        admin.id, name="Li Lei", role="staff", department_id=dept.id, position="sales_adviser",
-        supervisor_id=supervisor.id,
-    )
-    sales2 = org.add_staff(
-        admin.id, name="Han Meimei", role="staff", department_id=dept.id,
-        position="sales_adviser", supervisor_id=supervisor.id,
-    )
-    service = org.add_staff(
-        admin.id, name="Zhou Service", role="staff", department_id=dept.id,
-        position="service_adviser", supervisor_id=supervisor.id,
-    )
-    return Org(admin, token, gm, deputy, manager, supervisor, sales, sales2, service)
 
 
 @pytest.fixture
@@ -119,6 +68,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need CSDOMAIN_TEST_POSTGRES_URL (e.g. "
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests need CSDOMAIN_TEST_POSTGRES_URL (e.g. "
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     yield POSTGRES_URL
+
+
+__all__ = ["Org", "at", "make_org"]

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.bootstrap import App, bootstrap
 from adapters.settings import Settings
-from conftest import Org, at, make_org
+from csd_support import Org, at, make_org
 from csdomain.cases.clocks import ClockStatus
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase, ResponsibilityShare
 from csdomain.cases.model import Case, CaseState, Severity

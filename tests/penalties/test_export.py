@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from adapters.bootstrap import App
 from adapters.export import statements_csv, statements_xlsx
-from conftest import Org, at
+from csd_support import Org, at
 from csdomain.kernel.clock import FixedClock
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from adapters.bootstrap import App
-from conftest import Org, at
+from csd_support import Org, at
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.customers.commands import RegisterCustomer
 from csdomain.kernel.clock import FixedClock

@@ -222,6 +222,9 @@ class _Staff(_Table[Staff]):
 
 
 class _Tokens(_Table[ApiToken]):
+    def find(self, token_hash: str) -> ApiToken | None:
+        return self.find_key(token_hash)
+
     def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]:
         return self.all(lambda t: t.staff_id == staff_id)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from datetime import date
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,13 @@ import attrs
 import cattrs
 import tomli_w
 from cattrs import transform_error
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn
 
 from csdomain.kernel.errors import PolicyError
 from csdomain.policy.model import Policy
@@ -46,7 +54,7 @@ def _converter() -> cattrs.Converter:
         return value
 
     def strict_date(value: Any, _: type) -> date:
-        if isinstance(value, date):
+        if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if isinstance(value, str):
             return date.fromisoformat(value)
@@ -57,7 +65,67 @@ def _converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, strict_bool)
     conv.register_structure_hook(date, strict_date)
     conv.register_unstructure_hook(date, lambda d: d)
+    conv.register_structure_hook_factory(_is_policy_class, lambda cls: _policy_hook(conv, cls))
     return conv
+
+
+def _is_policy_class(cls: Any) -> bool:
+    return attrs.has(cls) and getattr(cls, "__module__", "").startswith("csdomain.policy")
+
+
+def _field_problems(conv: cattrs.Converter, cls: type, data: Any) -> list[Exception]:
+    """Run each field validator of ``cls`` on its own, so one bad key cannot hide another
+    (attrs stops at the first failing validator). Each problem is noted with its key."""
+    if not isinstance(data, Mapping):
+        return []
+    hints = typing.get_type_hints(cls)
+    found: list[Exception] = []
+    for field in attrs.fields(cls):
+        if field.validator is None or field.name not in data:
+            continue
+        try:
+            value = conv.structure(data[field.name], hints[field.name])
+        except Exception:  # a structuring problem: cattrs reports it with its own path
+            continue
+        try:
+            field.validator(None, field, value)
+        except (ValueError, TypeError) as exc:
+            exc.add_note(
+                AttributeValidationNote(
+                    f"Structuring class {cls.__qualname__} @ attribute {field.name}",
+                    field.name,
+                    hints[field.name],
+                )
+            )
+            found.append(exc)
+        except Exception:  # needs the whole instance: the construction error reports it
+            continue
+    return found
+
+
+def _policy_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
+    """cattrs' own hook, plus every failing field validator reported at its key's path."""
+    base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+
+    def hook(data: Any, _: type) -> Any:
+        try:
+            return base(data, cls)
+        except (ClassValidationError, ValueError) as exc:
+            found = _field_problems(conv, cls, data)
+            if not found:
+                raise
+            # keep the key/type problems; drop the bare construction error the validators explain
+            kept = [
+                e
+                for e in getattr(exc, "exceptions", ())
+                if isinstance(e, ForbiddenExtraKeysError)
+                or any(isinstance(n, AttributeValidationNote) for n in getattr(e, "__notes__", ()))
+            ]
+            raise ClassValidationError(
+                f"While structuring {cls.__name__}", [*kept, *found], cls
+            ) from None
+
+    return hook
 
 
 _CONVERTER = _converter()

@@ -106,7 +106,7 @@ def add_business_hours(
             open_at = datetime.combine(day, hours.start, tzinfo=tz)
             close_at = datetime.combine(day, hours.end, tzinfo=tz)
             begin = max(cursor, open_at)
-            if begin < close_at:
+            if begin <= close_at:  # at closing time a zero duration ends right there
                 available = close_at - begin
                 if remaining <= available:
                     return begin + remaining
