@@ -13,11 +13,15 @@ import attrs
 from adapters.calendar import calendar_from_policy
 from adapters.clock import SystemClock
 from adapters.memory import MemoryStore
+from adapters.notify import LoggingNotifier, SmtpNotifier
 from adapters.policy_file import default_policy, load_policy
 from adapters.settings import Settings
+from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext
 from csdomain.kernel.calendar import Calendar
 from csdomain.kernel.clock import Clock
+from csdomain.kernel.errors import NotFound
+from csdomain.kernel.ids import StaffId
 from csdomain.policy.model import Policy
 from csdomain.ports import UnitOfWork
 from csdomain.services import Services
@@ -95,4 +99,23 @@ def bootstrap(
         calendar=calendar or calendar_from_policy(policy.calendar),
         policy=policy,
     )
-    return App(settings=settings, services=Services.build(ctx), storage=storage)
+    return App(
+        settings=settings,
+        services=Services.build(ctx, make_notifier(settings, storage)),
+        storage=storage,
+    )
+
+
+def make_notifier(settings: Settings, storage: Storage) -> Notifier:
+    """Log notifications; with SMTP settings also e-mail them to ``Staff.email`` (CASE-5)."""
+    if settings.smtp is None:
+        return LoggingNotifier()
+
+    def address_of(staff_id: StaffId) -> str:
+        with storage.unit_of_work() as uow:
+            try:
+                return uow.staff.get(staff_id).email
+            except NotFound:
+                return ""
+
+    return SmtpNotifier(settings.smtp, address_of)

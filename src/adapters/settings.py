@@ -6,6 +6,7 @@
 | CSDOMAIN_STORAGE | ``sql`` or ``memory`` | sql |
 | CSDOMAIN_POLICY_FILE | a policy TOML file | the built-in default policy |
 | CSDOMAIN_ACTOR | the staff id the CLI acts as | (none) |
+| CSDOMAIN_SMTP_HOST (+ _PORT, _SENDER, _USERNAME, _PASSWORD, _STARTTLS) | e-mail | log |
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from collections.abc import Mapping
 
 import attrs
+
+from adapters.notify.notifiers import SmtpSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./csdomain.db"
 
@@ -24,6 +27,7 @@ class Settings:
     storage: str = "sql"
     policy_file: str | None = None
     actor: str | None = None
+    smtp: SmtpSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,4 +40,5 @@ class Settings:
             storage=storage,
             policy_file=e.get("CSDOMAIN_POLICY_FILE") or None,
             actor=e.get("CSDOMAIN_ACTOR") or None,
+            smtp=SmtpSettings.from_env(e),
         )

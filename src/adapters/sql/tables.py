@@ -77,6 +77,7 @@ staff = sa.Table(
     sa.Column("supervisor_id", ID, nullable=True),
     sa.Column("permissions", mutable_json_list(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("email", sa.String(), nullable=False, server_default=""),
     sa.Column("version", sa.Integer(), nullable=False),
 )
 

@@ -30,6 +30,8 @@ class Staff:
     supervisor_id: StaffId | None = None
     permissions: list[str] = attrs.field(factory=list)
     active: bool = True
+    # where the e-mail Notifier reaches them (CASE-5); empty: log only
+    email: str = ""
     id: StaffId = attrs.field(factory=new_staff_id)
     version: int = 0
 

@@ -39,6 +39,13 @@ def _check_name(name: str, field: str = "name") -> str:
     return name
 
 
+def _check_email(email: str) -> str:
+    email = email.strip()
+    if email and ("@" not in email or " " in email):
+        raise ValidationError("not an e-mail address", field="email")
+    return email
+
+
 class OrgService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -93,6 +100,7 @@ class OrgService:
         department_id: DepartmentId | None = None,
         position: str = "",
         supervisor_id: StaffId | None = None,
+        email: str = "",
     ) -> Staff:
         with self.ctx.uow() as uow:
             _require_admin(load_actor(uow, actor_id))
@@ -106,6 +114,7 @@ class OrgService:
                 department_id=department_id,
                 position=position,
                 supervisor_id=supervisor_id,
+                email=_check_email(email),
             )
             uow.staff.add(staff)
             record(uow, self.ctx, "staff.added", staff.id, actor_id, role=role)
