@@ -402,3 +402,20 @@ def test_policy_change_changes_clock(org: Org) -> None:
     )
     due = next(s for s in app.services.cases.clocks(org2.sales.id, case.id) if s.name == "close")
     assert due.due_at is not None and due.due_at.date() == date(2026, 10, 8)  # 10-01 is a holiday
+
+
+def test_case4_remedy_above_policy_loss_makes_case_major(
+    app: App, org: Org, dept: Department, new_case: CaseFactory
+) -> None:
+    case = new_case()
+    _to_proposed(app, org, dept, case.id, "10000.01")
+    updated = app.services.cases.get(org.gm.id, case.id)
+    assert updated.severity == Severity.MAJOR and "loss_above_limit" in updated.major_reasons
+
+
+def test_case4_remedy_at_policy_loss_stays_general(
+    app: App, org: Org, dept: Department, new_case: CaseFactory
+) -> None:
+    case = new_case()
+    _to_proposed(app, org, dept, case.id, "10000.00")
+    assert app.services.cases.get(org.gm.id, case.id).severity == Severity.GENERAL

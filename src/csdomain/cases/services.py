@@ -447,9 +447,18 @@ class CaseService:
                 remedy=command.remedy,
                 amount=str(command.amount.amount) if command.amount else "",
             )
+            # CASE-4: a loss above the policy amount makes the case major
+            limit = Money.of(self.policy.major_loss_above)
+            became_major = (
+                command.amount is not None
+                and command.amount > limit
+                and self._make_major(uow, case, actor.id, ["loss_above_limit"])
+            )
             self._refresh_due(uow, case)
             uow.commit()
-            return case
+        if became_major:
+            self._notify_major(case)
+        return case
 
     def required_approval_role(self, case: Case) -> str:
         amount = case.remedy_amount.amount if case.remedy_amount else Money.zero().amount
