@@ -15,6 +15,13 @@ import pytest
 from adapters.bootstrap import App, bootstrap
 from adapters.policy_file import default_policy
 from adapters.settings import Settings
+from backend_fixtures import (  # noqa: F401  (fixtures shared by the backend suites)
+    backend,
+    pg_schema_url,
+    sql_storage_factory,
+    sqlite_template,
+    storage,
+)
 from csd_support import Org, at, make_org
 from csdomain.kernel.clock import FixedClock
 

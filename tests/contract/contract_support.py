@@ -7,9 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from sqlalchemy.engine import make_url
-
+from backend_fixtures import BACKENDS, SQL_BACKENDS, with_search_path  # noqa: F401
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -26,25 +24,6 @@ from csdomain.org.model import Staff
 
 TIMEZONE = "Asia/Shanghai"
 TZ = ZoneInfo(TIMEZONE)
-
-BACKENDS = [
-    "memory",
-    "sqlite",
-    pytest.param("postgres", marks=pytest.mark.postgres),
-]
-SQL_BACKENDS = [
-    "sqlite",
-    pytest.param("postgres", marks=pytest.mark.postgres),
-]
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """``url`` with every connection's search_path set to ``schema``."""
-    return (
-        make_url(url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
 
 
 def at(text: str) -> datetime:
