@@ -27,6 +27,7 @@ from csdomain.customers.model import (
     Source,
 )
 from csdomain.kernel.calendar import add_working_days
+from csdomain.kernel.dates import add_months, add_years
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -42,25 +43,6 @@ from csdomain.kernel.roles import Permission, Role
 from csdomain.org.model import Staff
 from csdomain.policy.model import FileKindPolicy
 from csdomain.ports import UnitOfWork
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for dd in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, dd)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
 
 _LIVE = (CustomerStatus.PROSPECT, CustomerStatus.CLOSED_DEAL, CustomerStatus.DEREGISTERING)
 _ALLOWED_STATUS_CHANGES = {
@@ -340,7 +322,7 @@ class CustomerService:
                 due_on=due,
                 opened_at=self.ctx.now(),
                 opened_by=actor.id,
-                retention_until=_add_years(
+                retention_until=add_years(
                     event_date, self.ctx.policy.customers.retention.customer_file_years
                 ),
             )
@@ -703,10 +685,10 @@ class CustomerService:
                     rule="CUS-4",
                 )
             since = customer.cooperation_since
-            provisional = since is None or _add_months(since, grading.provisional_months) > today
+            provisional = since is None or add_months(since, grading.provisional_months) > today
             if provisional:
                 start = since or today
-                next_on = _add_months(start, grading.provisional_months)
+                next_on = add_months(start, grading.provisional_months)
             else:
                 next_on = self._next_window(today)
             change = self._apply_grade(

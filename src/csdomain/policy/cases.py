@@ -3,48 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
-from csdomain.kernel.roles import Role
+from csdomain.policy import validators as v
 
-_ROLES = {r.value for r in Role}
 CLOCK_UNITS = ("hours", "minutes", "calendar_days", "working_days")
 CLOCK_BASES = ("24x7", "business_hours")
 SEVERITIES = ("any", "general", "major")
-
-
-def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in _ROLES:
-        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
-
-
-def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value}")
-
-
-def _non_negative(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
-
-
-def _one_of(options: tuple[str, ...]) -> Any:
-    def check(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-        if value not in options:
-            raise ValueError(f"{attribute.name} must be one of {list(options)}, got {value!r}")
-
-    return check
-
-
-def _amount(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    try:
-        d = Decimal(value)
-    except Exception:
-        raise ValueError(f'{attribute.name} must be an amount like "5000.00"') from None
-    if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")):
-        raise ValueError(f"{attribute.name} must be a non-negative amount with 2 decimals")
 
 
 @attrs.frozen(kw_only=True)
@@ -62,15 +28,15 @@ class ClockDefinition:
     label: str
     start_event: str
     stop_event: str
-    duration: int = attrs.field(validator=_positive)
-    unit: str = attrs.field(validator=_one_of(CLOCK_UNITS))
-    basis: str = attrs.field(default="24x7", validator=_one_of(CLOCK_BASES))
+    duration: int = attrs.field(validator=v.positive)
+    unit: str = attrs.field(validator=v.one_of(CLOCK_UNITS))
+    basis: str = attrs.field(default="24x7", validator=v.one_of(CLOCK_BASES))
     types: list[str] = attrs.field(factory=list)  # empty: every case type
-    severity: str = attrs.field(default="any", validator=_one_of(SEVERITIES))
+    severity: str = attrs.field(default="any", validator=v.one_of(SEVERITIES))
     channels: list[str] = attrs.field(factory=list)  # empty: every channel
     pause_states: list[str] = attrs.field(factory=list)
-    extension_role: str = attrs.field(validator=_role)
-    max_extensions: int = attrs.field(validator=_non_negative)
+    extension_role: str = attrs.field(validator=v.role)
+    max_extensions: int = attrs.field(validator=v.non_negative)
     # a breach of this clock is a penalty event for the case owner (PEN-1 via events)
     penalise: bool = True
 
@@ -79,8 +45,8 @@ class ClockDefinition:
 class ApprovalThreshold:
     """CASE-8/X-3: remedies up to ``up_to`` (元, inclusive) need at least ``role``."""
 
-    up_to: str = attrs.field(validator=_amount)
-    role: str = attrs.field(validator=_role)
+    up_to: str = attrs.field(validator=v.amount)
+    role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen(kw_only=True)
@@ -95,17 +61,17 @@ class CasesPolicy:
     causes: list[str]
     # CASE-4: reasons that make a case major; loss above major_loss_above makes it major too
     major_reasons: list[str]
-    major_loss_above: str = attrs.field(validator=_amount)
+    major_loss_above: str = attrs.field(validator=v.amount)
     # CASE-9: after this many customer rejections a general case becomes major
-    rejections_until_major: int = attrs.field(validator=_positive)
+    rejections_until_major: int = attrs.field(validator=v.positive)
     # CASE-8: approval levels by amount; amounts above the last threshold need top_role
     approval_thresholds: list[ApprovalThreshold] = attrs.field()
-    top_approval_role: str = attrs.field(validator=_role)
+    top_approval_role: str = attrs.field(validator=v.role)
     # CASE-11: categories that require corrective actions (major cases always do)
     capa_required_categories: list[str] = attrs.field(factory=list)
-    capa_due_working_days: int = attrs.field(validator=_positive)
+    capa_due_working_days: int = attrs.field(validator=v.positive)
     # CASE-7: a clock is "due soon" within this many hours of its due time
-    due_soon_hours: int = attrs.field(validator=_non_negative)
+    due_soon_hours: int = attrs.field(validator=v.non_negative)
     # CASE-6: escalation chain, one step per breach
     escalation_chain: list[str] = attrs.field(factory=list)
     # CASE-5: roles notified at once of a major case
@@ -113,12 +79,12 @@ class CasesPolicy:
     clocks: list[ClockDefinition] = attrs.field(factory=list)
     # who may decide acceptance (CASE-3), assign handlers (CASE-6), judge a case major
     # (CASE-4 "judged wide-impact by a manager") and close cases (CASE-10)
-    acceptance_role: str = attrs.field(validator=_role)
-    assignment_role: str = attrs.field(validator=_role)
-    major_judgement_role: str = attrs.field(validator=_role)
-    closing_role: str = attrs.field(validator=_role)
+    acceptance_role: str = attrs.field(validator=v.role)
+    assignment_role: str = attrs.field(validator=v.role)
+    major_judgement_role: str = attrs.field(validator=v.role)
+    closing_role: str = attrs.field(validator=v.role)
     # CASE-9: failed contact attempts that allow closing without the customer's confirmation
-    failed_contacts_to_close: int = attrs.field(validator=_positive)
+    failed_contacts_to_close: int = attrs.field(validator=v.positive)
 
     @approval_thresholds.validator
     def _check_thresholds(

@@ -10,14 +10,13 @@ import attrs
 
 from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
-from csdomain.kernel.roles import Role
+from csdomain.policy import validators as v
 from csdomain.policy.cases import CasesPolicy
 from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-_ROLES = {r.value for r in Role}
 
 
 def _hhmm(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
@@ -34,21 +33,6 @@ def _mmdd(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValueError(f"{attribute.name} must be a day every year has, got {value!r}") from None
 
 
-def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in _ROLES:
-        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
-
-
-def _non_negative(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
-
-
-def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value}")
-
-
 def _time(text: str) -> time:
     hh, mm = text.split(":")
     return time(int(hh), int(mm))
@@ -62,10 +46,10 @@ class AuthorityPolicy:
 
     @levels.validator
     def _check(self, _: attrs.Attribute[dict[str, int]], value: dict[str, int]) -> None:
-        unknown = set(value) - _ROLES
+        unknown = set(value) - v.ROLES
         if unknown:
-            raise ValueError(f"unknown roles {sorted(unknown)}; known: {sorted(_ROLES)}")
-        missing = _ROLES - set(value)
+            raise ValueError(f"unknown roles {sorted(unknown)}; known: {sorted(v.ROLES)}")
+        missing = v.ROLES - set(value)
         if missing:
             raise ValueError(f"every role needs a level; missing {sorted(missing)}")
 
@@ -107,11 +91,11 @@ class CalendarPolicy:
 class ConfidentialityPolicy:
     """X-5: which records are confidential at which level, and who may grant reading them."""
 
-    grant_role: str = attrs.field(validator=_role)
+    grant_role: str = attrs.field(validator=v.role)
     # record kind -> "top_secret" | "secret"
     levels: dict[str, str] = attrs.field()
     # who may read the access log
-    access_log_reader_role: str = attrs.field(validator=_role)
+    access_log_reader_role: str = attrs.field(validator=v.role)
 
     @levels.validator
     def _check(self, _: attrs.Attribute[dict[str, str]], value: dict[str, str]) -> None:
@@ -127,7 +111,7 @@ class RegistrationPolicy:
     daily_register_due: str = attrs.field(validator=_hhmm)
     daily_register_exception_until: str = attrs.field(validator=_hhmm)
     # who may transfer a customer to another owner
-    transfer_role: str = attrs.field(validator=_role)
+    transfer_role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen
@@ -141,7 +125,7 @@ class FileKindPolicy:
     """CUS-3: a customer file kind's checklist and its hand-over deadline in working days."""
 
     label: str
-    handover_working_days: int = attrs.field(validator=_non_negative)
+    handover_working_days: int = attrs.field(validator=v.non_negative)
     items: list[FileItem] = attrs.field()
 
     @items.validator
@@ -159,7 +143,7 @@ class FileKindPolicy:
 @attrs.frozen
 class GradeBand:
     grade: str
-    min_score: int = attrs.field(validator=_non_negative)
+    min_score: int = attrs.field(validator=v.non_negative)
 
 
 @attrs.frozen
@@ -170,11 +154,11 @@ class GradingPolicy:
     weights: dict[str, int] = attrs.field()
     # highest band first; a score gets the first band whose min_score it reaches
     bands: list[GradeBand] = attrs.field()
-    provisional_months: int = attrs.field(validator=_positive)
+    provisional_months: int = attrs.field(validator=v.positive)
     window_start: str = attrs.field(validator=_mmdd)
     window_end: str = attrs.field(validator=_mmdd)
-    change_approver_role: str = attrs.field(validator=_role)
-    max_score: int = attrs.field(validator=_positive)
+    change_approver_role: str = attrs.field(validator=v.role)
+    max_score: int = attrs.field(validator=v.positive)
 
     @weights.validator
     def _check_weights(self, _: attrs.Attribute[dict[str, int]], value: dict[str, int]) -> None:
@@ -210,15 +194,15 @@ class GradingPolicy:
 class RetentionPolicy:
     """X-6: how long customer files are kept and who reviews/approves destruction."""
 
-    customer_file_years: int = attrs.field(validator=_positive)
-    reviewer_role: str = attrs.field(validator=_role)
-    approver_role: str = attrs.field(validator=_role)
+    customer_file_years: int = attrs.field(validator=v.positive)
+    reviewer_role: str = attrs.field(validator=v.role)
+    approver_role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen
 class DeregistrationStep:
     name: str
-    role: str = attrs.field(validator=_role)
+    role: str = attrs.field(validator=v.role)
     # the step records money settled (finance refunds the balance)
     settles_balance: bool = False
     # the step is the customer's signature (recorded by staff, not approved by rank)

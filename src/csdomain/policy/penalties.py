@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
-from csdomain.kernel.roles import Role
+from csdomain.policy import validators as v
 
-_ROLES = {r.value for r in Role}
 UNITS = ("occurrence", "item", "vehicle_instance", "piece")
-
-
-def _amount(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    try:
-        d = Decimal(value)
-    except Exception:
-        raise ValueError(f'{attribute.name} must be an amount like "50.00"') from None
-    if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")):
-        raise ValueError(f"{attribute.name} must be a non-negative amount with 2 decimals")
-
-
-def _decimal(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    try:
-        d = Decimal(value)
-    except Exception:
-        raise ValueError(f'{attribute.name} must be a decimal like "2"') from None
-    if not d.is_finite() or d < 0:
-        raise ValueError(f"{attribute.name} must be >= 0")
-
-
-def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in _ROLES:
-        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -46,7 +21,7 @@ class RepeatRule:
 
     from_nth: dict[str, int] = attrs.field(factory=dict)
     default_from_nth: int = 0
-    multiplier: str = attrs.field(validator=_decimal)
+    multiplier: str = attrs.field(validator=v.decimal)
     scope: str = attrs.field(default="any")
 
     @scope.validator
@@ -64,7 +39,7 @@ class ViolationType:
 
     code: str
     description: str
-    amount: str = attrs.field(validator=_amount)
+    amount: str = attrs.field(validator=v.amount)
     unit: str = attrs.field()
     # positions it applies to (empty: everyone); amount overrides per position
     positions: list[str] = attrs.field(factory=list)
@@ -74,7 +49,7 @@ class ViolationType:
     correction_working_days: int = 0
     recurs_until_corrected: bool = False
     # PEN-8: the supervisor is charged this factor of the fine ("0" = no joint liability)
-    supervisor_factor: str = attrs.field(default="0", validator=_decimal)
+    supervisor_factor: str = attrs.field(default="0", validator=v.decimal)
     # the event kind that records it automatically ("" = recorded by hand only)
     source_event: str = ""
 
@@ -92,7 +67,7 @@ class SanctionLevel:
     """PEN-7: administrative sanctions by the month's total."""
 
     name: str
-    at_least: str = attrs.field(validator=_amount)
+    at_least: str = attrs.field(validator=v.amount)
 
 
 @attrs.frozen(kw_only=True)
@@ -104,14 +79,14 @@ class PenaltiesPolicy:
     # PEN-4: performance-pay cut band in percent
     performance_cut_min_percent: int
     performance_cut_max_percent: int
-    performance_cut_role: str = attrs.field(validator=_role)
+    performance_cut_role: str = attrs.field(validator=v.role)
     # PEN-10: statements by this day of the following month
     settlement_day: int
-    settlement_role: str = attrs.field(validator=_role)
+    settlement_role: str = attrs.field(validator=v.role)
     # appeals and waivers are decided by this role (X-3)
-    appeal_role: str = attrs.field(validator=_role)
+    appeal_role: str = attrs.field(validator=v.role)
     # PEN-11: rewards proposed by a group leader and approved by this role
-    reward_approval_role: str = attrs.field(validator=_role)
+    reward_approval_role: str = attrs.field(validator=v.role)
     sanctions: list[SanctionLevel] = attrs.field(factory=list)
 
     @catalogue.validator
@@ -119,9 +94,11 @@ class PenaltiesPolicy:
         codes = [v.code for v in value]
         if len(set(codes)) != len(codes):
             raise ValueError(f"violation codes must be unique: {codes}")
-        for v in value:
-            if v.repeat and v.repeat not in self.repeat_rules:
-                raise ValueError(f"violation {v.code!r} names unknown repeat rule {v.repeat!r}")
+        for entry in value:
+            if entry.repeat and entry.repeat not in self.repeat_rules:
+                raise ValueError(
+                    f"violation {entry.code!r} names unknown repeat rule {entry.repeat!r}"
+                )
 
     def violation(self, code: str) -> ViolationType | None:
         return next((v for v in self.catalogue if v.code == code), None)

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
-from csdomain.kernel.roles import Role
-
-_ROLES = {r.value for r in Role}
-
-
-def _role(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in _ROLES:
-        raise ValueError(f"{attribute.name} must be one of {sorted(_ROLES)}, got {value!r}")
-
-
-def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+from csdomain.policy import validators as v
 
 
 @attrs.frozen(kw_only=True)
@@ -26,7 +12,7 @@ class ZonePolicy:
     """CASE-12: on site within ``hours`` of registration, on a 24x7 or business-hours basis."""
 
     label: str
-    hours: int = attrs.field(validator=_positive)
+    hours: int = attrs.field(validator=v.positive)
     basis: str = attrs.field()
 
     @basis.validator
@@ -46,10 +32,10 @@ class ServiceJobsPolicy:
     survey_items: list[str]
     survey_levels: list[str]
     # an overdue repair goes to this role (CASE-12 "overdue repair → supervisor")
-    overdue_role: str = attrs.field(validator=_role)
+    overdue_role: str = attrs.field(validator=v.role)
     # taken-in repairs are inspected by this role before return
-    inspection_role: str = attrs.field(validator=_role)
-    renewal_notice_months: int = attrs.field(validator=_positive)
+    inspection_role: str = attrs.field(validator=v.role)
+    renewal_notice_months: int = attrs.field(validator=v.positive)
 
     @zones.validator
     def _zones(
@@ -67,7 +53,7 @@ class ServiceJobsPolicy:
 @attrs.frozen(kw_only=True)
 class SignOffStep:
     name: str
-    role: str = attrs.field(validator=_role)
+    role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,7 @@ import attrs
 from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext, load_actor, record
 from csdomain.kernel.calendar import add_business_hours
+from csdomain.kernel.dates import add_months
 from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
 from csdomain.kernel.money import Money
@@ -28,17 +29,6 @@ from csdomain.service_jobs.model import (
 )
 
 J = JobState
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for dd in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, dd)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @attrs.frozen
@@ -385,7 +375,7 @@ class ServiceJobService:
     ) -> builtins.list[MaintenanceContract]:
         """CASE-12: a renewal notice the policy's months before expiry, once per contract."""
         today = self.ctx.today()
-        horizon = _add_months(today, self.policy.renewal_notice_months)
+        horizon = add_months(today, self.policy.renewal_notice_months)
         sent: builtins.list[MaintenanceContract] = []
         with self.ctx.uow() as uow:
             for contract in uow.contracts.list_ending_by(horizon):
