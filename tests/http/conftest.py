@@ -18,9 +18,14 @@ ROLES = ("admin", "gm", "deputy", "manager", "supervisor", "sales", "sales2", "s
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CSDOMAIN_DATABASE_URL", "CSDOMAIN_STORAGE", "CSDOMAIN_POLICY_FILE",
-                 "CSDOMAIN_SECRET_KEY", "CSDOMAIN_BOOTSTRAP_ADMIN",
-                 "CSDOMAIN_BOOTSTRAP_TOKEN_FILE"):
+    for name in (
+        "CSDOMAIN_DATABASE_URL",
+        "CSDOMAIN_STORAGE",
+        "CSDOMAIN_POLICY_FILE",
+        "CSDOMAIN_SECRET_KEY",
+        "CSDOMAIN_BOOTSTRAP_ADMIN",
+        "CSDOMAIN_BOOTSTRAP_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -41,8 +41,12 @@ class Api:
     def patch(self, path: str, who: str | None = None, **kw: Any) -> TestResponse:
         return self.call("PATCH", path, who, **kw)
 
-    def register(self, who: str, name: str = "张三", phone: str = "13800000001",
-                 **fields: Any) -> dict[str, Any]:
+    def put(self, path: str, who: str | None = None, **kw: Any) -> TestResponse:
+        return self.call("PUT", path, who, **kw)
+
+    def register(
+        self, who: str, name: str = "张三", phone: str = "13800000001", **fields: Any
+    ) -> dict[str, Any]:
         resp = self.post("/api/v1/customers", who, json={"name": name, "phone": phone, **fields})
         assert resp.status_code == 201, resp.get_json()
         data: dict[str, Any] = resp.get_json()

@@ -28,8 +28,9 @@ def test_healthz_needs_no_token_and_checks_storage(client: FlaskClient) -> None:
     assert resp.get_json() == {"status": "ok"}
 
 
-def test_healthz_reports_unreachable_storage(app: App, client: FlaskClient,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_healthz_reports_unreachable_storage(
+    app: App, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken() -> Any:
         raise OSError("database is down")
 
@@ -82,13 +83,21 @@ def test_admin_manages_staff_and_departments(api: Api, org: Any) -> None:
     resp = api.post("/api/v1/departments", "admin", json={"name": "Service"})
     assert resp.status_code == 201
     dept = resp.get_json()
-    resp = api.post("/api/v1/staff", "admin", json={
-        "name": "New Hire", "role": "staff", "department_id": dept["id"],
-        "position": "service_adviser"})
+    resp = api.post(
+        "/api/v1/staff",
+        "admin",
+        json={
+            "name": "New Hire",
+            "role": "staff",
+            "department_id": dept["id"],
+            "position": "service_adviser",
+        },
+    )
     assert resp.status_code == 201
     assert resp.headers["Location"].endswith(resp.get_json()["id"])
-    head = api.call("PUT", f"/api/v1/departments/{dept['id']}/head", "admin",
-                    json={"head_id": org.manager.id})
+    head = api.call(
+        "PUT", f"/api/v1/departments/{dept['id']}/head", "admin", json={"head_id": org.manager.id}
+    )
     assert head.get_json()["head_id"] == org.manager.id
     names = [s["name"] for s in api.get("/api/v1/staff?limit=500", "admin").get_json()["items"]]
     assert "New Hire" in names
@@ -123,15 +132,18 @@ def test_unexpected_exception_is_a_bare_500_problem(
     assert body["type"] == "urn:csdomain:problem:internal"
 
 
-@pytest.mark.parametrize(("error", "status", "code"), [
-    (ValidationError("bad", field="phone", rule="CUS-1"), 422, "validation"),
-    (NotFound("gone"), 404, "not-found"),
-    (PermissionDenied("no", rule="X-5"), 403, "permission-denied"),
-    (Conflict("taken", rule="CUS-1"), 409, "conflict"),
-    (ConcurrencyConflict("stale"), 409, "concurrency-conflict"),
-    (InvalidTransition("closed", rule="CUS-6"), 409, "invalid-transition"),
-    (PolicyError("broken", [("$.a", "why")]), 500, "policy"),
-])
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (ValidationError("bad", field="phone", rule="CUS-1"), 422, "validation"),
+        (NotFound("gone"), 404, "not-found"),
+        (PermissionDenied("no", rule="X-5"), 403, "permission-denied"),
+        (Conflict("taken", rule="CUS-1"), 409, "conflict"),
+        (ConcurrencyConflict("stale"), 409, "concurrency-conflict"),
+        (InvalidTransition("closed", rule="CUS-6"), 409, "invalid-transition"),
+        (PolicyError("broken", [("$.a", "why")]), 500, "policy"),
+    ],
+)
 def test_domain_errors_map_once(error: Exception, status: int, code: str) -> None:
     p = problem_for(error)
     assert (p.status, p.type) == (status, f"urn:csdomain:problem:{code}")
@@ -140,6 +152,13 @@ def test_domain_errors_map_once(error: Exception, status: int, code: str) -> Non
 
 
 def test_every_domain_error_class_has_a_status() -> None:
-    for cls in (ValidationError, NotFound, PermissionDenied, Conflict, ConcurrencyConflict,
-                InvalidTransition, PolicyError):
+    for cls in (
+        ValidationError,
+        NotFound,
+        PermissionDenied,
+        Conflict,
+        ConcurrencyConflict,
+        InvalidTransition,
+        PolicyError,
+    ):
         assert any(c in DOMAIN_STATUS for c in cls.__mro__)

@@ -23,8 +23,11 @@ def _audit_count(app: App) -> int:
 
 
 def test_register_returns_201_with_version_etag_and_location(api: Api, org: Any) -> None:
-    resp = api.post("/api/v1/customers", "sales",
-                    json={"name": "张三", "phone": "138-0000-0001", "kind": "agent"})
+    resp = api.post(
+        "/api/v1/customers",
+        "sales",
+        json={"name": "张三", "phone": "138-0000-0001", "kind": "agent"},
+    )
     assert resp.status_code == 201
     body = resp.get_json()
     assert body["owner_id"] == org.sales.id
@@ -45,8 +48,9 @@ def test_registering_a_customer_owned_by_someone_else_is_409_naming_owner_and_ti
     """CUS-1: the earliest registration owns the customer; the store stays unchanged."""
     first = api.register("sales", phone="13800000001")
     customers, events = _customer_count(app), _audit_count(app)
-    resp = api.post("/api/v1/customers", "sales2",
-                    json={"name": "Zhang San", "phone": "13800000001"})
+    resp = api.post(
+        "/api/v1/customers", "sales2", json={"name": "Zhang San", "phone": "13800000001"}
+    )
     body = problem(resp, 409)
     assert body["type"] == "urn:csdomain:problem:conflict"
     assert body["rule"] == "CUS-1"
@@ -57,20 +61,26 @@ def test_registering_a_customer_owned_by_someone_else_is_409_naming_owner_and_ti
     assert api.get(f"/api/v1/customers/{first['id']}", "sales").get_json() == first
 
 
-@pytest.mark.parametrize(("kwargs", "status", "field"), [
-    ({"data": '{"name": "x", "phone": ', "content_type": "application/json"}, 400, None),
-    ({"data": b"\xff\xfe", "content_type": "application/json"}, 400, None),
-    ({"json": ["name", "phone"]}, 400, None),
-    ({"json": "a string"}, 400, None),
-    ({"json": {"name": "张三", "phone": 13800000001}}, 422, "phone"),
-    ({"json": {"name": "张三", "phone": "13800000001", "vip": True}}, 422, "vip"),
-    ({"json": {"name": "张三"}}, 422, "phone"),
-    ({"json": {"name": "张三", "phone": "12"}}, 422, "phone"),
-    ({"json": {"name": "张三", "phone": "13800000001", "kind": "alien"}}, 422, "kind"),
-    ({"json": {"name": "张三", "phone": "13800000001", "intermediary": "yes"}}, 422,
-     "intermediary"),
-    ({"data": "name=x", "content_type": "application/x-www-form-urlencoded"}, 415, None),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "status", "field"),
+    [
+        ({"data": '{"name": "x", "phone": ', "content_type": "application/json"}, 400, None),
+        ({"data": b"\xff\xfe", "content_type": "application/json"}, 400, None),
+        ({"json": ["name", "phone"]}, 400, None),
+        ({"json": "a string"}, 400, None),
+        ({"json": {"name": "张三", "phone": 13800000001}}, 422, "phone"),
+        ({"json": {"name": "张三", "phone": "13800000001", "vip": True}}, 422, "vip"),
+        ({"json": {"name": "张三"}}, 422, "phone"),
+        ({"json": {"name": "张三", "phone": "12"}}, 422, "phone"),
+        ({"json": {"name": "张三", "phone": "13800000001", "kind": "alien"}}, 422, "kind"),
+        (
+            {"json": {"name": "张三", "phone": "13800000001", "intermediary": "yes"}},
+            422,
+            "intermediary",
+        ),
+        ({"data": "name=x", "content_type": "application/x-www-form-urlencoded"}, 415, None),
+    ],
+)
 def test_malformed_registration_is_a_problem_naming_the_field_and_writes_nothing(
     app: App, api: Api, kwargs: dict[str, Any], status: int, field: str | None
 ) -> None:
@@ -84,9 +94,14 @@ def test_malformed_registration_is_a_problem_naming_the_field_and_writes_nothing
 
 
 def test_every_bad_field_is_listed(api: Api) -> None:
-    body = problem(api.post("/api/v1/customers", "sales",
-                            json={"name": 5, "phone": "13800000001", "extra": 1, "other": 2}),
-                   422)
+    body = problem(
+        api.post(
+            "/api/v1/customers",
+            "sales",
+            json={"name": 5, "phone": "13800000001", "extra": 1, "other": 2},
+        ),
+        422,
+    )
     assert {e["field"] for e in body["errors"]} == {"name", "extra", "other"}
 
 
@@ -110,8 +125,9 @@ def test_patch_accepts_if_match(api: Api) -> None:
     assert ok.status_code == 200 and ok.get_json()["notes"] == "VIP"
     stale = api.patch(url, "sales", json={"notes": "x"}, headers={"If-Match": 'W/"1"'})
     assert problem(stale, 409)["type"].endswith("concurrency-conflict")
-    clash = api.patch(url, "sales", json={"notes": "x", "expected_version": 1},
-                      headers={"If-Match": '"2"'})
+    clash = api.patch(
+        url, "sales", json={"notes": "x", "expected_version": 1}, headers={"If-Match": '"2"'}
+    )
     assert problem(clash, 422)["field"] == "expected_version"
     bad = api.patch(url, "sales", json={"notes": "x"}, headers={"If-Match": "*"})
     assert problem(bad, 422)["field"] == "If-Match"
@@ -121,8 +137,11 @@ def test_patch_accepts_if_match(api: Api) -> None:
 
 def test_patch_refuses_an_invalid_status_change(api: Api) -> None:
     customer = api.register("sales")
-    resp = api.patch(f"/api/v1/customers/{customer['id']}", "sales",
-                     json={"expected_version": 1, "status": "deregistered"})
+    resp = api.patch(
+        f"/api/v1/customers/{customer['id']}",
+        "sales",
+        json={"expected_version": 1, "status": "deregistered"},
+    )
     body = problem(resp, 409)
     assert body["type"] == "urn:csdomain:problem:invalid-transition"
 
@@ -153,16 +172,24 @@ def test_list_is_paginated_explicitly(api: Api, app: App, clock: Any) -> None:
     assert page3["next_offset"] is None
     exact = api.get("/api/v1/customers?limit=5", "sales").get_json()
     assert exact["next_offset"] is None
-    for query, field in (("limit=0", "limit"), ("limit=501", "limit"), ("offset=-1", "offset"),
-                         ("limit=ten", "limit"), ("status=happy", "status")):
+    for query, field in (
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("offset=-1", "offset"),
+        ("limit=ten", "limit"),
+        ("status=happy", "status"),
+    ):
         assert problem(api.get(f"/api/v1/customers?{query}", "sales"), 422)["field"] == field
 
 
 def test_status_filter(api: Api) -> None:
     a = api.register("sales", phone="13800000001")
     api.register("sales", name="B", phone="13800000002")
-    api.patch(f"/api/v1/customers/{a['id']}", "sales",
-              json={"expected_version": 1, "status": "closed_deal"})
+    api.patch(
+        f"/api/v1/customers/{a['id']}",
+        "sales",
+        json={"expected_version": 1, "status": "closed_deal"},
+    )
     closed = api.get("/api/v1/customers?status=closed_deal", "sales").get_json()["items"]
     assert [c["id"] for c in closed] == [a["id"]]
 
@@ -176,7 +203,8 @@ def test_transfer_needs_authority_and_version(api: Api, org: Any) -> None:
     assert moved.status_code == 200
     assert moved.get_json()["owner_id"] == org.sales2.id
     assert problem(api.post(url, "manager", json=body), 409)["type"].endswith(
-        "concurrency-conflict")
+        "concurrency-conflict"
+    )
     no_reason = api.post(url, "manager", json={**body, "reason": " ", "expected_version": 2})
     assert problem(no_reason, 422)["field"] == "reason"
 
@@ -184,25 +212,39 @@ def test_transfer_needs_authority_and_version(api: Api, org: Any) -> None:
 def test_grade_evaluation_change_and_history(api: Api, org: Any, clock: Any) -> None:
     customer = api.register("sales")
     cid = customer["id"]
-    scores = {"annual_sales": 90, "price": 80, "payment_collection": 85, "cooperation": 70,
-              "trend": 60}
-    problem(api.post(f"/api/v1/customers/{cid}/grade-evaluations", "sales",
-                     json={"scores": scores}), 403)
-    bad = api.post(f"/api/v1/customers/{cid}/grade-evaluations", "manager",
-                   json={"scores": {**scores, "trend": 6.5}})
+    scores = {
+        "annual_sales": 90,
+        "price": 80,
+        "payment_collection": 85,
+        "cooperation": 70,
+        "trend": 60,
+    }
+    problem(
+        api.post(f"/api/v1/customers/{cid}/grade-evaluations", "sales", json={"scores": scores}),
+        403,
+    )
+    bad = api.post(
+        f"/api/v1/customers/{cid}/grade-evaluations",
+        "manager",
+        json={"scores": {**scores, "trend": 6.5}},
+    )
     assert problem(bad, 422)["field"] == "scores.trend"
-    resp = api.post(f"/api/v1/customers/{cid}/grade-evaluations", "manager",
-                    json={"scores": scores, "reason": "first evaluation",
-                          "proposed_by": org.supervisor.id})
+    resp = api.post(
+        f"/api/v1/customers/{cid}/grade-evaluations",
+        "manager",
+        json={"scores": scores, "reason": "first evaluation", "proposed_by": org.supervisor.id},
+    )
     assert resp.status_code == 201
     graded = resp.get_json()
     assert graded["to_grade"] == "A" and graded["provisional"] is True
     version = api.get(f"/api/v1/customers/{cid}", "sales").get_json()["version"]
     clock.advance(timedelta(hours=1))  # history is ordered by time
-    change = api.post(f"/api/v1/customers/{cid}/grade-changes", "manager",
-                      json={"grade": "B", "reason": "payments slipped",
-                            "proposed_by": org.supervisor.id},
-                      headers={"If-Match": f'"{version}"'})
+    change = api.post(
+        f"/api/v1/customers/{cid}/grade-changes",
+        "manager",
+        json={"grade": "B", "reason": "payments slipped", "proposed_by": org.supervisor.id},
+        headers={"If-Match": f'"{version}"'},
+    )
     assert change.status_code == 201 and change.get_json()["from_grade"] == "A"
     history = api.get(f"/api/v1/customers/{cid}/grade-history", "sales").get_json()["items"]
     assert [h["to_grade"] for h in history] == ["A", "B"]
@@ -215,8 +257,9 @@ def test_grade_evaluation_change_and_history(api: Api, org: Any, clock: Any) -> 
 def test_deregistration_chain(api: Api) -> None:
     customer = api.register("sales")
     cid = customer["id"]
-    applied = api.post(f"/api/v1/customers/{cid}/deregistrations", "sales",
-                       json={"reason": "moving abroad"})
+    applied = api.post(
+        f"/api/v1/customers/{cid}/deregistrations", "sales", json={"reason": "moving abroad"}
+    )
     assert applied.status_code == 201
     dereg = applied.get_json()
     steps = f"/api/v1/deregistrations/{dereg['id']}/steps"

@@ -10,8 +10,11 @@ from http_support import Api, at, problem
 
 def _open_sale_file(api: Api, who: str = "sales") -> tuple[dict[str, Any], dict[str, Any]]:
     customer = api.register(who)
-    resp = api.post(f"/api/v1/customers/{customer['id']}/files", who,
-                    json={"kind": "new_sale", "event_date": "2026-09-18"})
+    resp = api.post(
+        f"/api/v1/customers/{customer['id']}/files",
+        who,
+        json={"kind": "new_sale", "event_date": "2026-09-18"},
+    )
     assert resp.status_code == 201, resp.get_json()
     return customer, resp.get_json()
 
@@ -23,8 +26,11 @@ def test_overdue_report_lists_a_new_sale_file_three_working_days_after_a_friday_
     working day is Tuesday 09-22 and the file is overdue from Wednesday 09-23."""
     customer, opened = _open_sale_file(api)
     assert opened["due_on"] == "2026-09-22"
-    added = api.post(f"/api/v1/files/{opened['id']}/documents", "sales",
-                     json={"documents": {"contract": "box 7", "invoice_copy": "scan 12"}})
+    added = api.post(
+        f"/api/v1/files/{opened['id']}/documents",
+        "sales",
+        json={"documents": {"contract": "box 7", "invoice_copy": "scan 12"}},
+    )
     assert added.status_code == 200
     assert "contract" not in added.get_json()["missing_items"]
 
@@ -43,31 +49,42 @@ def test_overdue_report_lists_a_new_sale_file_three_working_days_after_a_friday_
     # and an explicit as_of works as a what-if
     early = api.get("/api/v1/files/overdue?as_of=2026-09-22", "supervisor").get_json()
     assert early["items"] == []
-    assert problem(api.get("/api/v1/files/overdue?as_of=22/09/2026", "supervisor"),
-                   422)["field"] == "as_of"
+    assert (
+        problem(api.get("/api/v1/files/overdue?as_of=22/09/2026", "supervisor"), 422)["field"]
+        == "as_of"
+    )
     statuses = api.get(f"/api/v1/customers/{customer['id']}/files", "sales").get_json()["items"]
     assert statuses[0]["overdue"] is True
 
 
 def test_unknown_document_items_are_refused(api: Api) -> None:
     _, opened = _open_sale_file(api)
-    resp = api.post(f"/api/v1/files/{opened['id']}/documents", "sales",
-                    json={"documents": {"tattoo": "x"}})
+    resp = api.post(
+        f"/api/v1/files/{opened['id']}/documents", "sales", json={"documents": {"tattoo": "x"}}
+    )
     body = problem(resp, 422)
     assert (body["field"], body["rule"]) == ("documents", "CUS-3")
-    bad_kind = api.post(f"/api/v1/customers/{opened['customer_id']}/files", "sales",
-                        json={"kind": "yacht", "event_date": "2026-09-18"})
+    bad_kind = api.post(
+        f"/api/v1/customers/{opened['customer_id']}/files",
+        "sales",
+        json={"kind": "yacht", "event_date": "2026-09-18"},
+    )
     assert problem(bad_kind, 422)["field"] == "kind"
-    bad_date = api.post(f"/api/v1/customers/{opened['customer_id']}/files", "sales",
-                        json={"kind": "new_sale", "event_date": "18.09.2026"})
+    bad_date = api.post(
+        f"/api/v1/customers/{opened['customer_id']}/files",
+        "sales",
+        json={"kind": "new_sale", "event_date": "18.09.2026"},
+    )
     assert problem(bad_date, 422)["field"] == "event_date"
 
 
 def test_hand_over_notes_missing_items_once(api: Api, org: Any) -> None:
     _, opened = _open_sale_file(api)
     url = f"/api/v1/files/{opened['id']}/handover"
-    assert problem(api.post(url, "sales", json={"received_by": org.sales.id}),
-                   422)["field"] == "received_by"
+    assert (
+        problem(api.post(url, "sales", json={"received_by": org.sales.id}), 422)["field"]
+        == "received_by"
+    )
     resp = api.post(url, "sales", json={"received_by": org.supervisor.id, "note": "signed"})
     assert resp.status_code == 200
     status = resp.get_json()
@@ -81,8 +98,11 @@ def test_confidential_read_needs_a_gm_grant_and_is_logged(api: Api, org: Any) ->
     """X-5: 403 without the permission; after the GM grants read_top_secret the read
     succeeds and appears in the access log with reader and time."""
     _, opened = _open_sale_file(api)
-    api.post(f"/api/v1/files/{opened['id']}/documents", "sales",
-             json={"documents": {"contract": "box 7"}})
+    api.post(
+        f"/api/v1/files/{opened['id']}/documents",
+        "sales",
+        json={"documents": {"contract": "box 7"}},
+    )
     url = f"/api/v1/files/{opened['id']}"
 
     denied = problem(api.get(url, "sales"), 403)
@@ -105,14 +125,18 @@ def test_confidential_read_needs_a_gm_grant_and_is_logged(api: Api, org: Any) ->
 
     log = api.get("/api/v1/access-log", "manager").get_json()["items"]
     assert [(e["reader_id"], e["record_id"], e["at"], e["level"]) for e in log] == [
-        (org.sales.id, opened["id"], "2026-09-18T10:00:00+08:00", "top_secret")]
+        (org.sales.id, opened["id"], "2026-09-18T10:00:00+08:00", "top_secret")
+    ]
     by_record = api.get(f"/api/v1/access-log?record_id={opened['id']}", "manager").get_json()
     assert len(by_record["items"]) == 1
     assert api.get("/api/v1/access-log?record_id=rec_other", "manager").get_json()["items"] == []
     assert problem(api.get("/api/v1/access-log", "sales"), 403)["rule"] == "X-5"
 
-    revoked = api.post(f"/api/v1/staff/{org.sales.id}/permission-revocations", "gm",
-                       json={**grant, "reason": "audit finished"})
+    revoked = api.post(
+        f"/api/v1/staff/{org.sales.id}/permission-revocations",
+        "gm",
+        json={**grant, "reason": "audit finished"},
+    )
     assert revoked.get_json()["permissions"] == []
     problem(api.get(url, "sales"), 403)
     assert len(api.get("/api/v1/access-log", "manager").get_json()["items"]) == 1

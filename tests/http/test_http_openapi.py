@@ -34,8 +34,7 @@ def test_every_rule_is_documented_and_every_documented_operation_exists(
     flask_app: Flask, client: FlaskClient
 ) -> None:
     doc = _document(client)
-    documented = {(path, method.upper()) for path, item in doc["paths"].items()
-                  for method in item}
+    documented = {(path, method.upper()) for path, item in doc["paths"].items() for method in item}
     assert _flask_operations(flask_app) == documented
 
 

@@ -61,12 +61,24 @@ def test_gunicorn_serves_the_api(tmp_path: Path) -> None:
         CSDOMAIN_BOOTSTRAP_ADMIN="Smoke Admin",
         CSDOMAIN_BOOTSTRAP_TOKEN_FILE=str(token_file),
     )
-    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-           "--timeout", "30", "--graceful-timeout", "5",
-           "adapters.http.wsgi:create_wsgi_app()"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "5",
+        "adapters.http.wsgi:create_wsgi_app()",
+    ]
     with log_file.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:

@@ -20,8 +20,7 @@ def _csrf(client: FlaskClient, path: str = "/sign-in") -> str:
 
 
 def _sign_in(client: FlaskClient, token: str) -> None:
-    resp = client.post("/sign-in?next=/customers/new",
-                       data={"token": token, "csrf": _csrf(client)})
+    resp = client.post("/sign-in?next=/customers/new", data={"token": token, "csrf": _csrf(client)})
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/customers/new"
 
@@ -39,8 +38,9 @@ def test_pages_need_sign_in(client: FlaskClient) -> None:
     assert page.status_code == 200 and "API token" in page.get_data(as_text=True)
 
 
-def test_sign_in_refuses_a_bad_token_and_a_missing_csrf(client: FlaskClient,
-                                                       tokens: dict[str, str]) -> None:
+def test_sign_in_refuses_a_bad_token_and_a_missing_csrf(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
     resp = client.post("/sign-in", data={"token": "csd_wrong", "csrf": _csrf(client)})
     assert resp.status_code == 200
     assert "unknown, revoked" in resp.get_data(as_text=True)
@@ -51,8 +51,9 @@ def test_sign_in_refuses_a_bad_token_and_a_missing_csrf(client: FlaskClient,
 
 
 def test_sign_in_does_not_redirect_off_site(client: FlaskClient, tokens: dict[str, str]) -> None:
-    resp = client.post("/sign-in?next=//evil.example/x",
-                       data={"token": tokens["sales"], "csrf": _csrf(client)})
+    resp = client.post(
+        "/sign-in?next=//evil.example/x", data={"token": tokens["sales"], "csrf": _csrf(client)}
+    )
     assert resp.headers["Location"] == "/customers"
 
 
@@ -62,11 +63,19 @@ def test_register_form_creates_the_customer_and_shows_its_page(
     _sign_in(client, tokens["sales"])
     form = client.get("/customers/new")
     assert form.status_code == 200 and "Register a customer" in form.get_data(as_text=True)
-    resp = client.post("/customers/new", data={
-        "csrf": _csrf(client, "/customers/new"), "name": "王五", "phone": "139 0000 0009",
-        "kind": "franchisee", "legal_form": "corporate", "source": "phone",
-        "intermediary": "1", "intermediary_name": "Acme 中介",
-    })
+    resp = client.post(
+        "/customers/new",
+        data={
+            "csrf": _csrf(client, "/customers/new"),
+            "name": "王五",
+            "phone": "139 0000 0009",
+            "kind": "franchisee",
+            "legal_form": "corporate",
+            "source": "phone",
+            "intermediary": "1",
+            "intermediary_name": "Acme 中介",
+        },
+    )
     assert resp.status_code == 302
     page = client.get(resp.headers["Location"])
     text = page.get_data(as_text=True)
@@ -83,15 +92,25 @@ def test_register_form_shows_field_errors_and_writes_nothing(
     app: App, client: FlaskClient, tokens: dict[str, str]
 ) -> None:
     _sign_in(client, tokens["sales"])
-    resp = client.post("/customers/new", data={
-        "csrf": _csrf(client, "/customers/new"), "name": "赵六", "phone": "12",
-        "kind": "end_consumer", "legal_form": "individual", "source": "walk_in"})
+    resp = client.post(
+        "/customers/new",
+        data={
+            "csrf": _csrf(client, "/customers/new"),
+            "name": "赵六",
+            "phone": "12",
+            "kind": "end_consumer",
+            "legal_form": "individual",
+            "source": "walk_in",
+        },
+    )
     text = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert '<div class="error">must be 5-20 digits' in text
     assert 'value="12"' in text and 'value="赵六"' in text  # the form keeps what was typed
-    blank = client.post("/customers/new", data={
-        "csrf": _csrf(client, "/customers/new"), "name": " ", "phone": "13800000001"})
+    blank = client.post(
+        "/customers/new",
+        data={"csrf": _csrf(client, "/customers/new"), "name": " ", "phone": "13800000001"},
+    )
     assert blank.status_code == 422
     assert '<div class="error">must not be empty' in blank.get_data(as_text=True)
     assert _count(app) == 0
@@ -102,8 +121,10 @@ def test_register_form_shows_the_ownership_conflict(
 ) -> None:
     api.register("sales2", phone="13800000001")
     _sign_in(client, tokens["sales"])
-    resp = client.post("/customers/new", data={
-        "csrf": _csrf(client, "/customers/new"), "name": "张三", "phone": "13800000001"})
+    resp = client.post(
+        "/customers/new",
+        data={"csrf": _csrf(client, "/customers/new"), "name": "张三", "phone": "13800000001"},
+    )
     text = resp.get_data(as_text=True)
     assert resp.status_code == 409
     assert "already registered by Han Meimei" in text and "2026-09-18T10:00" in text
@@ -115,8 +136,11 @@ def test_customer_page_shows_file_status_and_respects_visibility(
 ) -> None:
     mine = api.register("sales", phone="13800000001")
     other = api.register("sales2", name="李四", phone="13800000002")
-    api.post(f"/api/v1/customers/{mine['id']}/files", "sales",
-             json={"kind": "service", "event_date": "2026-09-18"})
+    api.post(
+        f"/api/v1/customers/{mine['id']}/files",
+        "sales",
+        json={"kind": "service", "event_date": "2026-09-18"},
+    )
     _sign_in(client, tokens["sales"])
     text = client.get(f"/customers/{mine['id']}").get_data(as_text=True)
     # one working day after Friday 09-18 is Sunday 09-20, a make-up working day (调休)

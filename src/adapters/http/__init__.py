@@ -65,8 +65,9 @@ def healthz() -> Response:
             uow.staff.count()
     except Exception as exc:
         problems.log.error("health check: storage unreachable", exc_info=exc)
-        raise problems.http_problem(503, "storage-unavailable", "Service Unavailable",
-                                    "the storage is not reachable") from None
+        raise problems.http_problem(
+            503, "storage-unavailable", "Service Unavailable", "the storage is not reachable"
+        ) from None
     return Response('{"status": "ok"}', mimetype="application/json")
 
 

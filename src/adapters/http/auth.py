@@ -23,8 +23,14 @@ def unauthenticated(detail: str, error: str | None = None) -> HttpProblem:
     challenge = f'Bearer realm="{REALM}"'
     if error is not None:
         challenge += f', error="{error}", error_description="{detail}"'
-    return http_problem(401, "unauthenticated", "Unauthenticated", detail,
-                        field="Authorization", headers={"WWW-Authenticate": challenge})
+    return http_problem(
+        401,
+        "unauthenticated",
+        "Unauthenticated",
+        detail,
+        field="Authorization",
+        headers={"WWW-Authenticate": challenge},
+    )
 
 
 def staff_for_token(token: str) -> Staff:
@@ -32,8 +38,9 @@ def staff_for_token(token: str) -> Staff:
     try:
         return services().org.authenticate(token)
     except (NotFound, PermissionDenied):
-        raise unauthenticated("the token is unknown, revoked or its owner is inactive",
-                              "invalid_token") from None
+        raise unauthenticated(
+            "the token is unknown, revoked or its owner is inactive", "invalid_token"
+        ) from None
 
 
 def authenticate_request() -> None:
@@ -45,6 +52,7 @@ def authenticate_request() -> None:
         raise unauthenticated("send 'Authorization: Bearer <token>'")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise unauthenticated("the Authorization header must be 'Bearer <token>'",
-                              "invalid_request")
+        raise unauthenticated(
+            "the Authorization header must be 'Bearer <token>'", "invalid_request"
+        )
     g.actor = staff_for_token(token.strip())

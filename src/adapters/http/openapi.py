@@ -51,13 +51,18 @@ class Operation:
     description: str = ""
     body: type | None = None
     response: type | None = None
-    # "object": the response class itself; "page": {items, limit, offset, next_offset}
+    # "object": the response class itself; "list": an array of it;
+    # "page": {items, limit, offset, next_offset}
     shape: str = "object"
     status: int = 200
     query: tuple[Param, ...] = ()
     auth: bool = True
     if_match: bool = False
     problems: tuple[int, ...] = ()
+    # the body may be omitted (every field has a default)
+    body_required: bool = True
+    # a non-JSON success response (e.g. "text/csv"): documented as a string of that type
+    media_type: str | None = None
 
     @property
     def path(self) -> str:
@@ -88,6 +93,8 @@ def operation(
     auth: bool = True,
     if_match: bool = False,
     problems: Sequence[int] = (),
+    body_required: bool = True,
+    media_type: str | None = None,
 ) -> Callable[[F], F]:
     """Register ``rule`` on ``bp`` for ``method`` and record it for the OpenAPI document."""
 
@@ -98,10 +105,22 @@ def operation(
             PUBLIC_ENDPOINTS.add(endpoint)
         OPERATIONS.append(
             Operation(
-                rule=rule, method=method.upper(), endpoint=endpoint, summary=summary,
-                tag=bp.name, description=description or (view.__doc__ or "").strip(),
-                body=body, response=response, shape=shape, status=status, query=tuple(query),
-                auth=auth, if_match=if_match, problems=tuple(problems),
+                rule=rule,
+                method=method.upper(),
+                endpoint=endpoint,
+                summary=summary,
+                tag=bp.name,
+                description=description or (view.__doc__ or "").strip(),
+                body=body,
+                response=response,
+                shape=shape,
+                status=status,
+                query=tuple(query),
+                auth=auth,
+                if_match=if_match,
+                problems=tuple(problems),
+                body_required=body_required,
+                media_type=media_type,
             )
         )
         return view
@@ -116,8 +135,7 @@ _MONEY_IN: Schema = {
     "description": "RMB 元, an exact decimal string or an integer; never a float (X-2)",
 }
 PAGE_PARAMS = (
-    Param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
-          "page size"),
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "page size"),
     Param("offset", {"type": "integer", "minimum": 0, "default": 0}, "items to skip"),
 )
 
@@ -165,7 +183,7 @@ class SchemaBuilder:
             return {"type": "array", "items": self.schema(args[0], request=request)}
         if origin in (dict, Mapping):
             return {"type": "object", "additionalProperties": self.schema(args[1], request=request)}
-        if tp is Any:
+        if tp is Any or tp is object:
             return {}
         if isinstance(tp, type):
             if issubclass(tp, enum.Enum):
@@ -216,7 +234,7 @@ _PROBLEM_TEXT = {
     403: "The staff member lacks the role or permission (X-3, X-5)",
     404: "No such record",
     409: "Conflicts with the stored state: owned by someone else (CUS-1), a stale version, "
-         "or not allowed in the record's state",
+    "or not allowed in the record's state",
     415: "The body must be application/json",
     422: "A field is missing, unknown or invalid; `errors` lists each",
     500: "Unexpected server error (no details are disclosed)",
@@ -249,16 +267,25 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
             for n in op.path_params
         ]
         params += [
-            {"name": p.name, "in": "query", "required": p.required, "schema": p.schema,
-             **({"description": p.description} if p.description else {})}
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "schema": p.schema,
+                **({"description": p.description} if p.description else {}),
+            }
             for p in op.query
         ]
         if op.if_match:
-            params.append({
-                "name": "If-Match", "in": "header", "required": False,
-                "schema": {"type": "string"},
-                "description": "the version you read (the ETag), instead of expected_version",
-            })
+            params.append(
+                {
+                    "name": "If-Match",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "the version you read (the ETag), instead of expected_version",
+                }
+            )
         doc: Schema = {
             "operationId": op.endpoint.removeprefix("api.").replace(".", "_"),
             "summary": op.summary,
@@ -273,7 +300,7 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
             doc["security"] = []
         if op.body is not None:
             doc["requestBody"] = {
-                "required": True,
+                "required": op.body_required,
                 "content": {"application/json": {"schema": builder.ref(op.body, request=True)}},
             }
         doc["responses"][str(op.status)] = _success(builder, op)
@@ -288,7 +315,7 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
             "title": title,
             "version": version,
             "description": "Customer-service management policies (制度) as an HTTP API. "
-                           "Errors are application/problem+json (RFC 9457).",
+            "Errors are application/problem+json (RFC 9457).",
         },
         "paths": paths,
         "components": {
@@ -296,14 +323,18 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
             "responses": {
                 f"Problem{code}": {
                     "description": text,
-                    "content": {"application/problem+json": {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}},
+                    "content": {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    },
                 }
                 for code, text in _PROBLEM_TEXT.items()
             },
             "securitySchemes": {
                 "bearerAuth": {
-                    "type": "http", "scheme": "bearer",
+                    "type": "http",
+                    "scheme": "bearer",
                     "description": "an API token issued by POST /api/v1/staff/{id}/tokens",
                 }
             },
@@ -313,9 +344,15 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
 
 
 def _success(builder: SchemaBuilder, op: Operation) -> Schema:
+    if op.media_type is not None:
+        binary = not op.media_type.startswith("text/")
+        content: Schema = {"type": "string", **({"format": "binary"} if binary else {})}
+        return {"description": op.summary, "content": {op.media_type: {"schema": content}}}
     if op.response is None:
-        return {"description": "OK",
-                "content": {"application/json": {"schema": {"type": "object"}}}}
+        return {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     item = builder.ref(op.response, request=False)
     if op.shape == "page":
         schema: Schema = {
@@ -325,14 +362,19 @@ def _success(builder: SchemaBuilder, op: Operation) -> Schema:
                 "items": {"type": "array", "items": item},
                 "limit": {"type": "integer"},
                 "offset": {"type": "integer"},
-                "next_offset": {"anyOf": [{"type": "integer"}, {"type": "null"}],
-                                "description": "offset of the next page; null on the last page"},
+                "next_offset": {
+                    "anyOf": [{"type": "integer"}, {"type": "null"}],
+                    "description": "offset of the next page; null on the last page",
+                },
             },
         }
+    elif op.shape == "list":
+        schema = {"type": "array", "items": item}
     else:
         schema = item
     out: Schema = {"description": op.summary, "content": {"application/json": {"schema": schema}}}
     if op.shape == "object" and "version" in {f.name for f in attrs.fields(op.response)}:
-        out["headers"] = {"ETag": {"schema": {"type": "string"},
-                                   "description": "the version, for If-Match"}}
+        out["headers"] = {
+            "ETag": {"schema": {"type": "string"}, "description": "the version, for If-Match"}
+        }
     return out

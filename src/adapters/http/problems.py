@@ -44,7 +44,10 @@ class Problem:
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "type": self.type, "title": self.title, "status": self.status, "detail": self.detail,
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
         }
         if self.field is not None:
             out["field"] = self.field
@@ -64,13 +67,24 @@ class HttpProblem(Exception):
 
 
 def http_problem(
-    status: int, code: str, title: str, detail: str, *, field: str | None = None,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    field: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpProblem:
-    return HttpProblem(Problem(
-        status=status, type=TYPE_PREFIX + code, title=title, detail=detail, field=field,
-        headers=tuple((headers or {}).items()),
-    ))
+    return HttpProblem(
+        Problem(
+            status=status,
+            type=TYPE_PREFIX + code,
+            title=title,
+            detail=detail,
+            field=field,
+            headers=tuple((headers or {}).items()),
+        )
+    )
 
 
 # The one table: domain error class → (HTTP status, title). Looked up along the MRO, so a
@@ -121,8 +135,13 @@ def problem_for(exc: BaseException) -> Problem:
         if errors and isinstance(exc, ValidationError):
             detail = "; ".join(f"{f or 'body'}: {d}" for f, d in errors)
         return Problem(
-            status=status, type=TYPE_PREFIX + exc.code, title=title, detail=detail,
-            field=field or None, rule=exc.rule, errors=tuple(errors),
+            status=status,
+            type=TYPE_PREFIX + exc.code,
+            title=title,
+            detail=detail,
+            field=field or None,
+            rule=exc.rule,
+            errors=tuple(errors),
         )
     if isinstance(exc, HTTPException):
         code = exc.code or 500
@@ -131,10 +150,19 @@ def problem_for(exc: BaseException) -> Problem:
         if allowed:
             headers.append(("Allow", ", ".join(allowed)))
         # RFC 9457 §4.2.1: "about:blank" means the status code says it all
-        return Problem(status=code, type="about:blank", title=exc.name,
-                       detail=exc.description or exc.name, headers=tuple(headers))
-    return Problem(status=500, type=TYPE_PREFIX + "internal", title="Internal Server Error",
-                   detail="an unexpected error occurred; it has been logged")
+        return Problem(
+            status=code,
+            type="about:blank",
+            title=exc.name,
+            detail=exc.description or exc.name,
+            headers=tuple(headers),
+        )
+    return Problem(
+        status=500,
+        type=TYPE_PREFIX + "internal",
+        title="Internal Server Error",
+        detail="an unexpected error occurred; it has been logged",
+    )
 
 
 def problem_response(problem: Problem) -> Response:

@@ -50,24 +50,36 @@ def actor() -> Staff:
 def json_object() -> dict[str, Any]:
     """The request body as a JSON object, or a 415/400 problem."""
     if not request.is_json:
-        raise http_problem(415, "unsupported-media-type", "Unsupported Media Type",
-                           "send the body as application/json")
+        raise http_problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported Media Type",
+            "send the body as application/json",
+        )
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise http_problem(400, "malformed-json", "Malformed JSON",
-                           f"the body is not valid JSON: {exc}") from None
+        raise http_problem(
+            400, "malformed-json", "Malformed JSON", f"the body is not valid JSON: {exc}"
+        ) from None
     if not isinstance(data, dict):
-        raise http_problem(400, "malformed-json", "Malformed JSON",
-                           f"the body must be a JSON object, not {_json_kind(data)}")
+        raise http_problem(
+            400,
+            "malformed-json",
+            "Malformed JSON",
+            f"the body must be a JSON object, not {_json_kind(data)}",
+        )
     return data
 
 
 def _json_kind(value: Any) -> str:
     kinds: Sequence[tuple[type | tuple[type, ...], str]] = (
-        (list, "an array"), (str, "a string"), (bool, "a boolean"),
-        ((int, float), "a number"), (type(None), "null"),
+        (list, "an array"),
+        (str, "a string"),
+        (bool, "a boolean"),
+        ((int, float), "a number"),
+        (type(None), "null"),
     )
     return next((name for kind, name in kinds if isinstance(value, kind)), "something else")
 
@@ -75,6 +87,14 @@ def _json_kind(value: Any) -> str:
 def body(cls: type[T], data: dict[str, Any] | None = None) -> T:
     """The request body structured into ``cls`` (unknown, missing or mistyped fields → 422)."""
     return structure(json_object() if data is None else data, cls)
+
+
+def optional_body(cls: type[T]) -> T:
+    """Like :func:`body` for operations whose fields all have defaults: an empty request body
+    (no bytes at all) means ``{}``; anything sent is parsed as strictly as ever."""
+    if not request.get_data(cache=True):
+        return structure({}, cls)
+    return body(cls)
 
 
 def if_match_version() -> int | None:
@@ -143,10 +163,32 @@ def query_str(name: str) -> str | None:
     return request.args.get(name) or None
 
 
+def required_query_str(name: str) -> str:
+    value = query_str(name)
+    if value is None:
+        raise ValidationError("this query parameter is required", field=name)
+    return value
+
+
+def query_bool(name: str, default: bool = False) -> bool:
+    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``); anything else is a 422."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+        raw.lower()
+    )
+    if value is None:
+        raise ValidationError(f"must be true or false, got {raw!r}", field=name)
+    return value
+
+
 def page_params() -> tuple[int, int]:
     """Explicit pagination: ``limit`` (1…500, default 50) and ``offset`` (default 0)."""
-    return (query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
-            query_int("offset", 0, minimum=0))
+    return (
+        query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
+        query_int("offset", 0, minimum=0),
+    )
 
 
 # ----------------------------------------------------------------- output
@@ -172,11 +214,16 @@ def page(fetch: Callable[[int, int], Sequence[Any]]) -> Response:
     rows = list(fetch(limit + 1, offset))
     items = rows[:limit]
     next_offset = offset + limit if len(rows) > limit else None
-    return jsonify({
-        "items": to_json(items), "limit": limit, "offset": offset, "next_offset": next_offset,
-    })
+    return jsonify(
+        {
+            "items": to_json(items),
+            "limit": limit,
+            "offset": offset,
+            "next_offset": next_offset,
+        }
+    )
 
 
 def page_of(rows: Sequence[Any]) -> Response:
     """Paginate a collection a use case returns whole (per-customer lists, logs)."""
-    return page(lambda limit, offset: rows[offset: offset + limit])
+    return page(lambda limit, offset: rows[offset : offset + limit])

@@ -35,8 +35,16 @@ from csdomain.org.model import Staff
 web = Blueprint("web", __name__, template_folder="templates")
 
 PAGE_SIZE = 25
-_TEXT_FIELDS = ("name", "phone", "id_number", "contact_name", "address", "intermediary_name",
-                "notes", "referrer_customer_id")
+_TEXT_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "contact_name",
+    "address",
+    "intermediary_name",
+    "notes",
+    "referrer_customer_id",
+)
 _CHOICE_FIELDS = ("kind", "legal_form", "source")
 _FLAGS = ("intermediary", "wants_referrer_owner")
 CHOICES = {
@@ -128,15 +136,19 @@ def customers() -> str | BaseResponse:
         offset = max(int(request.args.get("offset", "0")), 0)
     except ValueError:
         offset = 0
-    rows = list(services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1,
-                                          offset=offset))
+    rows = list(services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1, offset=offset))
     staff = {s.id: s.name for s in services().org.list_staff()}
     return render_template(
-        "customers.html", me=me, customers=rows[:PAGE_SIZE], staff=staff, status=status_text,
-        statuses=CHOICES_STATUS, offset=offset, page_size=PAGE_SIZE,
+        "customers.html",
+        me=me,
+        customers=rows[:PAGE_SIZE],
+        staff=staff,
+        status=status_text,
+        statuses=CHOICES_STATUS,
+        offset=offset,
+        page_size=PAGE_SIZE,
         has_next=len(rows) > PAGE_SIZE,
     )
-
 
 
 @web.route("/customers/new", methods=["GET", "POST"])
@@ -144,8 +156,7 @@ def register() -> str | BaseResponse | Response:
     me = _signed_in()
     if me is None:
         return _sign_in_redirect()
-    form: dict[str, Any] = {"kind": "end_consumer", "legal_form": "individual",
-                            "source": "walk_in"}
+    form: dict[str, Any] = {"kind": "end_consumer", "legal_form": "individual", "source": "walk_in"}
     errors: dict[str, str] = {}
     message = None
     status = 200
@@ -161,8 +172,9 @@ def register() -> str | BaseResponse | Response:
             status = problem.status
         else:
             return redirect(url_for("web.customer", customer_id=customer.id))
-    html = render_template("register.html", me=me, form=form, errors=errors, message=message,
-                           choices=CHOICES)
+    html = render_template(
+        "register.html", me=me, form=form, errors=errors, message=message, choices=CHOICES
+    )
     return Response(html, status=status, mimetype="text/html")
 
 

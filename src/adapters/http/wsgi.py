@@ -38,8 +38,10 @@ def bootstrap_admin_from_env(app: App) -> bool:
     if not name:
         return False
     if not token_file:
-        raise RuntimeError(f"{BOOTSTRAP_ADMIN_ENV} needs {BOOTSTRAP_TOKEN_FILE_ENV}: the "
-                           "token is written there, never logged")
+        raise RuntimeError(
+            f"{BOOTSTRAP_ADMIN_ENV} needs {BOOTSTRAP_TOKEN_FILE_ENV}: the "
+            "token is written there, never logged"
+        )
     try:
         _, token = app.services.org.bootstrap_admin(name)
     except Conflict:

@@ -14,60 +14,105 @@ from csdomain.kernel.ids import FileId
 bp = Blueprint("files", __name__)
 
 
-@operation(bp, "/files/overdue", "GET",
-           summary="Files not complete after their hand-over deadline (CUS-3)",
-           response=FileStatus, shape="page",
-           query=(Param("as_of", {"type": "string", "format": "date"}, "default: today"),
-                  *PAGE_PARAMS))
+@operation(
+    bp,
+    "/files/overdue",
+    "GET",
+    summary="Files not complete after their hand-over deadline (CUS-3)",
+    response=FileStatus,
+    shape="page",
+    query=(Param("as_of", {"type": "string", "format": "date"}, "default: today"), *PAGE_PARAMS),
+)
 def overdue_files() -> Response:
     return page_of(services().customers.overdue_files(actor().id, query_date("as_of")))
 
 
-@operation(bp, "/files/<file_id>", "GET", summary="Read a confidential customer file (X-5)",
-           description="Needs the read permission for the file's confidentiality level, "
-                       "granted by the GM; every read is written to the access log.",
-           response=CustomerFile)
+@operation(
+    bp,
+    "/files/<file_id>",
+    "GET",
+    summary="Read a confidential customer file (X-5)",
+    description="Needs the read permission for the file's confidentiality level, "
+    "granted by the GM; every read is written to the access log.",
+    response=CustomerFile,
+)
 def read_file(file_id: str) -> Response:
     return respond(services().customers.read_file(actor().id, FileId(file_id)))
 
 
-@operation(bp, "/files/<file_id>/documents", "POST",
-           summary="Record where checklist documents are (CUS-3)", body=AddDocuments,
-           response=FileStatus, problems=(409,))
+@operation(
+    bp,
+    "/files/<file_id>/documents",
+    "POST",
+    summary="Record where checklist documents are (CUS-3)",
+    body=AddDocuments,
+    response=FileStatus,
+    problems=(409,),
+)
 def add_documents(file_id: str) -> Response:
     cmd = body(AddDocuments)
     return respond(services().customers.add_documents(actor().id, FileId(file_id), cmd.documents))
 
 
-@operation(bp, "/files/<file_id>/handover", "POST",
-           summary="Hand a file over; both sides sign, missing items noted (CUS-3)",
-           body=HandOver, response=FileStatus, problems=(409,))
+@operation(
+    bp,
+    "/files/<file_id>/handover",
+    "POST",
+    summary="Hand a file over; both sides sign, missing items noted (CUS-3)",
+    body=HandOver,
+    response=FileStatus,
+    problems=(409,),
+)
 def hand_over(file_id: str) -> Response:
     cmd = body(HandOver)
-    return respond(services().customers.hand_over_file(
-        actor().id, FileId(file_id), cmd.received_by, cmd.note))
+    return respond(
+        services().customers.hand_over_file(actor().id, FileId(file_id), cmd.received_by, cmd.note)
+    )
 
 
-@operation(bp, "/files/<file_id>/destruction", "POST",
-           summary="Destroy a file after its retention period (X-6)", body=Destroy,
-           response=DestructionRecord, status=201, problems=(409,))
+@operation(
+    bp,
+    "/files/<file_id>/destruction",
+    "POST",
+    summary="Destroy a file after its retention period (X-6)",
+    body=Destroy,
+    response=DestructionRecord,
+    status=201,
+    problems=(409,),
+)
 def destroy_file(file_id: str) -> Response:
     cmd = body(Destroy)
     record = services().customers.destroy_file(
-        actor().id, FileId(file_id), reviewed_by=cmd.reviewed_by, approved_by=cmd.approved_by,
-        reason=cmd.reason)
+        actor().id,
+        FileId(file_id),
+        reviewed_by=cmd.reviewed_by,
+        approved_by=cmd.approved_by,
+        reason=cmd.reason,
+    )
     return respond(record, 201)
 
 
-@operation(bp, "/destructions", "GET", summary="Destruction records (X-6)",
-           response=DestructionRecord, shape="page", query=PAGE_PARAMS)
+@operation(
+    bp,
+    "/destructions",
+    "GET",
+    summary="Destruction records (X-6)",
+    response=DestructionRecord,
+    shape="page",
+    query=PAGE_PARAMS,
+)
 def destructions() -> Response:
     return page_of(services().customers.destructions(actor().id))
 
 
-@operation(bp, "/access-log", "GET", summary="Reads of confidential records (X-5)",
-           response=AccessLogEntry, shape="page",
-           query=(Param("record_id", {"type": "string"}, "only reads of this record"),
-                  *PAGE_PARAMS))
+@operation(
+    bp,
+    "/access-log",
+    "GET",
+    summary="Reads of confidential records (X-5)",
+    response=AccessLogEntry,
+    shape="page",
+    query=(Param("record_id", {"type": "string"}, "only reads of this record"), *PAGE_PARAMS),
+)
 def access_log() -> Response:
     return page_of(services().customers.access_log(actor().id, query_str("record_id")))

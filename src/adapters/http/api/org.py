@@ -30,41 +30,74 @@ def me() -> Response:
     return respond(services().org.get_staff(actor().id))
 
 
-@operation(bp, "/departments", "GET", summary="List departments", response=Department,
-           shape="page", query=PAGE_PARAMS)
+@operation(
+    bp,
+    "/departments",
+    "GET",
+    summary="List departments",
+    response=Department,
+    shape="page",
+    query=PAGE_PARAMS,
+)
 def list_departments() -> Response:
     return page_of(services().org.list_departments())
 
 
-@operation(bp, "/departments", "POST", summary="Add a department (admin)", body=AddDepartment,
-           response=Department, status=201)
+@operation(
+    bp,
+    "/departments",
+    "POST",
+    summary="Add a department (admin)",
+    body=AddDepartment,
+    response=Department,
+    status=201,
+)
 def add_department() -> Response:
     cmd = body(AddDepartment)
     dept = services().org.add_department(actor().id, cmd.name, cmd.head_id)
     return respond(dept, 201)
 
 
-@operation(bp, "/departments/<department_id>/head", "PUT",
-           summary="Set a department's head (admin)", body=SetDepartmentHead, response=Department)
+@operation(
+    bp,
+    "/departments/<department_id>/head",
+    "PUT",
+    summary="Set a department's head (admin)",
+    body=SetDepartmentHead,
+    response=Department,
+)
 def set_department_head(department_id: str) -> Response:
     cmd = body(SetDepartmentHead)
-    return respond(services().org.set_department_head(
-        actor().id, DepartmentId(department_id), cmd.head_id))
+    return respond(
+        services().org.set_department_head(actor().id, DepartmentId(department_id), cmd.head_id)
+    )
 
 
-@operation(bp, "/staff", "GET", summary="List staff", response=Staff, shape="page",
-           query=PAGE_PARAMS)
+@operation(
+    bp, "/staff", "GET", summary="List staff", response=Staff, shape="page", query=PAGE_PARAMS
+)
 def list_staff() -> Response:
     return page_of(services().org.list_staff())
 
 
-@operation(bp, "/staff", "POST", summary="Add a staff member (admin)", body=AddStaff,
-           response=Staff, status=201)
+@operation(
+    bp,
+    "/staff",
+    "POST",
+    summary="Add a staff member (admin)",
+    body=AddStaff,
+    response=Staff,
+    status=201,
+)
 def add_staff() -> Response:
     cmd = body(AddStaff)
     staff = services().org.add_staff(
-        actor().id, name=cmd.name, role=cmd.role, department_id=cmd.department_id,
-        position=cmd.position, supervisor_id=cmd.supervisor_id,
+        actor().id,
+        name=cmd.name,
+        role=cmd.role,
+        department_id=cmd.department_id,
+        position=cmd.position,
+        supervisor_id=cmd.supervisor_id,
     )
     return respond(staff, 201, location=url_for(".get_staff", staff_id=staff.id))
 
@@ -74,29 +107,48 @@ def get_staff(staff_id: str) -> Response:
     return respond(services().org.get_staff(StaffId(staff_id)))
 
 
-@operation(bp, "/staff/<staff_id>/tokens", "POST", summary="Issue an API token",
-           description="Staff may issue tokens for themselves; admins for anyone. "
-                       "The token is returned once.",
-           body=IssueToken, response=IssuedToken, status=201)
+@operation(
+    bp,
+    "/staff/<staff_id>/tokens",
+    "POST",
+    summary="Issue an API token",
+    description="Staff may issue tokens for themselves; admins for anyone. "
+    "The token is returned once.",
+    body=IssueToken,
+    response=IssuedToken,
+    status=201,
+)
 def issue_token(staff_id: str) -> Response:
     cmd = body(IssueToken)
     token = services().org.issue_token(actor().id, StaffId(staff_id), cmd.label)
     return respond(IssuedToken(staff_id=StaffId(staff_id), label=cmd.label, token=token), 201)
 
 
-@operation(bp, "/staff/<staff_id>/permission-grants", "POST",
-           summary="Grant a confidential-read permission (GM, X-5)", body=PermissionChange,
-           response=Staff)
+@operation(
+    bp,
+    "/staff/<staff_id>/permission-grants",
+    "POST",
+    summary="Grant a confidential-read permission (GM, X-5)",
+    body=PermissionChange,
+    response=Staff,
+)
 def grant_permission(staff_id: str) -> Response:
     cmd = body(PermissionChange)
-    return respond(services().org.grant_permission(
-        actor().id, StaffId(staff_id), cmd.permission, cmd.reason))
+    return respond(
+        services().org.grant_permission(actor().id, StaffId(staff_id), cmd.permission, cmd.reason)
+    )
 
 
-@operation(bp, "/staff/<staff_id>/permission-revocations", "POST",
-           summary="Revoke a confidential-read permission (GM, X-5)", body=PermissionChange,
-           response=Staff)
+@operation(
+    bp,
+    "/staff/<staff_id>/permission-revocations",
+    "POST",
+    summary="Revoke a confidential-read permission (GM, X-5)",
+    body=PermissionChange,
+    response=Staff,
+)
 def revoke_permission(staff_id: str) -> Response:
     cmd = body(PermissionChange)
-    return respond(services().org.revoke_permission(
-        actor().id, StaffId(staff_id), cmd.permission, cmd.reason))
+    return respond(
+        services().org.revoke_permission(actor().id, StaffId(staff_id), cmd.permission, cmd.reason)
+    )

@@ -13,10 +13,15 @@ from csdomain.policy.model import Policy
 bp = Blueprint("policy", __name__)
 
 
-@operation(bp, "/policy", "GET", summary="The effective policy",
-           description="Every number the rules use (deadlines, amounts, roles) as this server "
-                       "applies them.",
-           response=Policy)
+@operation(
+    bp,
+    "/policy",
+    "GET",
+    summary="The effective policy",
+    description="Every number the rules use (deadlines, amounts, roles) as this server "
+    "applies them.",
+    response=Policy,
+)
 def get_policy() -> Response:
     return respond(app_state().policy)
 

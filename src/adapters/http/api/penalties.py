@@ -1,0 +1,333 @@
+"""Penalty endpoints: violations by hand and from events (PEN-1/2/3/8), complaint-loss charges
+(PEN-5), bonuses (PEN-6), performance-pay cuts (PEN-4), rewards (PEN-11), appeals, statements,
+the monthly settlement and the payroll export (PEN-10).
+
+Roles are checked by the use cases (settlement, cut, reward and appeal roles; staff see only
+their own entries and statements). The payroll export has no use case of its own: it is
+limited here to the policy's settlement role, like settling the month itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from flask import Blueprint, Response
+
+from adapters.export import statements_csv, statements_xlsx
+from adapters.http.bodies import (
+    AccrueRecurrences,
+    Correction,
+    DecideAppeal,
+    LossCharges,
+    PerformanceCut,
+    Reason,
+    RecordViolation,
+    Reward,
+    SetBonus,
+)
+from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.rest import (
+    actor,
+    app_state,
+    body,
+    optional_body,
+    page_of,
+    query_str,
+    respond,
+    services,
+)
+from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
+from csdomain.kernel.ids import StaffId
+from csdomain.kernel.roles import Role
+from csdomain.penalties.model import Appeal, BonusRecord, PenaltyEntry, Statement, Violation
+from csdomain.penalties.services import StatementView
+
+bp = Blueprint("penalties", __name__)
+
+_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+
+
+def _check_month(month: str) -> str:
+    """PEN-10 months are ``YYYY-MM`` (the use cases check it too; reads check it here)."""
+    try:
+        date.fromisoformat(month + "-01")
+    except ValueError:
+        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
+    return month
+
+
+# ------------------------------------------------------------------------ violations
+@operation(
+    bp,
+    "/violations",
+    "POST",
+    summary="Record a violation by hand, with evidence (PEN-1/2/8)",
+    description="Returns the fine and, where the catalogue says so, the supervisor's joint "
+    "share (PEN-8); a repeat in the month multiplies the fine (PEN-2). Each entry explains "
+    "its amount.",
+    body=RecordViolation,
+    response=PenaltyEntry,
+    shape="list",
+    status=201,
+)
+def record_violation() -> Response:
+    cmd = body(RecordViolation)
+    entries = services().penalties.record_violation(
+        actor().id, cmd.staff_id, cmd.code, cmd.occurred_on, units=cmd.units, evidence=cmd.evidence
+    )
+    return respond(entries, 201)
+
+
+@operation(
+    bp,
+    "/violations/<violation_id>/correction",
+    "POST",
+    summary="Record the day a violation was corrected (PEN-3; recurrences stop)",
+    body=Correction,
+    response=Violation,
+    problems=(409,),
+)
+def correct_violation(violation_id: str) -> Response:
+    cmd = body(Correction)
+    return respond(
+        services().penalties.correct_violation(actor().id, violation_id, cmd.corrected_on)
+    )
+
+
+@operation(
+    bp,
+    "/penalties/recurrences",
+    "POST",
+    summary="Accrue recurrences of uncorrected violations (PEN-3; for schedulers)",
+    description="Idempotent: one entry per violation and working day. Returns the entries "
+    "created now.",
+    body=AccrueRecurrences,
+    body_required=False,
+    response=PenaltyEntry,
+    shape="list",
+)
+def accrue_recurrences() -> Response:
+    cmd = optional_body(AccrueRecurrences)
+    return respond(services().penalties.accrue_recurrences(cmd.as_of))
+
+
+@operation(
+    bp,
+    "/penalties/from-events",
+    "POST",
+    summary="Record violations from events: late/incomplete files, clock breaches "
+    "(PEN-1; for schedulers)",
+    description="Idempotent per source event. Returns the entries created now. Send no body.",
+    response=PenaltyEntry,
+    shape="list",
+)
+def from_events() -> Response:
+    return respond(services().penalties.record_from_events())
+
+
+@operation(
+    bp,
+    "/cases/<case_id>/loss-charges",
+    "POST",
+    summary="Charge a closed case's loss over the responsible people's base points (PEN-5)",
+    body=LossCharges,
+    response=PenaltyEntry,
+    shape="list",
+    status=201,
+    problems=(409,),
+)
+def charge_case_loss(case_id: str) -> Response:
+    cmd = body(LossCharges)
+    shares = [(s.staff_id, s.points) for s in cmd.shares]
+    return respond(services().penalties.charge_case_loss(actor().id, case_id, shares), 201)
+
+
+# ------------------------------------------------------- bonuses, cuts and rewards
+@operation(
+    bp,
+    "/bonuses/<staff_id>/<month>",
+    "PUT",
+    summary="Set a person's monthly efficiency bonus, base of the PEN-6 cap",
+    body=SetBonus,
+    response=BonusRecord,
+    problems=(409,),
+)
+def set_bonus(staff_id: str, month: str) -> Response:
+    cmd = body(SetBonus)
+    return respond(services().penalties.set_bonus(actor().id, StaffId(staff_id), month, cmd.bonus))
+
+
+@operation(
+    bp,
+    "/performance-cuts",
+    "POST",
+    summary="Cut the month's performance pay within the policy's band (PEN-4)",
+    body=PerformanceCut,
+    response=PenaltyEntry,
+    status=201,
+)
+def performance_cut() -> Response:
+    cmd = body(PerformanceCut)
+    entry = services().penalties.performance_cut(
+        actor().id, cmd.staff_id, cmd.month, cmd.percent, cmd.performance_pay, cmd.reason
+    )
+    return respond(entry, 201)
+
+
+@operation(
+    bp,
+    "/rewards",
+    "POST",
+    summary="Grant a reward proposed by a supervisor (PEN-11; a negative entry)",
+    body=Reward,
+    response=PenaltyEntry,
+    status=201,
+)
+def grant_reward() -> Response:
+    cmd = body(Reward)
+    entry = services().penalties.grant_reward(
+        actor().id, cmd.staff_id, cmd.proposed_by, cmd.amount, cmd.reason, cmd.month
+    )
+    return respond(entry, 201)
+
+
+# ------------------------------------------------------------------ entries, appeals
+@operation(
+    bp,
+    "/penalty-entries",
+    "GET",
+    summary="Ledger entries (staff see only their own; PEN-10)",
+    response=PenaltyEntry,
+    shape="page",
+    query=(
+        Param("staff_id", {"type": "string"}, "one person's entries"),
+        Param("month", _MONTH, "YYYY-MM"),
+        *PAGE_PARAMS,
+    ),
+)
+def list_entries() -> Response:
+    staff_id = query_str("staff_id")
+    month = query_str("month")
+    if month is not None:
+        _check_month(month)
+    return page_of(
+        services().penalties.entries(actor().id, StaffId(staff_id) if staff_id else None, month)
+    )
+
+
+@operation(
+    bp,
+    "/penalty-entries/<entry_id>/appeals",
+    "POST",
+    summary="Appeal one's own penalty (PEN-10)",
+    body=Reason,
+    response=Appeal,
+    status=201,
+    problems=(409,),
+)
+def appeal(entry_id: str) -> Response:
+    cmd = body(Reason)
+    return respond(services().penalties.appeal(actor().id, entry_id, cmd.reason), 201)
+
+
+@operation(
+    bp,
+    "/appeals/<appeal_id>/decision",
+    "POST",
+    summary="Decide an appeal: upheld, reduced or waived (PEN-10, X-3, X-7)",
+    description="A reduction or waiver is a reversing entry (and for a reduction a new entry), "
+    "never an edit.",
+    body=DecideAppeal,
+    response=Appeal,
+    problems=(409,),
+)
+def decide_appeal(appeal_id: str) -> Response:
+    cmd = body(DecideAppeal)
+    return respond(
+        services().penalties.decide_appeal(
+            actor().id, appeal_id, cmd.decision, cmd.reason, cmd.new_amount
+        )
+    )
+
+
+# -------------------------------------------------------------- statements, settlement
+@operation(
+    bp,
+    "/statements/<staff_id>/<month>",
+    "GET",
+    summary="A person's statement for a month, settled or provisional (PEN-10)",
+    description="Staff see only their own; supervisors and above anyone's.",
+    response=StatementView,
+)
+def statement(staff_id: str, month: str) -> Response:
+    return respond(services().penalties.statement(actor().id, StaffId(staff_id), month))
+
+
+@operation(
+    bp,
+    "/penalty-months/<month>/settlement",
+    "POST",
+    summary="Settle a month and issue everyone's statement (PEN-10; the settlement role)",
+    description="Only after the month has ended. Settling again returns the same statements; "
+    "a settled month never changes. Send no body.",
+    response=Statement,
+    shape="list",
+    problems=(409,),
+)
+def settle_month(month: str) -> Response:
+    return respond(services().penalties.settle_month(actor().id, month))
+
+
+def _settled_statements(month: str) -> tuple[list[Statement], dict[str, str]]:
+    """The settled month's statements and staff names, for the policy's settlement role."""
+    _check_month(month)
+    me = actor()
+    policy = app_state().policy
+    role = policy.penalties.settlement_role
+    if me.role == Role.ADMIN.value or not policy.authority.at_least(me.role, role):
+        raise PermissionDenied(f"the payroll export needs {role} or above", rule="PEN-10")
+    # No use case lists a month's settled statements yet: read them from the store.
+    with app_state().storage.unit_of_work() as uow:
+        if uow.settled_months.find(month) is None:
+            raise InvalidTransition(f"{month} is not settled", rule="PEN-10")
+        statements: Sequence[Statement] = uow.statements.list(month=month)
+    names = {str(s.id): s.name for s in services().org.list_staff()}
+    return list(statements), names
+
+
+def _download(data: str | bytes, mimetype: str, filename: str) -> Response:
+    resp = Response(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@operation(
+    bp,
+    "/penalty-months/<month>/statements.csv",
+    "GET",
+    summary="A settled month's statements for payroll, as CSV (PEN-10; the settlement role)",
+    media_type="text/csv",
+    problems=(409,),
+)
+def statements_as_csv(month: str) -> Response:
+    statements, names = _settled_statements(month)
+    return _download(statements_csv(statements, names), "text/csv", f"statements-{month}.csv")
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@operation(
+    bp,
+    "/penalty-months/<month>/statements.xlsx",
+    "GET",
+    summary="A settled month's statements for payroll, as XLSX (PEN-10; the settlement role)",
+    description="Sheet `statements` (one row per person) and sheet `lines` (every explained "
+    "entry).",
+    media_type=_XLSX,
+    problems=(409,),
+)
+def statements_as_xlsx(month: str) -> Response:
+    statements, names = _settled_statements(month)
+    return _download(statements_xlsx(statements, names), _XLSX, f"statements-{month}.xlsx")
