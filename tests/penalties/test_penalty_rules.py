@@ -295,3 +295,12 @@ def test_pen1_violations_from_events_once(app: App, org: Org, clock: FixedClock)
     assert (True, "Customer file incomplete") in codes
     assert any("Case deadline missed" in e.explanation for e in created)
     assert ps.record_from_events() == []
+
+
+def test_pen1_recording_by_hand_needs_the_policy_role(app: App, org: Org) -> None:
+    with pytest.raises(PermissionDenied) as err:
+        app.services.penalties.record_violation(
+            org.sales2.id, org.sales.id, "file_late", date(2026, 10, 5), evidence="x"
+        )
+    assert err.value.rule == "PEN-1"
+    assert app.services.penalties.entries(org.manager.id, org.sales.id) == []

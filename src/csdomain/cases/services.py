@@ -819,11 +819,13 @@ class CaseService:
     def breaches(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseBreach]:
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
+            self._load(uow, case_id)
             return builtins.list(uow.case_breaches.list_for_case(case_id))
 
     def capa_items(self, actor_id: StaffId, case_id: str) -> builtins.list[CapaItem]:
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
+            self._load(uow, case_id)
             return builtins.list(uow.capa.list_for_case(case_id))
 
     def list(

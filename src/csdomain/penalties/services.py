@@ -135,7 +135,10 @@ class PenaltyService:
             )
         with self.ctx.uow() as uow:
             if actor_id != SYSTEM:
-                load_actor(uow, StaffId(actor_id))
+                recorder = load_actor(uow, StaffId(actor_id))
+                self._require(
+                    recorder, self.policy.recording_role, "recording a violation", "PEN-1"
+                )
             if source_key is not None and uow.violations.find_by_source(source_key) is not None:
                 return []
             staff = uow.staff.get(staff_id)

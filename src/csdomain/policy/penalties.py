@@ -83,6 +83,8 @@ class PenaltiesPolicy:
     # PEN-10: statements by this day of the following month
     settlement_day: int
     settlement_role: str = attrs.field(validator=v.role)
+    # who may record a violation by hand (automatic sources need no one)
+    recording_role: str = attrs.field(validator=v.role)
     # appeals and waivers are decided by this role
     appeal_role: str = attrs.field(validator=v.role)
     # PEN-11: rewards proposed by a group leader and approved by this role

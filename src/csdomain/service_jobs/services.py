@@ -465,6 +465,7 @@ class SettlementService:
     def settlements(self, actor_id: StaffId, case_id: str) -> builtins.list[Settlement]:
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
+            uow.cases.get(case_id)
             return builtins.list(uow.settlements.list_for_case(case_id))
 
     def open_exchange(self, actor_id: StaffId, command: OpenExchange) -> ExchangeForm:
