@@ -2,7 +2,9 @@
 
 Two backends: ``memory`` injects one prebuilt App (``obj=app``) shared by every invocation of
 a test; ``sqlite`` passes ``--database-url`` to a temp file, so each invocation builds its own
-App exactly as a user's shell would (skipped until the SQL adapter exists).
+App exactly as a user's shell would (skipped until the SQL adapter exists). ``timed`` injects
+an App on the test's FixedClock on both backends (memory, and SQLite through the SQL adapter), for
+tests that move time.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import pytest
 from cli_support import Cli, CliOrg
 from click.testing import CliRunner
 
-from adapters.bootstrap import App
+from adapters.bootstrap import App, bootstrap
+from adapters.policy_file import default_policy
+from adapters.settings import Settings
+from csdomain.kernel.clock import FixedClock
 
 
 def sql_available() -> bool:
@@ -50,9 +55,44 @@ def run(request: pytest.FixtureRequest, app: App, tmp_path: Path) -> Iterator[Cl
     yield Cli(runner, ["--database-url", f"sqlite:///{tmp_path}/t.db"], None)
 
 
+@pytest.fixture(params=["memory", "sqlite"])
+def timed(
+    request: pytest.FixtureRequest, app: App, clock: FixedClock, tmp_path: Path
+) -> Iterator[Cli]:
+    """Like ``run``, but on both backends the CLI gets an injected App on the test's FixedClock,
+    so a test can move time (clock sweeps, settling a past month). The ``sqlite`` App uses a
+    temp SQLite file through the real SQL adapter."""
+    runner = CliRunner()
+    if request.param == "memory":
+        yield Cli(runner, [], app)
+        return
+    if not sql_available():
+        pytest.skip("the SQL adapter (adapters.sql.SqlStorage) is not there yet")
+    sql_app = bootstrap(
+        Settings(storage="sql", database_url=f"sqlite:///{tmp_path}/timed.db"),
+        clock=clock,
+        policy=default_policy(),
+        create_schema=True,
+    )
+    try:
+        yield Cli(runner, [], sql_app)
+    finally:
+        sql_app.close()
+
+
 @pytest.fixture
 def org(run: Cli) -> CliOrg:
     """The conftest organisation, built through the CLI itself."""
+    return build_org(run)
+
+
+@pytest.fixture
+def timed_org(timed: Cli) -> CliOrg:
+    """The same organisation on the ``timed`` backends."""
+    return build_org(timed)
+
+
+def build_org(run: Cli) -> CliOrg:
     init = run.json("init")
     admin = init["admin"]["id"]
 

@@ -14,10 +14,15 @@ class Command(click.Command):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params.append(click.Option(
-            ["--json", "json_output"], is_flag=True, expose_value=False, callback=set_json,
-            help="Machine-readable JSON on stdout (errors: a JSON problem object on stderr).",
-        ))
+        self.params.append(
+            click.Option(
+                ["--json", "json_output"],
+                is_flag=True,
+                expose_value=False,
+                callback=set_json,
+                help="Machine-readable JSON on stdout (errors: a JSON problem object on stderr).",
+            )
+        )
 
 
 class Group(click.Group):

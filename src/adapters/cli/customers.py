@@ -69,42 +69,85 @@ class Names:
     def customer(self, customer_id: str) -> Customer:
         if customer_id not in self._customers:
             self._customers[customer_id] = self.app.services.customers.get(
-                self.actor, CustomerId(customer_id))
+                self.actor, CustomerId(customer_id)
+            )
         return self._customers[customer_id]
 
 
 def customer_details(c: Customer, names: Names, f: Formatter) -> str:
-    return details([
-        ("id", c.id), ("name", c.name), ("phone", c.phone), ("id number", c.id_number),
-        ("kind", c.kind), ("legal form", c.legal_form), ("status", c.status),
-        ("owner", f"{names.staff(c.owner_id)} ({c.owner_id})"),
-        ("registered", f"{f(c.registered_at)} by {names.staff(c.registered_by)}"),
-        ("source", c.source), ("referrer", c.referrer_customer_id),
-        ("contact", c.contact_name), ("address", c.address),
-        ("intermediary", c.intermediary_name or c.intermediary),
-        ("grade", f"{c.grade}{' (provisional)' if c.grade_provisional else ''}"
-                  if c.grade else None),
-        ("grade score", c.grade_score), ("next evaluation", c.next_evaluation_on),
-        ("cooperating since", c.cooperation_since), ("notes", c.notes), ("version", c.version),
-    ], f)
+    return details(
+        [
+            ("id", c.id),
+            ("name", c.name),
+            ("phone", c.phone),
+            ("id number", c.id_number),
+            ("kind", c.kind),
+            ("legal form", c.legal_form),
+            ("status", c.status),
+            ("owner", f"{names.staff(c.owner_id)} ({c.owner_id})"),
+            ("registered", f"{f(c.registered_at)} by {names.staff(c.registered_by)}"),
+            ("source", c.source),
+            ("referrer", c.referrer_customer_id),
+            ("contact", c.contact_name),
+            ("address", c.address),
+            ("intermediary", c.intermediary_name or c.intermediary),
+            (
+                "grade",
+                f"{c.grade}{' (provisional)' if c.grade_provisional else ''}" if c.grade else None,
+            ),
+            ("grade score", c.grade_score),
+            ("next evaluation", c.next_evaluation_on),
+            ("cooperating since", c.cooperation_since),
+            ("notes", c.notes),
+            ("version", c.version),
+        ],
+        f,
+    )
 
 
 def customer_table(rows: Sequence[Customer], names: Names, f: Formatter, empty: str) -> str:
     return table(
         ["id", "name", "phone", "kind", "status", "grade", "owner", "registered", "version"],
-        [(c.id, c.name, c.phone, c.kind, c.status, c.grade, names.staff(c.owner_id),
-          c.registered_at, c.version) for c in rows],
-        f, empty=empty,
+        [
+            (
+                c.id,
+                c.name,
+                c.phone,
+                c.kind,
+                c.status,
+                c.grade,
+                names.staff(c.owner_id),
+                c.registered_at,
+                c.version,
+            )
+            for c in rows
+        ],
+        f,
+        empty=empty,
     )
 
 
 def file_status_table(rows: Sequence[FileStatus], f: Formatter, *, empty: str) -> str:
     """A customer's files: the hand-over register view."""
     return table(
-        ["file", "kind", "event", "due", "handed over", "late", "missing", "complete",
-         "overdue"],
-        [(s.file_id, s.kind, s.event_date, s.due_on, s.handed_over_at, s.handed_over_late,
-          _missing(s), s.complete, s.overdue) for s in rows], f, empty=empty)
+        ["file", "kind", "event", "due", "handed over", "late", "missing", "complete", "overdue"],
+        [
+            (
+                s.file_id,
+                s.kind,
+                s.event_date,
+                s.due_on,
+                s.handed_over_at,
+                s.handed_over_late,
+                _missing(s),
+                s.complete,
+                s.overdue,
+            )
+            for s in rows
+        ],
+        f,
+        empty=empty,
+    )
 
 
 def overdue_table(rows: Sequence[FileStatus], names: Names, f: Formatter, as_of: date) -> str:
@@ -112,11 +155,23 @@ def overdue_table(rows: Sequence[FileStatus], names: Names, f: Formatter, as_of:
 
     def row(s: FileStatus) -> tuple[object, ...]:
         customer = names.customer(s.customer_id)
-        return (s.file_id, customer.name, names.staff(customer.owner_id), s.kind, s.due_on,
-                (as_of - s.due_on).days, s.handed_over_at, _missing(s))
+        return (
+            s.file_id,
+            customer.name,
+            names.staff(customer.owner_id),
+            s.kind,
+            s.due_on,
+            (as_of - s.due_on).days,
+            s.handed_over_at,
+            _missing(s),
+        )
 
-    return table(["file", "customer", "owner", "kind", "due", "days late", "handed over",
-                  "missing"], [row(s) for s in rows], f, empty="(no overdue files)")
+    return table(
+        ["file", "customer", "owner", "kind", "due", "days late", "handed over", "missing"],
+        [row(s) for s in rows],
+        f,
+        empty="(no overdue files)",
+    )
 
 
 def _missing(s: FileStatus) -> str | None:
@@ -124,12 +179,21 @@ def _missing(s: FileStatus) -> str | None:
 
 
 def file_status_details(s: FileStatus, f: Formatter) -> str:
-    return details([
-        ("file", s.file_id), ("customer", s.customer_id), ("kind", s.kind),
-        ("event date", s.event_date), ("hand over by", s.due_on),
-        ("handed over", s.handed_over_at), ("late", s.handed_over_late),
-        ("missing", s.missing_items), ("complete", s.complete), ("overdue", s.overdue),
-    ], f)
+    return details(
+        [
+            ("file", s.file_id),
+            ("customer", s.customer_id),
+            ("kind", s.kind),
+            ("event date", s.event_date),
+            ("hand over by", s.due_on),
+            ("handed over", s.handed_over_at),
+            ("late", s.handed_over_late),
+            ("missing", s.missing_items),
+            ("complete", s.complete),
+            ("overdue", s.overdue),
+        ],
+        f,
+    )
 
 
 # ----------------------------------------------------------------- customers
@@ -147,23 +211,39 @@ def customers() -> None:
 @click.option("--id-number", help="National ID or company registration number.")
 @click.option("--contact-name")
 @click.option("--address")
-@click.option("--referrer", "referrer_customer_id", metavar="CUSTOMER_ID",
-              help="The referring customer (with --source referral).")
-@click.option("--wants-referrer-owner", is_flag=True,
-              help="The customer asks for the referrer's owner (CUS-1).")
+@click.option(
+    "--referrer",
+    "referrer_customer_id",
+    metavar="CUSTOMER_ID",
+    help="The referring customer (with --source referral).",
+)
+@click.option(
+    "--wants-referrer-owner",
+    is_flag=True,
+    help="The customer asks for the referrer's owner (CUS-1).",
+)
 @click.option("--intermediary", is_flag=True, help="An intermediary (中介) is involved.")
 @click.option("--intermediary-name")
 @click.option("--notes")
-@click.option("--owner", "owner_id", metavar="STAFF_ID",
-              help="Register for another staff member, e.g. the on-duty adviser.")
+@click.option(
+    "--owner",
+    "owner_id",
+    metavar="STAFF_ID",
+    help="Register for another staff member, e.g. the on-duty adviser.",
+)
 @pass_state
 def customers_register(st: CliState, /, **options: Any) -> None:
     """Register a customer; refused (exit 5) if someone already owns them (CUS-1)."""
     command = structure(_given(**options), RegisterCustomer)
     app, actor = st.acting()
     customer = app.services.customers.register(actor, command)
-    st.emit(customer, lambda: f"Registered {customer.name} ({customer.id}).\n"
-                              + customer_details(customer, Names(app, actor), fmt(st)))
+    st.emit(
+        customer,
+        lambda: (
+            f"Registered {customer.name} ({customer.id}).\n"
+            + customer_details(customer, Names(app, actor), fmt(st))
+        ),
+    )
 
 
 @customers.command("list")
@@ -174,14 +254,21 @@ def customers_register(st: CliState, /, **options: Any) -> None:
 @click.option("--offset", default=0, show_default=True, type=int)
 @pass_state
 def customers_list(
-    st: CliState, owner_id: str | None, status: str | None, grade: str | None, limit: int,
+    st: CliState,
+    owner_id: str | None,
+    status: str | None,
+    grade: str | None,
+    limit: int,
     offset: int,
 ) -> None:
     """Your customers; supervisors and above see everyone's."""
     app, actor = st.acting()
     rows = app.services.customers.list(
-        actor, owner_id=StaffId(owner_id) if owner_id else None,
-        status=CustomerStatus(status) if status else None, grade=grade, limit=limit,
+        actor,
+        owner_id=StaffId(owner_id) if owner_id else None,
+        status=CustomerStatus(status) if status else None,
+        grade=grade,
+        limit=limit,
         offset=offset,
     )
 
@@ -206,8 +293,12 @@ def customers_show(st: CliState, customer_id: str) -> None:
 
 @customers.command("update")
 @click.argument("customer_id")
-@click.option("--expected-version", required=True, type=int,
-              help="The version you read (`customers show`); refused (exit 6) if it changed.")
+@click.option(
+    "--expected-version",
+    required=True,
+    type=int,
+    help="The version you read (`customers show`); refused (exit 6) if it changed.",
+)
 @click.option("--name")
 @click.option("--phone")
 @click.option("--id-number")
@@ -215,8 +306,11 @@ def customers_show(st: CliState, customer_id: str) -> None:
 @click.option("--address")
 @click.option("--kind", type=_choice(CustomerKind))
 @click.option("--legal-form", type=_choice(LegalForm))
-@click.option("--status", type=click.Choice([CustomerStatus.CLOSED_DEAL.value]),
-              help="closed_deal when the customer buys (deregistration has its own commands).")
+@click.option(
+    "--status",
+    type=click.Choice([CustomerStatus.CLOSED_DEAL.value]),
+    help="closed_deal when the customer buys (deregistration has its own commands).",
+)
 @click.option("--intermediary/--no-intermediary", default=None)
 @click.option("--intermediary-name")
 @click.option("--notes")
@@ -229,8 +323,10 @@ def customers_update(st: CliState, /, customer_id: str, **options: Any) -> None:
     command = structure(given, UpdateCustomer)
     app, actor = st.acting()
     customer = app.services.customers.update(actor, CustomerId(customer_id), command)
-    st.emit(customer, lambda: f"Updated {customer.name} ({customer.id}); now version "
-                              f"{customer.version}.")
+    st.emit(
+        customer,
+        lambda: f"Updated {customer.name} ({customer.id}); now version {customer.version}.",
+    )
 
 
 @customers.command("transfer")
@@ -245,10 +341,16 @@ def customers_transfer(
     """Move a customer to another owner (needs the policy's transfer role)."""
     app, actor = st.acting()
     customer = app.services.customers.transfer(
-        actor, CustomerId(customer_id), StaffId(new_owner_id), reason, expected_version)
+        actor, CustomerId(customer_id), StaffId(new_owner_id), reason, expected_version
+    )
     names = Names(app, actor)
-    st.emit(customer, lambda: f"{customer.name} ({customer.id}) now belongs to "
-                              f"{names.staff(customer.owner_id)} ({customer.owner_id}).")
+    st.emit(
+        customer,
+        lambda: (
+            f"{customer.name} ({customer.id}) now belongs to "
+            f"{names.staff(customer.owner_id)} ({customer.owner_id})."
+        ),
+    )
 
 
 def parse_scores(pairs: Sequence[str]) -> dict[str, int]:
@@ -258,25 +360,34 @@ def parse_scores(pairs: Sequence[str]) -> dict[str, int]:
         criterion, sep, value = pair.partition("=")
         criterion = criterion.strip()
         if not sep or not criterion:
-            raise ValidationError(f"expected criterion=N, got {pair!r}", field="scores",
-                                  rule="CUS-4")
+            raise ValidationError(
+                f"expected criterion=N, got {pair!r}", field="scores", rule="CUS-4"
+            )
         if criterion in scores:
             raise ValidationError("given twice", field=f"scores.{criterion}", rule="CUS-4")
         try:
             scores[criterion] = int(value.strip())
         except ValueError:
-            raise ValidationError(f"must be a whole number, got {value!r}",
-                                  field=f"scores.{criterion}", rule="CUS-4") from None
+            raise ValidationError(
+                f"must be a whole number, got {value!r}", field=f"scores.{criterion}", rule="CUS-4"
+            ) from None
     return scores
 
 
 @customers.command("grade")
 @click.argument("customer_id")
-@click.option("--score", "scores", multiple=True, required=True, metavar="CRITERION=N",
-              help="One per policy criterion, e.g. --score annual_sales=80 (repeat).")
+@click.option(
+    "--score",
+    "scores",
+    multiple=True,
+    required=True,
+    metavar="CRITERION=N",
+    help="One per policy criterion, e.g. --score annual_sales=80 (repeat).",
+)
 @click.option("--reason", required=True)
-@click.option("--proposed-by", metavar="STAFF_ID",
-              help="Who in the owning unit proposed it (default: you).")
+@click.option(
+    "--proposed-by", metavar="STAFF_ID", help="Who in the owning unit proposed it (default: you)."
+)
 @pass_state
 def customers_grade(
     st: CliState, customer_id: str, scores: tuple[str, ...], reason: str, proposed_by: str | None
@@ -284,33 +395,50 @@ def customers_grade(
     """Grade a customer from weighted scores (CUS-4: annual window or when due)."""
     app, actor = st.acting()
     change = app.services.customers.evaluate_grade(
-        actor, CustomerId(customer_id), parse_scores(scores), reason,
-        StaffId(proposed_by) if proposed_by else None)
-    st.emit(change, lambda: (
-        f"Graded {customer_id}: {change.to_grade} (score {change.score}"
-        f"{', provisional' if change.provisional else ''}); "
-        f"next evaluation {change.next_evaluation_on}."))
+        actor,
+        CustomerId(customer_id),
+        parse_scores(scores),
+        reason,
+        StaffId(proposed_by) if proposed_by else None,
+    )
+    st.emit(
+        change,
+        lambda: (
+            f"Graded {customer_id}: {change.to_grade} (score {change.score}"
+            f"{', provisional' if change.provisional else ''}); "
+            f"next evaluation {change.next_evaluation_on}."
+        ),
+    )
 
 
 @customers.command("change-grade")
 @click.argument("customer_id")
 @click.argument("grade")
 @click.option("--reason", required=True)
-@click.option("--proposed-by", required=True, metavar="STAFF_ID",
-              help="Who in the owning unit proposed the change.")
+@click.option(
+    "--proposed-by",
+    required=True,
+    metavar="STAFF_ID",
+    help="Who in the owning unit proposed the change.",
+)
 @click.option("--expected-version", required=True, type=int)
 @pass_state
 def customers_change_grade(
-    st: CliState, customer_id: str, grade: str, reason: str, proposed_by: str,
+    st: CliState,
+    customer_id: str,
+    grade: str,
+    reason: str,
+    proposed_by: str,
     expected_version: int,
 ) -> None:
     """Change a grade out of cycle, with a reason (decided by the policy's role)."""
     app, actor = st.acting()
     change = app.services.customers.change_grade(
-        actor, CustomerId(customer_id), grade, reason, StaffId(proposed_by),
-        expected_version)
-    st.emit(change, lambda: f"Grade of {customer_id}: {change.from_grade or '-'} → "
-                            f"{change.to_grade}.")
+        actor, CustomerId(customer_id), grade, reason, StaffId(proposed_by), expected_version
+    )
+    st.emit(
+        change, lambda: f"Grade of {customer_id}: {change.from_grade or '-'} → {change.to_grade}."
+    )
 
 
 @customers.command("grades")
@@ -321,12 +449,38 @@ def customers_grades(st: CliState, customer_id: str) -> None:
     app, actor = st.acting()
     rows = app.services.customers.grade_history(actor, CustomerId(customer_id))
     names = Names(app, actor)
-    st.emit(rows, lambda: table(
-        ["at", "from", "to", "score", "provisional", "reason", "proposed by", "approved by",
-         "next evaluation"],
-        [(g.at, g.from_grade, g.to_grade, g.score, g.provisional, g.reason,
-          names.staff(g.proposed_by), names.staff(g.approved_by), g.next_evaluation_on)
-         for g in rows], fmt(st), empty="(never graded)"))
+    st.emit(
+        rows,
+        lambda: table(
+            [
+                "at",
+                "from",
+                "to",
+                "score",
+                "provisional",
+                "reason",
+                "proposed by",
+                "approved by",
+                "next evaluation",
+            ],
+            [
+                (
+                    g.at,
+                    g.from_grade,
+                    g.to_grade,
+                    g.score,
+                    g.provisional,
+                    g.reason,
+                    names.staff(g.proposed_by),
+                    names.staff(g.approved_by),
+                    g.next_evaluation_on,
+                )
+                for g in rows
+            ],
+            fmt(st),
+            empty="(never graded)",
+        ),
+    )
 
 
 @customers.command("due")
@@ -336,8 +490,12 @@ def customers_due(st: CliState, as_of: datetime | None) -> None:
     """Customers whose (provisional or annual) grade evaluation is due (CUS-4)."""
     app, actor = st.acting()
     rows = app.services.customers.due_for_evaluation(actor, _day(as_of))
-    st.emit(rows, lambda: customer_table(rows, Names(app, actor), fmt(st),
-                                         "(no customer is due for evaluation)"))
+    st.emit(
+        rows,
+        lambda: customer_table(
+            rows, Names(app, actor), fmt(st), "(no customer is due for evaluation)"
+        ),
+    )
 
 
 @customers.command("history")
@@ -348,10 +506,15 @@ def customers_history(st: CliState, record_id: str) -> None:
     app, actor = st.acting()
     rows: list[Any] = app.services.customers.history(actor, record_id)
     names = Names(app, actor)
-    st.emit(rows, lambda: table(
-        ["at", "event", "by", "reason", "details"],
-        [(e.at, e.kind, names.staff(e.actor_id), e.reason, e.data) for e in rows],
-        fmt(st), empty="(no events)"))
+    st.emit(
+        rows,
+        lambda: table(
+            ["at", "event", "by", "reason", "details"],
+            [(e.at, e.kind, names.staff(e.actor_id), e.reason, e.data) for e in rows],
+            fmt(st),
+            empty="(no events)",
+        ),
+    )
 
 
 # --------------------------------------------------------------------- files
@@ -371,11 +534,16 @@ def files_open(st: CliState, customer_id: str, kind: str, event_date: datetime |
     day = _day(event_date) or app.services.ctx.today()
     opened = app.services.customers.open_file(actor, CustomerId(customer_id), kind, day)
     items = app.policy.customers.files[opened.kind].item_codes()
-    st.emit(opened, lambda: "\n".join([
-        f"Opened {opened.kind} file {opened.id} for {opened.customer_id}.",
-        f"Hand over by {opened.due_on}; keep until {opened.retention_until}.",
-        f"Checklist: {', '.join(items)}",
-    ]))
+    st.emit(
+        opened,
+        lambda: "\n".join(
+            [
+                f"Opened {opened.kind} file {opened.id} for {opened.customer_id}.",
+                f"Hand over by {opened.due_on}; keep until {opened.retention_until}.",
+                f"Checklist: {', '.join(items)}",
+            ]
+        ),
+    )
 
 
 @files.command("add-documents")
@@ -388,8 +556,9 @@ def files_add_documents(st: CliState, file_id: str, documents: tuple[str, ...]) 
     for pair in documents:
         item, sep, ref = pair.partition("=")
         if not sep or not item.strip():
-            raise ValidationError(f"expected ITEM=REFERENCE, got {pair!r}", field="documents",
-                                  rule="CUS-3")
+            raise ValidationError(
+                f"expected ITEM=REFERENCE, got {pair!r}", field="documents", rule="CUS-3"
+            )
         refs[item.strip()] = ref
     app, actor = st.acting()
     status = app.services.customers.add_documents(actor, FileId(file_id), refs)
@@ -398,15 +567,21 @@ def files_add_documents(st: CliState, file_id: str, documents: tuple[str, ...]) 
 
 @files.command("hand-over")
 @click.argument("file_id")
-@click.option("--to", "received_by", required=True, metavar="STAFF_ID",
-              help="Who receives the file (signs the register).")
+@click.option(
+    "--to",
+    "received_by",
+    required=True,
+    metavar="STAFF_ID",
+    help="Who receives the file (signs the register).",
+)
 @click.option("--note", default="")
 @pass_state
 def files_hand_over(st: CliState, file_id: str, received_by: str, note: str) -> None:
     """Hand a file over; missing items and lateness are noted (CUS-3)."""
     app, actor = st.acting()
     status = app.services.customers.hand_over_file(
-        actor, FileId(file_id), StaffId(received_by), note)
+        actor, FileId(file_id), StaffId(received_by), note
+    )
     st.emit(status, lambda: file_status_details(status, fmt(st)))
 
 
@@ -440,15 +615,27 @@ def files_read(st: CliState, file_id: str) -> None:
     f = app.services.customers.read_file(actor, FileId(file_id))
 
     def human() -> str:
-        head = details([
-            ("file", f.id), ("customer", f.customer_id), ("kind", f.kind),
-            ("event date", f.event_date), ("hand over by", f.due_on),
-            ("handed over", f.handed_over_at), ("received by", f.received_by),
-            ("missing at hand-over", f.missing_at_handover),
-            ("keep until", f.retention_until), ("destroyed", f.destroyed_at),
-        ], fmt(st))
-        docs = table(["item", "reference"], sorted(f.documents.items()), fmt(st),
-                     empty="(no documents recorded)")
+        head = details(
+            [
+                ("file", f.id),
+                ("customer", f.customer_id),
+                ("kind", f.kind),
+                ("event date", f.event_date),
+                ("hand over by", f.due_on),
+                ("handed over", f.handed_over_at),
+                ("received by", f.received_by),
+                ("missing at hand-over", f.missing_at_handover),
+                ("keep until", f.retention_until),
+                ("destroyed", f.destroyed_at),
+            ],
+            fmt(st),
+        )
+        docs = table(
+            ["item", "reference"],
+            sorted(f.documents.items()),
+            fmt(st),
+            empty="(no documents recorded)",
+        )
         return f"{head}\n\n{docs}\n\n(this read was recorded in the access log)"
 
     st.emit(f, human)
@@ -456,8 +643,9 @@ def files_read(st: CliState, file_id: str) -> None:
 
 @files.command("destroy")
 @click.argument("file_id")
-@click.option("--reviewed-by", required=True, metavar="STAFF_ID",
-              help="The department head who reviewed it.")
+@click.option(
+    "--reviewed-by", required=True, metavar="STAFF_ID", help="The department head who reviewed it."
+)
 @click.option("--approved-by", required=True, metavar="STAFF_ID", help="The approver (GM).")
 @click.option("--reason", required=True)
 @pass_state
@@ -467,8 +655,12 @@ def files_destroy(
     """Destroy a file after its retention period, leaving a destruction record (X-6)."""
     app, actor = st.acting()
     record = app.services.customers.destroy_file(
-        actor, FileId(file_id), reviewed_by=StaffId(reviewed_by),
-        approved_by=StaffId(approved_by), reason=reason)
+        actor,
+        FileId(file_id),
+        reviewed_by=StaffId(reviewed_by),
+        approved_by=StaffId(approved_by),
+        reason=reason,
+    )
     st.emit(record, lambda: f"Destroyed file {record.file_id}; destruction record {record.id}.")
 
 
@@ -479,11 +671,26 @@ def files_destructions(st: CliState) -> None:
     app, actor = st.acting()
     rows = app.services.customers.destructions(actor)
     names = Names(app, actor)
-    st.emit(rows, lambda: table(
-        ["record", "file", "customer", "at", "reviewed by", "approved by", "reason"],
-        [(r.id, r.file_id, r.customer_id, r.at, names.staff(r.reviewed_by),
-          names.staff(r.approved_by), r.reason) for r in rows],
-        fmt(st), empty="(no files destroyed)"))
+    st.emit(
+        rows,
+        lambda: table(
+            ["record", "file", "customer", "at", "reviewed by", "approved by", "reason"],
+            [
+                (
+                    r.id,
+                    r.file_id,
+                    r.customer_id,
+                    r.at,
+                    names.staff(r.reviewed_by),
+                    names.staff(r.approved_by),
+                    r.reason,
+                )
+                for r in rows
+            ],
+            fmt(st),
+            empty="(no files destroyed)",
+        ),
+    )
 
 
 # ------------------------------------------------------------ deregistration
@@ -501,8 +708,10 @@ def _next_step(app: App, dereg: Deregistration) -> str:
 
 
 def _dereg_line(app: App, d: Deregistration) -> str:
-    return (f"Deregistration {d.id} of {d.customer_id}: {d.state.value}; done: "
-            f"{', '.join(d.completed_steps) or 'none'}; next: {_next_step(app, d)}.")
+    return (
+        f"Deregistration {d.id} of {d.customer_id}: {d.state.value}; done: "
+        f"{', '.join(d.completed_steps) or 'none'}; next: {_next_step(app, d)}."
+    )
 
 
 @deregistration.command("apply")
@@ -537,8 +746,12 @@ def deregistration_advance(
     """Complete (or reject) the next step; the role must be at least the step's."""
     app, actor = st.acting()
     dereg = app.services.customers.advance_deregistration(
-        actor, DeregistrationId(deregistration_id), approve=not reject, reason=reason,
-        refund=_money(refund))
+        actor,
+        DeregistrationId(deregistration_id),
+        approve=not reject,
+        reason=reason,
+        refund=_money(refund),
+    )
     st.emit(dereg, lambda: _dereg_line(app, dereg))
 
 
@@ -550,11 +763,27 @@ def deregistration_list(st: CliState, customer_id: str) -> None:
     app, actor = st.acting()
     rows = app.services.customers.deregistrations(actor, CustomerId(customer_id))
     names = Names(app, actor)
-    st.emit(rows, lambda: table(
-        ["id", "applied", "by", "state", "done", "next", "refund", "reason"],
-        [(d.id, d.applied_at, names.staff(d.applied_by), d.state, d.completed_steps,
-          _next_step(app, d), d.refund, d.reason) for d in rows],
-        fmt(st), empty="(no deregistrations)"))
+    st.emit(
+        rows,
+        lambda: table(
+            ["id", "applied", "by", "state", "done", "next", "refund", "reason"],
+            [
+                (
+                    d.id,
+                    d.applied_at,
+                    names.staff(d.applied_by),
+                    d.state,
+                    d.completed_steps,
+                    _next_step(app, d),
+                    d.refund,
+                    d.reason,
+                )
+                for d in rows
+            ],
+            fmt(st),
+            empty="(no deregistrations)",
+        ),
+    )
 
 
 # ---------------------------------------------------------------- access log
@@ -566,10 +795,15 @@ def access_log(st: CliState, record_id: str | None) -> None:
     app, actor = st.acting()
     rows = app.services.customers.access_log(actor, record_id)
     names = Names(app, actor)
-    st.emit(rows, lambda: table(
-        ["at", "reader", "record kind", "record", "level"],
-        [(e.at, names.staff(e.reader_id), e.record_kind, e.record_id, e.level) for e in rows],
-        fmt(st), empty="(no confidential reads logged)"))
+    st.emit(
+        rows,
+        lambda: table(
+            ["at", "reader", "record kind", "record", "level"],
+            [(e.at, names.staff(e.reader_id), e.record_kind, e.record_id, e.level) for e in rows],
+            fmt(st),
+            empty="(no confidential reads logged)",
+        ),
+    )
 
 
 COMMANDS: list[click.Command] = [customers, files, deregistration, access_log]

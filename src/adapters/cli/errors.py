@@ -151,11 +151,19 @@ class UnexpectedFailure(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Error: {self.message}", file=file, err=file is None)
-        click.echo("(run with --debug or CSDOMAIN_DEBUG=1 for the traceback)", file=file,
-                   err=file is None)
+        click.echo(
+            "(run with --debug or CSDOMAIN_DEBUG=1 for the traceback)", file=file, err=file is None
+        )
         if self.as_json:
-            _echo_json({"type": "unexpected", "title": type(self.error).__name__,
-                        "detail": self.message, "exit_code": EXIT_UNEXPECTED}, file)
+            _echo_json(
+                {
+                    "type": "unexpected",
+                    "title": type(self.error).__name__,
+                    "detail": self.message,
+                    "exit_code": EXIT_UNEXPECTED,
+                },
+                file,
+            )
 
 
 class WithJsonProblem(click.ClickException):
@@ -170,5 +178,12 @@ class WithJsonProblem(click.ClickException):
     def show(self, file: IO[Any] | None = None) -> None:
         self.inner.show(file)
         kind = "usage" if isinstance(self.inner, click.UsageError) else "error"
-        _echo_json({"type": kind, "title": type(self.inner).__name__,
-                    "detail": self.inner.format_message(), "exit_code": self.exit_code}, file)
+        _echo_json(
+            {
+                "type": kind,
+                "title": type(self.inner).__name__,
+                "detail": self.inner.format_message(),
+                "exit_code": self.exit_code,
+            },
+            file,
+        )

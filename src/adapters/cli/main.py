@@ -58,23 +58,44 @@ def _state_flag(ctx: click.Context, name: str) -> bool:
     return bool(getattr(state, name, False)) if state is not None else False
 
 
-@click.group("csdomain", cls=RootGroup, epilog=EXIT_CODES_EPILOG,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", metavar="URL",
-              help="SQLAlchemy URL (SQLite or PostgreSQL); overrides CSDOMAIN_DATABASE_URL "
-                   "(default sqlite:///./csdomain.db).")
-@click.option("--policy", "policy_file", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Policy TOML file; overrides CSDOMAIN_POLICY_FILE (default: built-in policy).")
-@click.option("--as", "actor", metavar="STAFF_ID",
-              help="The staff member acting; default CSDOMAIN_ACTOR.")
-@click.option("--json", "json_output", is_flag=True,
-              help="Machine-readable JSON output (also accepted after each command).")
+@click.group(
+    "csdomain",
+    cls=RootGroup,
+    epilog=EXIT_CODES_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="SQLAlchemy URL (SQLite or PostgreSQL); overrides CSDOMAIN_DATABASE_URL "
+    "(default sqlite:///./csdomain.db).",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Policy TOML file; overrides CSDOMAIN_POLICY_FILE (default: built-in policy).",
+)
+@click.option(
+    "--as", "actor", metavar="STAFF_ID", help="The staff member acting; default CSDOMAIN_ACTOR."
+)
+@click.option(
+    "--json",
+    "json_output",
+    is_flag=True,
+    help="Machine-readable JSON output (also accepted after each command).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(package_name="csdomain")
 @click.pass_context
 def cli(
-    ctx: click.Context, database_url: str | None, policy_file: str | None, actor: str | None,
-    json_output: bool, debug: bool,
+    ctx: click.Context,
+    database_url: str | None,
+    policy_file: str | None,
+    actor: str | None,
+    json_output: bool,
+    debug: bool,
 ) -> None:
     """Customer-service management policies (制度) as working software.
 
@@ -106,8 +127,12 @@ def cli(
 
 # --------------------------------------------------------------------- setup
 @cli.command()
-@click.option("--admin-name", default="Admin", show_default=True,
-              help="Name of the first administrator (only used on an empty database).")
+@click.option(
+    "--admin-name",
+    default="Admin",
+    show_default=True,
+    help="Name of the first administrator (only used on an empty database).",
+)
 @pass_state
 def init(st: CliState, admin_name: str) -> None:
     """Create or upgrade the database; on an empty one, create the first admin.
@@ -121,24 +146,38 @@ def init(st: CliState, admin_name: str) -> None:
         admin, token = app.services.org.bootstrap_admin(admin_name)
     except Conflict:
         count = len(app.services.org.list_staff())
-        st.emit(None, lambda: (f"Database {where} is up to date; it already has {count} staff, "
-                               "so no administrator was created."),
-                data={"database": where, "created": False, "staff_count": count})
+        st.emit(
+            None,
+            lambda: (
+                f"Database {where} is up to date; it already has {count} staff, "
+                "so no administrator was created."
+            ),
+            data={"database": where, "created": False, "staff_count": count},
+        )
         return
 
     def human() -> str:
-        return "\n".join([
-            f"Database {where} is ready.",
-            f"Created administrator {admin.name}:",
-            f"  staff id:  {admin.id}",
-            f"  API token: {token}",
-            "The token is shown only now; keep it safe. Act as this admin with:",
-            f"  export CSDOMAIN_ACTOR={admin.id}",
-        ])
+        return "\n".join(
+            [
+                f"Database {where} is ready.",
+                f"Created administrator {admin.name}:",
+                f"  staff id:  {admin.id}",
+                f"  API token: {token}",
+                "The token is shown only now; keep it safe. Act as this admin with:",
+                f"  export CSDOMAIN_ACTOR={admin.id}",
+            ]
+        )
 
-    st.emit(None, human, data={"database": where, "created": True,
-                                "admin": {"id": admin.id, "name": admin.name, "role": admin.role},
-                                "token": token})
+    st.emit(
+        None,
+        human,
+        data={
+            "database": where,
+            "created": True,
+            "admin": {"id": admin.id, "name": admin.name, "role": admin.role},
+            "token": token,
+        },
+    )
 
 
 @cli.group(cls=Group)
@@ -156,16 +195,27 @@ def db_upgrade(st: CliState) -> None:
     finally:
         release()
     where = mask_url(st.settings.database_url)
-    st.emit(None, lambda: (f"Database {where} is at the latest schema." if upgraded
-                           else "Memory storage has no schema; nothing to upgrade."),
-            data={"database": where if upgraded else "memory", "upgraded": upgraded})
+    st.emit(
+        None,
+        lambda: (
+            f"Database {where} is at the latest schema."
+            if upgraded
+            else "Memory storage has no schema; nothing to upgrade."
+        ),
+        data={"database": where if upgraded else "memory", "upgraded": upgraded},
+    )
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="Gunicorn worker processes (ignored by the development server).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Gunicorn worker processes (ignored by the development server).",
+)
 @pass_state
 def serve(st: CliState, host: str, port: int, workers: int) -> None:
     """Run the HTTP API: gunicorn on Linux/macOS, Flask's dev server where it is unavailable.
@@ -177,8 +227,7 @@ def serve(st: CliState, host: str, port: int, workers: int) -> None:
     if st.injected is None:
         st.close()  # workers open their own connections
     if app.settings.storage == "memory" and workers > 1:
-        click.echo("warning: memory storage is per process; each worker has its own data",
-                   err=True)
+        click.echo("warning: memory storage is per process; each worker has its own data", err=True)
     serving.export_settings(st.settings)
     if serving.gunicorn_available():
         serving.run_gunicorn(host, port, workers)
@@ -193,8 +242,13 @@ def policy_group() -> None:
 
 
 @policy_group.command("show")
-@click.option("--file", "file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Show this file's policy instead of the effective one.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Show this file's policy instead of the effective one.",
+)
 @pass_state
 def policy_show(st: CliState, file: str | None) -> None:
     """Print the effective policy as TOML (JSON with --json), defaults filled in."""
@@ -216,16 +270,26 @@ def policy_validate(st: CliState, file: str | None) -> None:
     """
     source = file or st.settings.policy_file or str(DEFAULT_POLICY_PATH)
     policy = load_policy(source)
-    st.emit(None, lambda: f"OK: {source} is a valid policy (version {policy.version})\n"
-                          + details([("name", policy.name), ("schema", policy.schema)],
-                                    Formatter()),
-            data={"ok": True, "file": source, "version": policy.version, "name": policy.name})
+    st.emit(
+        None,
+        lambda: (
+            f"OK: {source} is a valid policy (version {policy.version})\n"
+            + details([("name", policy.name), ("schema", policy.schema)], Formatter())
+        ),
+        data={"ok": True, "file": source, "version": policy.version, "name": policy.name},
+    )
 
 
 def _register_commands() -> None:
-    from adapters.cli import customers, org
+    from adapters.cli import cases, customers, org, penalties, service_jobs
 
-    for command in (*org.COMMANDS, *customers.COMMANDS):
+    for command in (
+        *org.COMMANDS,
+        *customers.COMMANDS,
+        *cases.COMMANDS,
+        *service_jobs.COMMANDS,
+        *penalties.COMMANDS,
+    ):
         cli.add_command(command)
 
 

@@ -26,12 +26,20 @@ def fmt(st: CliState) -> Formatter:
 
 
 def staff_details(staff: Staff, fmt: Formatter) -> str:
-    return details([
-        ("id", staff.id), ("name", staff.name), ("role", staff.role),
-        ("department", staff.department_id), ("position", staff.position),
-        ("supervisor", staff.supervisor_id), ("permissions", staff.permissions),
-        ("active", staff.active), ("version", staff.version),
-    ], fmt)
+    return details(
+        [
+            ("id", staff.id),
+            ("name", staff.name),
+            ("role", staff.role),
+            ("department", staff.department_id),
+            ("position", staff.position),
+            ("supervisor", staff.supervisor_id),
+            ("permissions", staff.permissions),
+            ("active", staff.active),
+            ("version", staff.version),
+        ],
+        fmt,
+    )
 
 
 def staff_table(rows: Sequence[Staff], departments: Sequence[Department], fmt: Formatter) -> str:
@@ -39,11 +47,21 @@ def staff_table(rows: Sequence[Staff], departments: Sequence[Department], fmt: F
     names = {s.id: s.name for s in rows}
     return table(
         ["id", "name", "role", "department", "position", "supervisor", "permissions", "active"],
-        [(s.id, s.name, s.role, dept_names.get(s.department_id, s.department_id)
-          if s.department_id else None, s.position,
-          names.get(s.supervisor_id, s.supervisor_id) if s.supervisor_id else None,
-          s.permissions, s.active) for s in rows],
-        fmt, empty="(no staff; `csdomain init` creates the first admin)",
+        [
+            (
+                s.id,
+                s.name,
+                s.role,
+                dept_names.get(s.department_id, s.department_id) if s.department_id else None,
+                s.position,
+                names.get(s.supervisor_id, s.supervisor_id) if s.supervisor_id else None,
+                s.permissions,
+                s.active,
+            )
+            for s in rows
+        ],
+        fmt,
+        empty="(no staff; `csdomain init` creates the first admin)",
     )
 
 
@@ -61,18 +79,26 @@ def staff() -> None:
 @click.option("--supervisor", "supervisor_id", metavar="STAFF_ID")
 @pass_state
 def staff_add(
-    st: CliState, name: str, role: str, department_id: str | None, position: str,
+    st: CliState,
+    name: str,
+    role: str,
+    department_id: str | None,
+    position: str,
     supervisor_id: str | None,
 ) -> None:
     """Add a staff member (admin or gm only)."""
     app, actor = st.acting()
     added = app.services.org.add_staff(
-        actor, name=name, role=role,
+        actor,
+        name=name,
+        role=role,
         department_id=DepartmentId(department_id) if department_id else None,
-        position=position, supervisor_id=StaffId(supervisor_id) if supervisor_id else None,
+        position=position,
+        supervisor_id=StaffId(supervisor_id) if supervisor_id else None,
     )
-    st.emit(added, lambda: f"Added staff {added.name} ({added.id}).\n"
-                           + staff_details(added, fmt(st)))
+    st.emit(
+        added, lambda: f"Added staff {added.name} ({added.id}).\n" + staff_details(added, fmt(st))
+    )
 
 
 @staff.command("list")
@@ -106,8 +132,7 @@ def departments() -> None:
 def departments_add(st: CliState, name: str, head_id: str | None) -> None:
     """Add a department (admin or gm only)."""
     app, actor = st.acting()
-    dept = app.services.org.add_department(
-        actor, name, StaffId(head_id) if head_id else None)
+    dept = app.services.org.add_department(actor, name, StaffId(head_id) if head_id else None)
     st.emit(dept, lambda: f"Added department {dept.name} ({dept.id}).")
 
 
@@ -120,9 +145,12 @@ def departments_list(st: CliState) -> None:
 
     def human() -> str:
         names = {s.id: s.name for s in org.list_staff()}
-        return table(["id", "name", "head"],
-                     [(d.id, d.name, names.get(d.head_id, d.head_id) if d.head_id else None)
-                      for d in rows], fmt(st), empty="(no departments)")
+        return table(
+            ["id", "name", "head"],
+            [(d.id, d.name, names.get(d.head_id, d.head_id) if d.head_id else None) for d in rows],
+            fmt(st),
+            empty="(no departments)",
+        )
 
     st.emit(rows, human)
 
@@ -136,8 +164,13 @@ def departments_set_head(st: CliState, department_id: str, staff_id: str) -> Non
     app, actor = st.acting()
     org = app.services.org
     dept = org.set_department_head(actor, DepartmentId(department_id), StaffId(staff_id))
-    st.emit(dept, lambda: f"{org.get_staff(StaffId(staff_id)).name} ({staff_id}) now heads "
-                          f"{dept.name} ({dept.id}).")
+    st.emit(
+        dept,
+        lambda: (
+            f"{org.get_staff(StaffId(staff_id)).name} ({staff_id}) now heads "
+            f"{dept.name} ({dept.id})."
+        ),
+    )
 
 
 # -------------------------------------------------------------------- tokens
@@ -157,9 +190,11 @@ def tokens_issue(st: CliState, staff_id: str, label: str) -> None:
     """
     app, actor = st.acting()
     token = app.services.org.issue_token(actor, StaffId(staff_id), label)
-    st.emit(None, lambda: f"API token for {staff_id}: {token}\n"
-                          "It is shown only now; keep it safe.",
-            data={"staff_id": staff_id, "label": label, "token": token})
+    st.emit(
+        None,
+        lambda: f"API token for {staff_id}: {token}\nIt is shown only now; keep it safe.",
+        data={"staff_id": staff_id, "label": label, "token": token},
+    )
 
 
 # --------------------------------------------------------------- permissions
@@ -173,9 +208,14 @@ def _set_permission(st: CliState, staff_id: str, permission: str, reason: str, g
     change = app.services.org.grant_permission if grant else app.services.org.revoke_permission
     changed = change(actor, StaffId(staff_id), permission, reason)
     verb = "Granted" if grant else "Revoked"
-    st.emit(changed, lambda: f"{verb} {permission} {'to' if grant else 'from'} {changed.name} "
-                             f"({changed.id}); permissions now: "
-                             f"{', '.join(changed.permissions) or 'none'}.")
+    st.emit(
+        changed,
+        lambda: (
+            f"{verb} {permission} {'to' if grant else 'from'} {changed.name} "
+            f"({changed.id}); permissions now: "
+            f"{', '.join(changed.permissions) or 'none'}."
+        ),
+    )
 
 
 _PERMISSION_HELP = f"PERMISSION is one of: {PERMISSIONS}."

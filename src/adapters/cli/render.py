@@ -67,9 +67,7 @@ def table(
     cells = [[fmt(value) for value in row] for row in rows]
     if not cells:
         return empty
-    widths = [
-        max(width(h), *(width(row[i]) for row in cells)) for i, h in enumerate(headers)
-    ]
+    widths = [max(width(h), *(width(row[i]) for row in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(_pad(h.upper(), w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:

@@ -70,6 +70,9 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
 def run_dev_server(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
-    click.echo("gunicorn is not available here; using the development server "
-               "(single process, not for production)", err=True)
+    click.echo(
+        "gunicorn is not available here; using the development server "
+        "(single process, not for production)",
+        err=True,
+    )
     run_simple(host, port, load_wsgi_app(), threaded=True)
