@@ -880,6 +880,14 @@ class CaseService:
         concurrent sweep are skipped, and the (case, clock) uniqueness of breaches is the
         backstop, so two sweeps never double-record.
         """
+        try:
+            return self._sweep_once(actor_id, batch)
+        except Conflict:
+            # another sweep committed the same cases first (ConcurrencyConflict is a Conflict):
+            # sweep again from the fresh state, which records only what is still unrecorded
+            return self._sweep_once(actor_id, batch)
+
+    def _sweep_once(self, actor_id: StaffId | None, batch: int) -> SweepResult:
         now = self.ctx.now()
         recorded: builtins.list[CaseBreach] = []
         checked = 0
