@@ -21,7 +21,7 @@ from adapters.cli.commands import Group
 from adapters.cli.common import given, money, optional_actor, pairs, whole
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
-from adapters.cli.render import Formatter, details, table
+from adapters.cli.render import Formatter, details, table, with_page_hint
 from adapters.cli.state import CliState, pass_state
 from adapters.serialization import structure, to_json
 from csdomain.cases.clocks import ClockState
@@ -286,13 +286,12 @@ def cases_list(st: CliState, state: str | None, open_only: bool, limit: int, off
         offset=offset,
     )
 
-    def human() -> str:
-        text = case_table(rows, Names(app, actor), fmt(st), "(no cases)")
-        if len(rows) == limit:
-            text += f"\n(first {limit} shown; use --offset {offset + limit} for more)"
-        return text
-
-    st.emit(rows, human)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            case_table(rows, Names(app, actor), fmt(st), "(no cases)"), len(rows), limit, offset
+        ),
+    )
 
 
 @cases.command("show")

@@ -17,7 +17,7 @@ import click
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
 from adapters.cli.org import fmt
-from adapters.cli.render import Formatter, details, table
+from adapters.cli.render import Formatter, details, table, with_page_hint
 from adapters.cli.state import CliState, pass_state
 from adapters.serialization import structure
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
@@ -272,13 +272,15 @@ def customers_list(
         offset=offset,
     )
 
-    def human() -> str:
-        text = customer_table(rows, Names(app, actor), fmt(st), "(no customers)")
-        if len(rows) == limit:
-            text += f"\n(first {limit} shown; use --offset {offset + limit} for more)"
-        return text
-
-    st.emit(rows, human)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            customer_table(rows, Names(app, actor), fmt(st), "(no customers)"),
+            len(rows),
+            limit,
+            offset,
+        ),
+    )
 
 
 @customers.command("show")

@@ -79,3 +79,10 @@ def details(pairs: Sequence[tuple[str, object]], fmt: Formatter) -> str:
     """One ``label  value`` line per field, labels aligned: a single record."""
     label_width = max((width(label) for label, _ in pairs), default=0)
     return "\n".join(f"{_pad(label + ':', label_width + 1)} {fmt(value)}" for label, value in pairs)
+
+
+def with_page_hint(text: str, shown: int, limit: int, offset: int) -> str:
+    """Say how to get the next page when a listing filled its limit."""
+    if shown == limit:
+        text += f"\n(first {limit} shown; use --offset {offset + limit} for more)"
+    return text
