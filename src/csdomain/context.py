@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import attrs
 
+from csdomain.authz.guard import Grant, guard
+from csdomain.customers.model import AccessLogEntry
 from csdomain.kernel.calendar import Calendar
 from csdomain.kernel.clock import Clock
 from csdomain.kernel.errors import PermissionDenied
@@ -28,6 +30,29 @@ class ServiceContext:
 
     def today(self) -> date:
         return self.clock.now().date()
+
+
+def authorize(uow: UnitOfWork, ctx: ServiceContext, actor_id: StaffId, action: str) -> Grant:
+    """Load the acting staff member and pass the one guard's role test for ``action``
+    (docs/permissions.md); check the record afterwards with ``grant.require(resource)``."""
+    return guard(ctx.policy, load_actor(uow, actor_id), action)
+
+
+def log_read(
+    uow: UnitOfWork, ctx: ServiceContext, grant: Grant, record_kind: str, record_id: str
+) -> None:
+    """X-5: every read of a secret or top-secret record is written to the access log."""
+    level = grant.confidential_level(record_kind)
+    if level:
+        uow.access_log.add(
+            AccessLogEntry(
+                reader_id=grant.actor.id,
+                record_kind=record_kind,
+                record_id=record_id,
+                level=level,
+                at=ctx.now(),
+            )
+        )
 
 
 def load_actor(uow: UnitOfWork, actor_id: StaffId) -> Staff:

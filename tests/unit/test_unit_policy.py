@@ -51,7 +51,7 @@ def paths(problems: list[tuple[str, str]]) -> list[str]:
 def test_default_policy_loads_with_the_rule_numbers() -> None:
     p = default_policy()
     assert isinstance(p, Policy)
-    assert p.schema == 1
+    assert p.schema == 2
     # X-3 staff < supervisor < manager < deputy GM < GM
     lv = p.authority.levels
     assert lv["staff"] < lv["supervisor"] < lv["manager"] < lv["deputy_gm"] < lv["gm"]

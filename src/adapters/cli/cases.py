@@ -695,7 +695,9 @@ def cases_stats(st: CliState, month: str) -> None:
     s = app.services.cases.monthly_statistics(actor, month)
 
     def by_department() -> dict[str, int]:
-        dept_names: dict[str, str] = {d.id: d.name for d in app.services.org.list_departments()}
+        dept_names: dict[str, str] = {
+            d.id: d.name for d in app.services.org.list_departments(actor)
+        }
         return {dept_names.get(k, k): v for k, v in s.by_department.items()}
 
     st.emit(

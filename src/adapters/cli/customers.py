@@ -63,7 +63,7 @@ class Names:
         if staff_id is None:
             return None
         if self._staff is None:
-            self._staff = {s.id: s.name for s in self.app.services.org.list_staff()}
+            self._staff = {s.id: s.name for s in self.app.services.org.list_staff(self.actor)}
         return self._staff.get(staff_id, staff_id)
 
     def customer(self, customer_id: str) -> Customer:

@@ -145,7 +145,7 @@ def init(st: CliState, admin_name: str) -> None:
     try:
         admin, token = app.services.org.bootstrap_admin(admin_name)
     except Conflict:
-        count = len(app.services.org.list_staff())
+        count = app.services.org.staff_count()
         st.emit(
             None,
             lambda: (

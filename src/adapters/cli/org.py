@@ -105,9 +105,10 @@ def staff_add(
 @pass_state
 def staff_list(st: CliState) -> None:
     """All staff members."""
-    org = st.app().services.org
-    rows = org.list_staff()
-    st.emit(rows, lambda: staff_table(rows, org.list_departments(), fmt(st)))
+    app, actor = st.acting()
+    org = app.services.org
+    rows = org.list_staff(actor)
+    st.emit(rows, lambda: staff_table(rows, org.list_departments(actor), fmt(st)))
 
 
 @staff.command("show")
@@ -115,7 +116,8 @@ def staff_list(st: CliState) -> None:
 @pass_state
 def staff_show(st: CliState, staff_id: str) -> None:
     """One staff member."""
-    found = st.app().services.org.get_staff(StaffId(staff_id))
+    app, actor = st.acting()
+    found = app.services.org.get_staff(actor, StaffId(staff_id))
     st.emit(found, lambda: staff_details(found, fmt(st)))
 
 
@@ -140,11 +142,12 @@ def departments_add(st: CliState, name: str, head_id: str | None) -> None:
 @pass_state
 def departments_list(st: CliState) -> None:
     """All departments."""
-    org = st.app().services.org
-    rows = org.list_departments()
+    app, actor = st.acting()
+    org = app.services.org
+    rows = org.list_departments(actor)
 
     def human() -> str:
-        names = {s.id: s.name for s in org.list_staff()}
+        names = {s.id: s.name for s in org.list_staff(actor)}
         return table(
             ["id", "name", "head"],
             [(d.id, d.name, names.get(d.head_id, d.head_id) if d.head_id else None) for d in rows],
@@ -167,7 +170,7 @@ def departments_set_head(st: CliState, department_id: str, staff_id: str) -> Non
     st.emit(
         dept,
         lambda: (
-            f"{org.get_staff(StaffId(staff_id)).name} ({staff_id}) now heads "
+            f"{org.get_staff(actor, StaffId(staff_id)).name} ({staff_id}) now heads "
             f"{dept.name} ({dept.id})."
         ),
     )

@@ -350,7 +350,7 @@ def penalties_settle(st: CliState, month: str, csv_file: str | None, xlsx_file: 
     rows = app.services.penalties.settle_month(actor, month)
     written: list[str] = []
     if csv_file or xlsx_file:
-        staff_names: dict[str, str] = {s.id: s.name for s in app.services.org.list_staff()}
+        staff_names: dict[str, str] = {s.id: s.name for s in app.services.org.list_staff(actor)}
         if csv_file:
             Path(csv_file).write_text(
                 statements_csv(rows, staff_names), encoding="utf-8", newline=""

@@ -108,7 +108,18 @@ class CliState:
         """The App and the actor, the actor checked first: a missing ``--as`` is a usage
         error that must not need (or touch) the database."""
         actor = self.actor()
-        return self.app(), actor
+        app = self.app()
+        if actor == SYSTEM_ALIAS:
+            return app, app.services.org.system_account().id
+        return app, actor
+
+    def scheduler(self) -> tuple[App, StaffId]:
+        """The App and the actor of a periodic action (sweep, recurrences, …): ``--as`` when
+        given, else the system account ``csdomain init`` created — so cron needs no id."""
+        if self.settings.actor:
+            return self.acting()
+        app = self.app()
+        return app, app.services.org.system_account().id
 
     def actor(self) -> StaffId:
         """The acting staff member (``--as`` or CSDOMAIN_ACTOR); the core checks it exists."""
@@ -131,6 +142,9 @@ class CliState:
 
 
 pass_state = click.make_pass_decorator(CliState)
+
+# `--as system` acts as the scheduler's system account (X-3: only periodic actions)
+SYSTEM_ALIAS = "system"
 
 
 def set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

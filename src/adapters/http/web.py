@@ -137,7 +137,7 @@ def customers() -> str | BaseResponse:
     except ValueError:
         offset = 0
     rows = list(services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1, offset=offset))
-    staff = {s.id: s.name for s in services().org.list_staff()}
+    staff = {s.id: s.name for s in services().org.list_staff(me.id)}
     return render_template(
         "customers.html",
         me=me,
@@ -203,5 +203,5 @@ def customer(customer_id: str) -> str | BaseResponse:
     cid = CustomerId(customer_id)
     found = services().customers.get(me.id, cid)
     files = services().customers.file_statuses(me.id, cid)
-    owner = services().org.get_staff(found.owner_id)
+    owner = services().org.get_staff(me.id, found.owner_id)
     return render_template("customer.html", me=me, customer=found, files=files, owner=owner)

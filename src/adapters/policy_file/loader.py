@@ -32,7 +32,7 @@ from csdomain.kernel.errors import PolicyError
 from csdomain.policy.model import Policy
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")
-SUPPORTED_SCHEMA = 1
+SUPPORTED_SCHEMA = 2
 
 
 def _converter() -> cattrs.Converter:
@@ -149,12 +149,27 @@ def _problems(exc: Exception) -> list[tuple[str, str]]:
     return out
 
 
+_UPGRADE: dict[int, str] = {
+    1: (
+        "; schema 2 moved the minimum roles (acceptance_role, settlement_role, …) into the "
+        "[permissions.actions] table: copy it from `csdomain policy show` and see "
+        "docs/permissions.md"
+    )
+}
+
+
 def parse_policy(document: dict[str, Any], source: str = "<policy>") -> Policy:
     schema = document.get("schema")
     if schema != SUPPORTED_SCHEMA:
         raise PolicyError(
             f"{source}: unsupported policy schema {schema!r}",
-            [("$.schema", f"must be {SUPPORTED_SCHEMA}, got {schema!r}")],
+            [
+                (
+                    "$.schema",
+                    f"must be {SUPPORTED_SCHEMA}, got {schema!r}"
+                    + _UPGRADE.get(schema if isinstance(schema, int) else 0, ""),
+                )
+            ],
         )
     try:
         return _CONVERTER.structure(document, Policy)

@@ -50,9 +50,21 @@ class ConcurrencyConflict(Conflict):
 
 
 class PermissionDenied(DomainError):
-    """The actor lacks a permission or the authority level a decision needs (X-3, X-5)."""
+    """The actor lacks a permission or the authority level a decision needs (X-3, X-5).
+    ``action`` is the permission table's action the guard refused (docs/permissions.md)."""
 
     code = "permission-denied"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str | None = None,
+        field: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        super().__init__(message, rule=rule, field=field)
+        self.action = action
 
 
 class InvalidTransition(DomainError):

@@ -16,6 +16,9 @@ class Role(enum.StrEnum):
     DEPUTY_GM = "deputy_gm"
     GM = "gm"
     ADMIN = "admin"
+    # the scheduler account `csdomain init` creates: runs the periodic actions (sweep,
+    # recurrences, …) and nothing else the permission table does not give it
+    SYSTEM = "system"
 
 
 class Permission(enum.StrEnum):

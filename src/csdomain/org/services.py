@@ -5,21 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from csdomain.context import ServiceContext, load_actor, record
+from csdomain.authz import Resource, use_case
+from csdomain.context import ServiceContext, authorize, record
 from csdomain.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from csdomain.kernel.ids import DepartmentId, StaffId
 from csdomain.kernel.roles import Permission, Role
 from csdomain.org.model import ApiToken, Department, Staff, hash_token
 from csdomain.ports import UnitOfWork
-
-_ADMIN_ROLES = (Role.ADMIN.value, Role.GM.value)
-
-
-def _require_admin(actor: Staff) -> None:
-    if actor.role not in _ADMIN_ROLES:
-        raise PermissionDenied(
-            "managing staff and departments needs the admin or gm role", rule="X-3"
-        )
 
 
 def _check_role(role: str) -> str:
@@ -46,27 +38,56 @@ def _check_email(email: str) -> str:
     return email
 
 
+SYSTEM_NAME = "Scheduler (system)"
+
+
 class OrgService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    @use_case("org.bootstrap", actor=False)
     def bootstrap_admin(self, name: str) -> tuple[Staff, str]:
-        """Create the first administrator and a token for it; refused once any staff exists."""
+        """Create the first administrator and a token for it; refused once any staff exists.
+        The scheduler's system account is created beside it (see ``system_account``)."""
         with self.ctx.uow() as uow:
             if uow.staff.count() > 0:
                 raise Conflict("the organisation already has staff; ask an admin for an account")
             admin = Staff(name=_check_name(name), role=Role.ADMIN.value)
             uow.staff.add(admin)
+            uow.staff.add(Staff(name=SYSTEM_NAME, role=Role.SYSTEM.value))
             token = self._new_token(uow, admin.id, "bootstrap")
             record(uow, self.ctx, "staff.bootstrapped", admin.id, admin.id)
             uow.commit()
             return admin, token
 
+    @use_case("org.bootstrap", actor=False)
+    def staff_count(self) -> int:
+        """How many staff exist (``csdomain init`` tells an existing database from a new one)."""
+        with self.ctx.uow() as uow:
+            return uow.staff.count()
+
+    @use_case("org.system_account", actor=False)
+    def system_account(self) -> Staff:
+        """The scheduler account (role ``system``) the periodic actions run as (cron, the
+        worker); created with the first administrator, or now for databases made before."""
+        with self.ctx.uow() as uow:
+            for staff in uow.staff.list():
+                if staff.role == Role.SYSTEM.value and staff.active:
+                    return staff
+            if uow.staff.count() == 0:
+                raise NotFound("no organisation yet: run `csdomain init` first", field="actor")
+            system = Staff(name=SYSTEM_NAME, role=Role.SYSTEM.value)
+            uow.staff.add(system)
+            record(uow, self.ctx, "staff.system_created", system.id, system.id)
+            uow.commit()
+            return system
+
+    @use_case("org.departments.add")
     def add_department(
         self, actor_id: StaffId, name: str, head_id: StaffId | None = None
     ) -> Department:
         with self.ctx.uow() as uow:
-            _require_admin(load_actor(uow, actor_id))
+            authorize(uow, self.ctx, actor_id, "org.departments.add")
             if head_id is not None:
                 uow.staff.get(head_id)
             dept = Department(name=_check_name(name), head_id=head_id)
@@ -75,11 +96,12 @@ class OrgService:
             uow.commit()
             return dept
 
+    @use_case("org.departments.set_head")
     def set_department_head(
         self, actor_id: StaffId, department_id: DepartmentId, head_id: StaffId
     ) -> Department:
         with self.ctx.uow() as uow:
-            _require_admin(load_actor(uow, actor_id))
+            authorize(uow, self.ctx, actor_id, "org.departments.set_head")
             dept = uow.departments.get(department_id)
             uow.staff.get(head_id)
             dept.head_id = head_id
@@ -87,10 +109,13 @@ class OrgService:
             uow.commit()
             return dept
 
-    def list_departments(self) -> Sequence[Department]:
+    @use_case("org.departments.list")
+    def list_departments(self, actor_id: StaffId) -> Sequence[Department]:
         with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.departments.list")
             return list(uow.departments.list())
 
+    @use_case("org.staff.add")
     def add_staff(
         self,
         actor_id: StaffId,
@@ -103,7 +128,11 @@ class OrgService:
         email: str = "",
     ) -> Staff:
         with self.ctx.uow() as uow:
-            _require_admin(load_actor(uow, actor_id))
+            authorize(uow, self.ctx, actor_id, "org.staff.add")
+            if role == Role.SYSTEM.value:
+                raise ValidationError(
+                    "the system account is created by `csdomain init`", field="role", rule="X-3"
+                )
             if department_id is not None:
                 uow.departments.get(department_id)
             if supervisor_id is not None:
@@ -121,20 +150,43 @@ class OrgService:
             uow.commit()
             return staff
 
-    def get_staff(self, staff_id: StaffId) -> Staff:
+    @use_case("org.staff.read")
+    def get_staff(self, actor_id: StaffId, staff_id: StaffId) -> Staff:
         with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.staff.read")
             return uow.staff.get(staff_id)
 
-    def list_staff(self) -> Sequence[Staff]:
+    @use_case("org.staff.read")
+    def list_staff(self, actor_id: StaffId) -> Sequence[Staff]:
         with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.staff.read")
             return list(uow.staff.list())
 
+    @use_case("org.staff.deactivate")
+    def deactivate_staff(self, actor_id: StaffId, staff_id: StaffId, reason: str) -> Staff:
+        """A leaver can do nothing any more: inactive staff fail the guard and every token of
+        theirs stops working (X-3). Nobody deactivates themselves."""
+        if not reason.strip():
+            raise ValidationError("a deactivation needs a reason", field="reason", rule="X-7")
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "org.staff.deactivate")
+            staff = uow.staff.get(staff_id)
+            grant.require(Resource.of(f"staff {staff.name}", subjects=[staff.id]))
+            if not staff.active:
+                raise Conflict(f"{staff.name} is already inactive", field="staff_id", rule="X-3")
+            staff.active = False
+            record(uow, self.ctx, "staff.deactivated", staff.id, actor_id, reason)
+            uow.commit()
+            return staff
+
+    @use_case("org.permissions.manage")
     def grant_permission(
         self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str
     ) -> Staff:
         """X-5: only the policy's grant role (GM by default) may grant confidential reads."""
         return self._set_permission(actor_id, staff_id, permission, reason, grant=True)
 
+    @use_case("org.permissions.manage")
     def revoke_permission(
         self, actor_id: StaffId, staff_id: StaffId, permission: str, reason: str
     ) -> Staff:
@@ -150,20 +202,13 @@ class OrgService:
                 rule="X-5",
             )
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            conf = self.ctx.policy.confidentiality
-            if actor.role == Role.ADMIN.value or not self.ctx.policy.authority.at_least(
-                actor.role, conf.grant_role
-            ):
-                raise PermissionDenied(
-                    f"only {conf.grant_role} may grant or revoke confidential-read permissions",
-                    rule="X-5",
-                )
+            granted = authorize(uow, self.ctx, actor_id, "org.permissions.manage")
             if not reason.strip():  # X-7: a decision records its reason
                 raise ValidationError(
                     "a grant or revocation needs a reason", field="reason", rule="X-7"
                 )
             staff = uow.staff.get(staff_id)
+            granted.require(Resource.of(f"the permissions of {staff.name}", subjects=[staff.id]))
             perms = [p for p in staff.permissions if p != permission]
             if grant:
                 perms.append(permission)
@@ -173,18 +218,38 @@ class OrgService:
             uow.commit()
             return staff
 
+    @use_case("org.tokens.issue")
     def issue_token(self, actor_id: StaffId, staff_id: StaffId, label: str = "") -> str:
-        """A new API token for ``staff_id``; the plaintext is returned once and never stored."""
+        """A new API token for ``staff_id``; the plaintext is returned once and never stored.
+        Staff issue their own; who may issue others' is the permission table's scope."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if actor.id != staff_id:
-                _require_admin(actor)
-            uow.staff.get(staff_id)
+            grant = authorize(uow, self.ctx, actor_id, "org.tokens.issue")
+            staff = uow.staff.get(staff_id)
+            grant.require(Resource.of(f"the tokens of {staff.name}", owners=[staff.id]))
             token = self._new_token(uow, staff_id, label)
             record(uow, self.ctx, "token.issued", staff_id, actor_id, label=label)
             uow.commit()
             return token
 
+    @use_case("org.tokens.revoke")
+    def revoke_tokens(self, actor_id: StaffId, staff_id: StaffId, reason: str) -> int:
+        """Revoke every token of ``staff_id`` (a lost laptop, a leaver); returns how many."""
+        if not reason.strip():
+            raise ValidationError("a revocation needs a reason", field="reason", rule="X-7")
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "org.tokens.revoke")
+            staff = uow.staff.get(staff_id)
+            grant.require(Resource.of(f"the tokens of {staff.name}", owners=[staff.id]))
+            count = 0
+            for token in uow.tokens.list_for(staff.id):
+                if not token.revoked:
+                    token.revoked = True
+                    count += 1
+            record(uow, self.ctx, "token.revoked", staff.id, actor_id, reason, count=str(count))
+            uow.commit()
+            return count
+
+    @use_case("org.authenticate", actor=False)
     def authenticate(self, token: str) -> Staff:
         with self.ctx.uow() as uow:
             found = uow.tokens.find(hash_token(token))

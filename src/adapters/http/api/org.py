@@ -27,7 +27,7 @@ bp = Blueprint("org", __name__)
 @operation(bp, "/me", "GET", summary="The authenticated staff member", response=Staff)
 def me() -> Response:
     """Who the bearer token belongs to, with role and permissions."""
-    return respond(services().org.get_staff(actor().id))
+    return respond(services().org.get_staff(actor().id, actor().id))
 
 
 @operation(
@@ -40,7 +40,7 @@ def me() -> Response:
     query=PAGE_PARAMS,
 )
 def list_departments() -> Response:
-    return page_of(services().org.list_departments())
+    return page_of(services().org.list_departments(actor().id))
 
 
 @operation(
@@ -77,7 +77,7 @@ def set_department_head(department_id: str) -> Response:
     bp, "/staff", "GET", summary="List staff", response=Staff, shape="page", query=PAGE_PARAMS
 )
 def list_staff() -> Response:
-    return page_of(services().org.list_staff())
+    return page_of(services().org.list_staff(actor().id))
 
 
 @operation(
@@ -104,7 +104,7 @@ def add_staff() -> Response:
 
 @operation(bp, "/staff/<staff_id>", "GET", summary="A staff member", response=Staff)
 def get_staff(staff_id: str) -> Response:
-    return respond(services().org.get_staff(StaffId(staff_id)))
+    return respond(services().org.get_staff(actor().id, StaffId(staff_id)))
 
 
 @operation(

@@ -292,7 +292,7 @@ def _settled_statements(month: str) -> tuple[list[Statement], dict[str, str]]:
         if uow.settled_months.find(month) is None:
             raise InvalidTransition(f"{month} is not settled", rule="PEN-10")
         statements: Sequence[Statement] = uow.statements.list(month=month)
-    names = {str(s.id): s.name for s in services().org.list_staff()}
+    names = {str(s.id): s.name for s in services().org.list_staff(actor().id)}
     return list(statements), names
 
 
