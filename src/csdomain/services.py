@@ -10,6 +10,7 @@ from csdomain.context import ServiceContext
 from csdomain.customers.services import CustomerService
 from csdomain.org.services import OrgService
 from csdomain.penalties.services import PenaltyService
+from csdomain.policy.services import PolicyService
 from csdomain.service_jobs.services import ServiceJobService, SettlementService
 
 
@@ -22,6 +23,7 @@ class Services:
     service_jobs: ServiceJobService
     settlement: SettlementService
     penalties: PenaltyService
+    policy: PolicyService
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
@@ -34,4 +36,5 @@ class Services:
             service_jobs=ServiceJobService(ctx, notifier),
             settlement=SettlementService(ctx),
             penalties=PenaltyService(ctx),
+            policy=PolicyService(ctx),
         )

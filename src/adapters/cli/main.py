@@ -280,6 +280,28 @@ def policy_validate(st: CliState, file: str | None) -> None:
     )
 
 
+@policy_group.command("permissions")
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@pass_state
+def policy_permissions(st: CliState, file: str | None) -> None:
+    """Print the action × role matrix of a policy (docs/permissions.md): which roles may take
+    each action, the scope they reach, separation of duties and confidential levels."""
+    from csdomain.authz.guard import allowed_roles, scope_of
+    from csdomain.authz.matrix import matrix_markdown
+
+    policy = load_policy(file) if file else st.policy()
+    rows = {
+        name: {
+            "rule": rule.rule,
+            "roles": {r: scope_of(policy, name, r) for r in allowed_roles(policy, name)},
+            "separation": list(rule.separation),
+            "record": rule.record,
+        }
+        for name, rule in sorted(policy.permissions.actions.items())
+    }
+    st.emit(None, lambda: matrix_markdown(policy).rstrip("\n"), data=rows)
+
+
 def _register_commands() -> None:
     from adapters.cli import cases, customers, org, penalties, service_jobs
 

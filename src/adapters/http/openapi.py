@@ -63,6 +63,9 @@ class Operation:
     body_required: bool = True
     # a non-JSON success response (e.g. "text/csv"): documented as a string of that type
     media_type: str | None = None
+    # the permission table's action the operation is (docs/permissions.md); every
+    # authenticated operation has one, and the role test runs before the body is read
+    action: str | None = None
 
     @property
     def path(self) -> str:
@@ -76,6 +79,8 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 PUBLIC_ENDPOINTS: set[str] = set()
+# endpoint -> the permission table's action (checked by adapters.http.auth before the view)
+ENDPOINT_ACTIONS: dict[str, str] = {}
 
 
 def operation(
@@ -95,6 +100,7 @@ def operation(
     problems: Sequence[int] = (),
     body_required: bool = True,
     media_type: str | None = None,
+    action: str | None = None,
 ) -> Callable[[F], F]:
     """Register ``rule`` on ``bp`` for ``method`` and record it for the OpenAPI document."""
 
@@ -103,6 +109,8 @@ def operation(
         endpoint = f"api.{bp.name}.{view.__name__}"
         if not auth:
             PUBLIC_ENDPOINTS.add(endpoint)
+        if action is not None:
+            ENDPOINT_ACTIONS[endpoint] = action
         OPERATIONS.append(
             Operation(
                 rule=rule,
@@ -121,6 +129,7 @@ def operation(
                 problems=tuple(problems),
                 body_required=body_required,
                 media_type=media_type,
+                action=action,
             )
         )
         return view
@@ -217,6 +226,10 @@ _PROBLEM_SCHEMA: Schema = {
         "detail": {"type": "string"},
         "field": {"type": "string", "description": "the input path at fault"},
         "rule": {"type": "string", "description": "the domain rule ID, e.g. CUS-1"},
+        "action": {
+            "type": "string",
+            "description": "on a 403: the permission table's action refused (docs/permissions.md)",
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -231,7 +244,8 @@ _PROBLEM_SCHEMA: Schema = {
 _PROBLEM_TEXT = {
     400: "Malformed request (invalid JSON, a body that is not an object, a bad header)",
     401: "Missing or invalid bearer token",
-    403: "The staff member lacks the role or permission (X-3, X-5)",
+    403: "The permission table refuses the action: role, scope, separation of duties or a "
+    "confidential-read permission (X-3, X-4, X-5); `action` names it",
     404: "No such record",
     409: "Conflicts with the stored state: owned by someone else (CUS-1), a stale version, "
     "or not allowed in the record's state",
@@ -294,6 +308,11 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
         }
         if op.description:
             doc["description"] = op.description
+        if op.action is not None:
+            doc["x-csdomain-action"] = op.action
+            doc["description"] = (
+                doc.get("description", "") + f"\n\nAction `{op.action}` (docs/permissions.md)."
+            ).strip()
         if params:
             doc["parameters"] = params
         if not op.auth:

@@ -41,6 +41,8 @@ class Problem:
     rule: str | None = None
     errors: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    # the permission table's action a 403 refused (docs/permissions.md)
+    action: str | None = None
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -53,6 +55,8 @@ class Problem:
             out["field"] = self.field
         if self.rule is not None:
             out["rule"] = self.rule
+        if self.action is not None:
+            out["action"] = self.action
         if self.errors:
             out["errors"] = [{"field": f, "detail": d} for f, d in self.errors]
         return out
@@ -142,6 +146,7 @@ def problem_for(exc: BaseException) -> Problem:
             field=field or None,
             rule=exc.rule,
             errors=tuple(errors),
+            action=exc.action if isinstance(exc, PermissionDenied) else None,
         )
     if isinstance(exc, HTTPException):
         code = exc.code or 500

@@ -52,6 +52,7 @@ _STATUS_SCHEMA = {"type": "string", "enum": [s.value for s in CustomerStatus]}
     bp,
     "/customers",
     "GET",
+    action="customers.read",
     summary="List customers",
     description="Staff see their own customers; supervisors and above everyone's (CUS-1). "
     "Ordered by registration time.",
@@ -85,6 +86,7 @@ def list_customers() -> Response:
     bp,
     "/customers",
     "POST",
+    action="customers.register",
     summary="Register a customer (CUS-1)",
     description="The earliest registration owns the customer: registering a customer "
     "someone already registered (same phone or ID number) is a 409 naming "
@@ -103,6 +105,7 @@ def register_customer() -> Response:
     bp,
     "/customers/due-for-evaluation",
     "GET",
+    action="customers.grades.read",
     summary="Customers whose grade evaluation date has come (CUS-4)",
     response=Customer,
     shape="page",
@@ -112,7 +115,14 @@ def due_for_evaluation() -> Response:
     return page_of(services().customers.due_for_evaluation(actor().id, query_date("as_of")))
 
 
-@operation(bp, "/customers/<customer_id>", "GET", summary="A customer", response=Customer)
+@operation(
+    bp,
+    "/customers/<customer_id>",
+    "GET",
+    action="customers.read",
+    summary="A customer",
+    response=Customer,
+)
 def get_customer(customer_id: str) -> Response:
     return respond(services().customers.get(actor().id, CustomerId(customer_id)))
 
@@ -121,6 +131,7 @@ def get_customer(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>",
     "PATCH",
+    action="customers.update",
     summary="Change a customer's details",
     description="Send the version you read as `expected_version` or `If-Match`; a stale "
     "version is a 409 (concurrency-conflict). Status may only go "
@@ -139,6 +150,7 @@ def update_customer(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/transfer",
     "POST",
+    action="customers.transfer",
     summary="Transfer a customer to another owner (CUS-1, X-3)",
     body=Transfer,
     response=Customer,
@@ -158,6 +170,7 @@ def transfer_customer(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/grade-evaluations",
     "POST",
+    action="customers.grades.evaluate",
     summary="Grade a customer from weighted scores (CUS-4)",
     body=GradeEvaluation,
     response=GradeChange,
@@ -176,6 +189,7 @@ def evaluate_grade(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/grade-changes",
     "POST",
+    action="customers.grades.change",
     summary="Change a customer's grade out of cycle, with a reason (CUS-4)",
     body=GradeChangeRequest,
     response=GradeChange,
@@ -200,6 +214,7 @@ def change_grade(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/grade-history",
     "GET",
+    action="customers.grades.read",
     summary="Every grade decision of a customer (CUS-4)",
     response=GradeChange,
     shape="page",
@@ -213,6 +228,7 @@ def grade_history(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/files",
     "GET",
+    action="customers.files.status",
     summary="Hand-over status of a customer's files (CUS-3)",
     description="The hand-over register view: deadline, missing items, overdue. Not "
     "confidential; the documents themselves are read at /files/{file_id}.",
@@ -228,6 +244,7 @@ def file_statuses(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/files",
     "POST",
+    action="customers.files.open",
     summary="Open a customer file (CUS-3)",
     description="The hand-over deadline is the kind's working days after event_date (X-1).",
     body=OpenFile,
@@ -247,6 +264,7 @@ def open_file(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/deregistrations",
     "GET",
+    action="customers.deregistration.read",
     summary="A customer's deregistration applications (CUS-6)",
     response=Deregistration,
     shape="page",
@@ -260,6 +278,7 @@ def list_deregistrations(customer_id: str) -> Response:
     bp,
     "/customers/<customer_id>/deregistrations",
     "POST",
+    action="customers.deregistration.apply",
     summary="Apply for deregistration (CUS-6)",
     body=ApplyDeregistration,
     response=Deregistration,
@@ -278,6 +297,7 @@ def apply_deregistration(customer_id: str) -> Response:
     bp,
     "/deregistrations/<deregistration_id>/steps",
     "POST",
+    action="customers.deregistration.advance",
     summary="Approve or reject the next deregistration step (CUS-6, X-3)",
     body=AdvanceDeregistration,
     response=Deregistration,
@@ -300,6 +320,7 @@ def advance_deregistration(deregistration_id: str) -> Response:
     bp,
     "/history/<subject_id>",
     "GET",
+    action="customers.history",
     summary="The audit trail of one record (X-7; supervisors and above)",
     response=AuditEvent,
     shape="page",

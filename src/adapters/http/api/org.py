@@ -24,7 +24,14 @@ from csdomain.org.model import Department, Staff
 bp = Blueprint("org", __name__)
 
 
-@operation(bp, "/me", "GET", summary="The authenticated staff member", response=Staff)
+@operation(
+    bp,
+    "/me",
+    "GET",
+    action="org.staff.read",
+    summary="The authenticated staff member",
+    response=Staff,
+)
 def me() -> Response:
     """Who the bearer token belongs to, with role and permissions."""
     return respond(services().org.get_staff(actor().id, actor().id))
@@ -34,6 +41,7 @@ def me() -> Response:
     bp,
     "/departments",
     "GET",
+    action="org.departments.list",
     summary="List departments",
     response=Department,
     shape="page",
@@ -47,6 +55,7 @@ def list_departments() -> Response:
     bp,
     "/departments",
     "POST",
+    action="org.departments.add",
     summary="Add a department (admin)",
     body=AddDepartment,
     response=Department,
@@ -62,6 +71,7 @@ def add_department() -> Response:
     bp,
     "/departments/<department_id>/head",
     "PUT",
+    action="org.departments.set_head",
     summary="Set a department's head (admin)",
     body=SetDepartmentHead,
     response=Department,
@@ -74,7 +84,14 @@ def set_department_head(department_id: str) -> Response:
 
 
 @operation(
-    bp, "/staff", "GET", summary="List staff", response=Staff, shape="page", query=PAGE_PARAMS
+    bp,
+    "/staff",
+    "GET",
+    action="org.staff.read",
+    summary="List staff",
+    response=Staff,
+    shape="page",
+    query=PAGE_PARAMS,
 )
 def list_staff() -> Response:
     return page_of(services().org.list_staff(actor().id))
@@ -84,6 +101,7 @@ def list_staff() -> Response:
     bp,
     "/staff",
     "POST",
+    action="org.staff.add",
     summary="Add a staff member (admin)",
     body=AddStaff,
     response=Staff,
@@ -102,7 +120,14 @@ def add_staff() -> Response:
     return respond(staff, 201, location=url_for(".get_staff", staff_id=staff.id))
 
 
-@operation(bp, "/staff/<staff_id>", "GET", summary="A staff member", response=Staff)
+@operation(
+    bp,
+    "/staff/<staff_id>",
+    "GET",
+    action="org.staff.read",
+    summary="A staff member",
+    response=Staff,
+)
 def get_staff(staff_id: str) -> Response:
     return respond(services().org.get_staff(actor().id, StaffId(staff_id)))
 
@@ -111,6 +136,7 @@ def get_staff(staff_id: str) -> Response:
     bp,
     "/staff/<staff_id>/tokens",
     "POST",
+    action="org.tokens.issue",
     summary="Issue an API token",
     description="Staff may issue tokens for themselves; admins for anyone. "
     "The token is returned once.",
@@ -128,6 +154,7 @@ def issue_token(staff_id: str) -> Response:
     bp,
     "/staff/<staff_id>/permission-grants",
     "POST",
+    action="org.permissions.manage",
     summary="Grant a confidential-read permission (GM, X-5)",
     body=PermissionChange,
     response=Staff,
@@ -143,6 +170,7 @@ def grant_permission(staff_id: str) -> Response:
     bp,
     "/staff/<staff_id>/permission-revocations",
     "POST",
+    action="org.permissions.manage",
     summary="Revoke a confidential-read permission (GM, X-5)",
     body=PermissionChange,
     response=Staff,
