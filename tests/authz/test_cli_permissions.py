@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from authz_support import RoleWorld, make_world
 from click.testing import CliRunner
-from conftest import RoleWorld, make_world
 
 from adapters.cli.main import cli
 

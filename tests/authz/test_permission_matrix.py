@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import tomli_w
-from conftest import ROLES, RoleWorld, make_world
+from authz_support import ROLES, RoleWorld, make_world
 
 from adapters.http.openapi import OPERATIONS, Operation
 from adapters.policy_file import load_policy
