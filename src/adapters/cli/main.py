@@ -216,8 +216,14 @@ def db_upgrade(st: CliState) -> None:
     type=click.IntRange(min=1),
     help="Gunicorn worker processes (ignored by the development server).",
 )
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="Also run `csdomain worker` beside the server (the periodic actions, for small "
+    "teams without cron).",
+)
 @pass_state
-def serve(st: CliState, host: str, port: int, workers: int) -> None:
+def serve(st: CliState, host: str, port: int, workers: int, with_worker: bool) -> None:
     """Run the HTTP API: gunicorn on Linux/macOS, Flask's dev server where it is unavailable.
 
     Upgrades the schema first and checks the policy, so a broken policy fails here
@@ -229,10 +235,53 @@ def serve(st: CliState, host: str, port: int, workers: int) -> None:
     if app.settings.storage == "memory" and workers > 1:
         click.echo("warning: memory storage is per process; each worker has its own data", err=True)
     serving.export_settings(st.settings)
-    if serving.gunicorn_available():
-        serving.run_gunicorn(host, port, workers)
-    else:
-        serving.run_dev_server(host, port)
+    beside = serving.start_worker_process() if with_worker else None
+    try:
+        if serving.gunicorn_available():
+            serving.run_gunicorn(host, port, workers)
+        else:
+            serving.run_dev_server(host, port)
+    finally:
+        if beside is not None:
+            serving.stop_process(beside)
+
+
+@cli.command()
+@click.option(
+    "--once",
+    "once",
+    metavar="JOB",
+    multiple=True,
+    help="Run this job now (repeatable) and exit, instead of running on the policy's times.",
+)
+@pass_state
+def worker(st: CliState, once: tuple[str, ...]) -> None:
+    """Run the periodic actions (sweep, violations from events, recurrences, job
+    prioritisation, late jobs, renewal notices) on the policy's [scheduler.jobs] times, as
+    the system account. Several workers may run: each tick runs once (see docs/architecture.md).
+    """
+    from adapters.worker import JOBS, Worker
+
+    unknown = sorted(set(once) - set(JOBS))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown job(s) {unknown}; known: {', '.join(sorted(JOBS))}", param_hint="--once"
+        )
+    app = st.app(create_schema=True)
+    runner = Worker.for_app(app)
+    if once:
+        outcomes = {job: runner.run(job) for job in once}
+        st.emit(
+            None,
+            lambda: "\n".join(
+                f"{job}: {o or 'skipped (another worker ran this tick)'}"
+                for job, o in outcomes.items()
+            ),
+            data=outcomes,
+        )
+        return
+    click.echo(f"csdomain worker {runner.holder}: {runner.scheduled()}", err=True)
+    runner.start(block=True)
 
 
 # -------------------------------------------------------------------- policy

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,20 @@ def export_settings(settings: Settings) -> None:
     os.environ["CSDOMAIN_STORAGE"] = settings.storage
     if settings.policy_file:
         os.environ["CSDOMAIN_POLICY_FILE"] = os.path.abspath(settings.policy_file)
+
+
+def start_worker_process() -> subprocess.Popen[bytes]:
+    """``csdomain worker`` as a child process beside the server (``serve --with-worker``):
+    its own process, so gunicorn's forks never share its database connections."""
+    return subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker"], env=os.environ.copy())
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def gunicorn_available() -> bool:

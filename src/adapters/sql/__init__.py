@@ -7,10 +7,11 @@ core as a DomainError (``errors``).
 
 from adapters.sql.errors import StorageError
 from adapters.sql.mapping import map_core
+from adapters.sql.scheduler import SqlRunLedger
 from adapters.sql.storage import SqlStorage, SqlUnitOfWork
 
 # Map on import, so core objects built from here on are instrumented from birth (objects
 # built earlier are adopted when added).
 map_core()
 
-__all__ = ["SqlStorage", "SqlUnitOfWork", "StorageError"]
+__all__ = ["SqlRunLedger", "SqlStorage", "SqlUnitOfWork", "StorageError"]

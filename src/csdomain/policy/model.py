@@ -14,6 +14,7 @@ from csdomain.policy import validators as v
 from csdomain.policy.cases import CasesPolicy
 from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.permissions import PermissionsPolicy
+from csdomain.policy.scheduler import SchedulerPolicy
 from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -260,3 +261,5 @@ class Policy:
     penalties: PenaltiesPolicy
     # who may do what: every use case's action, roles, scope and separation
     permissions: PermissionsPolicy
+    # when the built-in worker runs the periodic actions (issue 11)
+    scheduler: SchedulerPolicy
