@@ -336,6 +336,7 @@ def test_case11_major_case_needs_corrective_actions(
 def test_case10_responsibility_shares_must_sum_to_100(
     app: App, org: Org, dept: Department, new_case: CaseFactory
 ) -> None:
+    """CASE-10: the departments' responsibility percentages add up to 100."""
     case = new_case()
     with pytest.raises(ValidationError) as err:
         app.services.cases.close(
