@@ -22,6 +22,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _UNDEFINED_TABLE = "42P01"  # PostgreSQL SQLSTATE
+# PostgreSQL SQLSTATEs for "another transaction got in the way": deadlock detected,
+# serialization failure, lock not available. Retryable, like a stale version.
+_CONTENTION = {"40P01", "40001", "55P03"}
 _TABLE_IN_STATEMENT = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 
 _TABLE_IN_STALE = re.compile(r"on table '(\w+)'")
@@ -58,6 +61,8 @@ def translate(exc: sa_exc.SQLAlchemyError) -> DomainError:
         return Conflict(f"{_table(exc)} with the same key already exists ({_detail(exc)})")
     orig = getattr(exc, "orig", None)
     detail = _detail(exc)
+    if getattr(orig, "sqlstate", None) in _CONTENTION:
+        return ConcurrencyConflict(f"a concurrent transaction got in the way ({detail}); try again")
     if getattr(orig, "sqlstate", None) == _UNDEFINED_TABLE or "no such table" in detail:
         return StorageError(
             f"the database schema is missing or out of date ({detail}); {SCHEMA_HINT}"

@@ -303,6 +303,7 @@ class ServiceJobService:
         now = self.ctx.now()
         reported: builtins.list[ServiceJob] = []
         with self.ctx.uow() as uow:
+            uow.lock("service-jobs:late-report")  # a concurrent run waits, then skips
             for job in uow.service_jobs.list_late(now):
                 if job.overdue_reported_at is None:
                     job.overdue_reported_at = now
@@ -378,6 +379,7 @@ class ServiceJobService:
         horizon = add_months(today, self.policy.renewal_notice_months)
         sent: builtins.list[MaintenanceContract] = []
         with self.ctx.uow() as uow:
+            uow.lock("service-jobs:renewal-notices")  # a concurrent run waits, then skips
             for contract in uow.contracts.list_ending_by(horizon):
                 if contract.ends_on < today:
                     continue
