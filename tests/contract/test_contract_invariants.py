@@ -24,6 +24,7 @@ from csdomain.kernel.ids import StaffId
 from csdomain.kernel.money import Money
 from csdomain.org.model import Staff
 from csdomain.penalties.model import Appeal, AppealState, EntryKind, PenaltyEntry
+from csdomain.service_jobs.commands import OpenExchange
 
 N = 8
 # one phone, written the eight ways people type it (CUS-1)
@@ -401,3 +402,26 @@ def test_case7_eight_simultaneous_extensions_respect_the_policy(app: App, org: O
     one_wins(outcomes, Conflict)
     kinds = [e.kind for e in cs.timeline(org.gm.id, case_id)]
     assert kinds.count("clock_extended") == allowed.max_extensions
+
+
+def test_case14_forms_entered_together_get_distinct_ledger_numbers(app: App, org: Org) -> None:
+    st = app.services.settlement
+    forms = []
+    for i in range(N):
+        form = st.open_exchange(
+            org.sales.id,
+            OpenExchange(customer_name=f"Shop {i}", goods="Model X", quantity=1, reason="colour"),
+        )
+        for actor in (org.manager, org.supervisor, org.gm, org.service):
+            form = st.sign_exchange(actor.id, form.id, approve=True, opinion="ok")
+        forms.append(form)
+    outcomes = race([lambda f=f: st.enter_in_ledger(org.service.id, f.id) for f in forms])
+    assert [kind for kind, _ in outcomes] == ["ok"] * N, outcomes
+    assert sorted(form.ledger_no for _, form in outcomes) == list(range(1, N + 1))
+
+
+def test_org_simultaneous_first_runs_make_one_admin(app: App, storage: Storage) -> None:
+    outcomes = race([lambda i=i: app.services.org.bootstrap_admin(f"Admin {i}") for i in range(N)])
+    one_wins(outcomes, Conflict)
+    with storage.unit_of_work() as uow:
+        assert uow.staff.count() == 1

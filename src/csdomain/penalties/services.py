@@ -106,14 +106,9 @@ class PenaltyService:
             )
         return vt
 
-    def _open_month(self, uow: UnitOfWork, month: str) -> str:
-        """PEN-10: the month an entry for ``month`` lands in (the next open one if settled)."""
-        while uow.settled_months.find(month) is not None:
-            month = next_month(month)
-        return month
-
     def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
-        # PEN-10: settling a month locks it too, so an entry never lands in a month that is
+        """PEN-10: book ``entry`` in its month, or the next open one if that is settled."""
+        # settling a month locks it too, so an entry never lands in a month that is
         # being settled; it waits, then sees the month settled and moves to the next
         month = entry.month
         uow.lock(month_lock(month))

@@ -541,6 +541,9 @@ class SettlementService:
         """CASE-14: the completed form gets the next exchange-ledger number, signed by the
         handler who enters it."""
         with self.ctx.uow() as uow:
+            # the next number is max + 1 over every form: one entry at a time, so two forms
+            # entered together never get the same number
+            uow.lock("exchange-ledger")
             actor = load_actor(uow, actor_id)
             form = uow.exchanges.get(form_id)
             if form.state != ExchangeState.COMPLETED or form.ledger_no is not None:
