@@ -238,16 +238,20 @@ class MemoryUnitOfWork:
 
     def _check_unique(self, written: list[tuple[str, str, Any]]) -> None:
         """Refuse a commit that would break a unique constraint (see UNIQUE)."""
-        for table, k, obj in written:
-            for key_of, message, rule, field in UNIQUE.get(table, []):
-                value = key_of(obj)
-                if value is None:
+        for table in {t for t, _, _ in written if t in UNIQUE}:
+            mine = {k: o for t, k, o in written if t == table}
+            rows = {**self.store.table(table), **mine}  # the table as this commit leaves it
+            for key_of, message, rule, field in UNIQUE[table]:
+                wanted = {key_of(o) for o in mine.values()} - {None}
+                if not wanted:
                     continue
-                pending = {key: o for t, key, o in written if t == table}
-                rows = {**self.store.table(table), **pending}
-                for other_k, other in rows.items():
-                    if other_k != k and key_of(other) == value:
-                        raise Conflict(f"{message} ({value})", rule=rule, field=field)
+                holders: dict[object, str] = {}
+                for k, obj in rows.items():
+                    value = key_of(obj)
+                    if value in wanted:
+                        if value in holders:
+                            raise Conflict(f"{message} ({value})", rule=rule, field=field)
+                        holders[value] = k
 
     def commit(self) -> None:
         try:
