@@ -209,6 +209,19 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
 
+    def lock(self, *keys: str) -> None:
+        """Hold an exclusive lock on each domain key (e.g. ``"case:cas_…"``) until this unit
+        of work commits or rolls back; another unit of work locking a same key waits.
+
+        This is how a use case makes a check-then-write rule that spans rows ("once",
+        "at most", "unique") hold under concurrency: lock the rule's key *before* reading
+        what the check looks at. Keys are free-form strings (``<rule area>:<id>``); locking
+        a key again in the same unit of work is a no-op. Take every key a use case needs
+        in one call (they are acquired in sorted order, so two callers cannot deadlock).
+        The storage's constraint (unique index) remains the backstop; see
+        docs/architecture.md, "Invariants"."""
+        ...
+
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...

@@ -37,7 +37,7 @@ def test_staff_and_customer_round_trip_with_json(run: Cli, org: CliOrg) -> None:
         "--intermediary-name",
         "Acme Brokers",
     )
-    assert created["phone"] == "13800138000"
+    assert created["phone"] == "+8613800138000"  # stored in E.164 (CUS-1)
     assert created["owner_id"] == org.sales
     assert created["kind"] == "agent" and created["id_number"] == "91310000ABC"
     assert created["version"] == 1
@@ -395,7 +395,7 @@ def test_human_tables_are_aligned_and_readable(run: Cli, org: CliOrg) -> None:
     # the phone column starts at the same display offset in every row (wide chars count twice)
     phone_col = width(header[: header.index("PHONE")])
     for row in rows:
-        phone = "13800138000" if "13800138000" in row else "13900139000"
+        phone = "+8613800138000" if "13800138000" in row else "+8613900139000"
         assert width(row[: row.index(phone)]) == phone_col, out
     assert "Li Lei" in out and "prospect" in out
 

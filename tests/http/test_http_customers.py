@@ -31,7 +31,7 @@ def test_register_returns_201_with_version_etag_and_location(api: Api, org: Any)
     assert resp.status_code == 201
     body = resp.get_json()
     assert body["owner_id"] == org.sales.id
-    assert body["phone"] == "13800000001"
+    assert body["phone"] == "+8613800000001"  # stored in E.164 (CUS-1)
     assert body["registered_at"] == "2026-09-18T10:00:00+08:00"
     assert body["version"] == 1
     assert resp.headers["ETag"] == '"1"'

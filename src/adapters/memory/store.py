@@ -30,6 +30,7 @@ from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, File
 from csdomain.org.model import ApiToken, Department, Staff
 from csdomain.penalties.model import (
     Appeal,
+    AppealState,
     BonusRecord,
     PenaltyEntry,
     SettledMonth,
@@ -46,11 +47,60 @@ from csdomain.service_jobs.model import (
 T = TypeVar("T")
 
 
+# How long a unit of work waits for a domain-key lock before giving up with a conflict
+# (the SQL adapters' busy timeout plays the same part).
+LOCK_TIMEOUT_SECONDS = 30.0
+
+_LIVE_CUSTOMER = (
+    CustomerStatus.PROSPECT,
+    CustomerStatus.CLOSED_DEAL,
+    CustomerStatus.DEREGISTERING,
+)
+
+
+def _live_phone(c: Customer) -> object:
+    return c.phone if c.status in _LIVE_CUSTOMER and c.duplicate_of is None else None
+
+
+def _live_id_number(c: Customer) -> object:
+    live = c.status in _LIVE_CUSTOMER and c.duplicate_of is None
+    return c.id_number if live and c.id_number is not None else None
+
+
+def _open_appeal(a: Appeal) -> object:
+    return a.entry_id if a.state == AppealState.OPEN and a.duplicate_of is None else None
+
+
+def _reversal(e: PenaltyEntry) -> object:
+    return e.reverses_id if e.duplicate_of is None else None
+
+
+# The memory twins of the SQL adapter's unique (partial) indexes: table -> (key of an
+# object or None when the constraint does not apply, what a clash means, rule, field).
+UNIQUE: dict[str, list[tuple[Callable[[Any], object], str, str, str]]] = {
+    "customers": [
+        (_live_phone, "another live customer already has this phone", "CUS-1", "phone"),
+        (
+            _live_id_number,
+            "another live customer already has this ID number",
+            "CUS-1",
+            "id_number",
+        ),
+    ],
+    "appeals": [(_open_appeal, "an appeal of this entry is already open", "PEN-10", "entry_id")],
+    "penalty_entries": [
+        (_reversal, "this entry was already reversed", "PEN-10", "entry_id"),
+    ],
+}
+
+
 class MemoryStore:
     """The shared state all units of work of one application see."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        # domain-key locks (UnitOfWork.lock), created on first use
+        self.key_locks: dict[str, threading.Lock] = {}
         # table name -> key -> committed object
         self.tables: dict[str, dict[str, Any]] = {}
         # append-only tables keep insertion order
@@ -58,6 +108,10 @@ class MemoryStore:
 
     def table(self, name: str) -> dict[str, Any]:
         return self.tables.setdefault(name, {})
+
+    def key_lock(self, key: str) -> threading.Lock:
+        with self.lock:
+            return self.key_locks.setdefault(key, threading.Lock())
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
@@ -122,6 +176,8 @@ class MemoryUnitOfWork:
         self.new: dict[tuple[str, str], Any] = {}
         # key -> (working copy, version as read, committed object as read)
         self.seen: dict[tuple[str, str], tuple[Any, int | None, Any]] = {}
+        # domain-key locks held until commit or rollback (UnitOfWork.lock)
+        self.held: dict[str, threading.Lock] = {}
         self.departments = _Departments(self, "departments", lambda d: d.id, "department")
         self.staff = _Staff(self, "staff", lambda s: s.id, "staff")
         self.tokens = _Tokens(self, "tokens", lambda t: t.token_hash, "token")
@@ -163,7 +219,47 @@ class MemoryUnitOfWork:
     ) -> None:
         self.rollback()
 
+    def lock(self, *keys: str) -> None:
+        """Per-key locks held until commit or rollback, acquired in sorted order (like the
+        SQL adapter's advisory locks); waiting longer than LOCK_TIMEOUT_SECONDS is a
+        ConcurrencyConflict rather than a hang."""
+        for key in sorted(set(keys) - set(self.held)):
+            key_lock = self.store.key_lock(key)
+            if not key_lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+                raise ConcurrencyConflict(
+                    f"{key} is held by another transaction for too long; try again"
+                )
+            self.held[key] = key_lock
+
+    def _release(self) -> None:
+        held, self.held = self.held, {}
+        for key_lock in held.values():
+            key_lock.release()
+
+    def _check_unique(self, written: list[tuple[str, str, Any]]) -> None:
+        """Refuse a commit that would break a unique constraint (see UNIQUE)."""
+        for table in {t for t, _, _ in written if t in UNIQUE}:
+            mine = {k: o for t, k, o in written if t == table}
+            rows = {**self.store.table(table), **mine}  # the table as this commit leaves it
+            for key_of, message, rule, field in UNIQUE[table]:
+                wanted = {key_of(o) for o in mine.values()} - {None}
+                if not wanted:
+                    continue
+                holders: dict[object, str] = {}
+                for k, obj in rows.items():
+                    value = key_of(obj)
+                    if value in wanted:
+                        if value in holders:
+                            raise Conflict(f"{message} ({value})", rule=rule, field=field)
+                        holders[value] = k
+
     def commit(self) -> None:
+        try:
+            self._commit()
+        finally:
+            self._release()
+
+    def _commit(self) -> None:
         with self.store.lock:
             changed: list[tuple[str, str, Any]] = []
             for (table, k), (obj, read_version, as_read) in self.seen.items():
@@ -180,6 +276,7 @@ class MemoryUnitOfWork:
             for table, k in self.new:
                 if k in self.store.table(table):
                     raise Conflict(f"{table} {k} already exists")
+            self._check_unique(changed + [(t, k, o) for (t, k), o in self.new.items()])
             written: dict[tuple[str, str], Any] = {}
             for table, k, obj in changed:
                 if hasattr(obj, "version"):
@@ -202,6 +299,7 @@ class MemoryUnitOfWork:
     def rollback(self) -> None:
         self.new = {}
         self.seen = {}
+        self._release()
 
 
 class _Departments(_Table[Department]):

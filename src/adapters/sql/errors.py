@@ -22,9 +22,41 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _UNDEFINED_TABLE = "42P01"  # PostgreSQL SQLSTATE
+# PostgreSQL SQLSTATEs for "another transaction got in the way": deadlock detected,
+# serialization failure, lock not available. Retryable, like a stale version.
+_CONTENTION = {"40P01", "40001", "55P03"}
 _TABLE_IN_STATEMENT = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 
 _TABLE_IN_STALE = re.compile(r"on table '(\w+)'")
+
+# Unique indexes that back a domain invariant (docs/architecture.md, "Invariants"): the
+# PostgreSQL index name or SQLite's "table.column" → (what a clash means, rule, field).
+_INVARIANTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
+    (
+        ("uq_customers_live_phone", "customers.phone"),
+        "another live customer already has this phone",
+        "CUS-1",
+        "phone",
+    ),
+    (
+        ("uq_customers_live_id_number", "customers.id_number"),
+        "another live customer already has this ID number",
+        "CUS-1",
+        "id_number",
+    ),
+    (
+        ("uq_appeals_one_open_per_entry", "appeals.entry_id"),
+        "an appeal of this entry is already open",
+        "PEN-10",
+        "entry_id",
+    ),
+    (
+        ("uq_penalty_entries_one_reversal", "penalty_entries.reverses_id"),
+        "this entry was already reversed",
+        "PEN-10",
+        "entry_id",
+    ),
+)
 
 SCHEMA_HINT = "run the schema upgrade (SqlStorage.upgrade(), or `csdomain db upgrade`)"
 
@@ -55,9 +87,15 @@ def translate(exc: sa_exc.SQLAlchemyError) -> DomainError:
             f"{what} was changed by someone else since it was read; reload and try again"
         )
     if isinstance(exc, sa_exc.IntegrityError):
-        return Conflict(f"{_table(exc)} with the same key already exists ({_detail(exc)})")
+        detail = _detail(exc)
+        for names, message, rule, field in _INVARIANTS:
+            if any(name in detail for name in names):
+                return Conflict(message, rule=rule, field=field)
+        return Conflict(f"{_table(exc)} with the same key already exists ({detail})")
     orig = getattr(exc, "orig", None)
     detail = _detail(exc)
+    if getattr(orig, "sqlstate", None) in _CONTENTION:
+        return ConcurrencyConflict(f"a concurrent transaction got in the way ({detail}); try again")
     if getattr(orig, "sqlstate", None) == _UNDEFINED_TABLE or "no such table" in detail:
         return StorageError(
             f"the database schema is missing or out of date ({detail}); {SCHEMA_HINT}"

@@ -8,6 +8,7 @@ copies. Leaving the block without ``commit()`` rolls the transaction back.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -127,11 +128,19 @@ def create_engine(url: str | URL, *, busy_timeout: float = 30.0) -> Engine:
     return engine
 
 
+def lock_id(key: str) -> int:
+    """A stable signed 64-bit number for a lock key (PostgreSQL advisory locks take a
+    bigint): the first 8 bytes of its BLAKE2b digest, the same in every process and run."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class SqlUnitOfWork:
     """One business transaction over one session (csdomain.ports.UnitOfWork)."""
 
     def __init__(self, sessions: sessionmaker[VersionedSession]) -> None:
         self.session = sessions()
+        self._locked: set[str] = set()
         # typed as the ports, so this satisfies csdomain.ports.UnitOfWork by construction
         self.departments: DepartmentRepository = SqlDepartments(self.session)
         self.staff: StaffRepository = SqlStaff(self.session)
@@ -172,10 +181,42 @@ class SqlUnitOfWork:
         # without expiring the objects already handed out, which stay usable.
         with translated():
             self.session.close()
+        self._locked = set()
+
+    @translating
+    def lock(self, *keys: str) -> None:
+        """Domain-key locks held to the end of the transaction (csdomain.ports.UnitOfWork).
+
+        PostgreSQL: ``pg_advisory_xact_lock`` on each key's 64-bit hash, in sorted order, so
+        two transactions wanting the same keys queue instead of deadlocking; the database
+        releases them at commit or rollback. SQLite locks the whole database, not keys:
+        ``BEGIN IMMEDIATE`` takes the write lock now (waiting up to the busy timeout) unless
+        this transaction already holds it because it has written. Reads before that ran in
+        autocommit mode (pysqlite opens transactions only for writes), so nothing stale is
+        carried into the locked part; versioned rows read earlier are still checked at
+        commit.
+        """
+        wanted = sorted(set(keys) - self._locked)
+        if not wanted:
+            return
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            for key in wanted:
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_id(key)}
+                )
+        elif connection.dialect.name == "sqlite":
+            driver = connection.connection.driver_connection
+            if not getattr(driver, "in_transaction", False):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        self._locked.update(wanted)
 
     @translating
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        finally:
+            self._locked = set()
 
     @translating
     def rollback(self) -> None:
@@ -183,6 +224,7 @@ class SqlUnitOfWork:
         session rather than expiring it, so objects already handed out stay readable (the
         memory adapter's working copies behave the same); the unit of work stays usable."""
         self.session.close()
+        self._locked = set()
 
 
 class SqlStorage:
@@ -254,4 +296,11 @@ class SqlStorage:
         return f"SqlStorage({self.url.render_as_string(hide_password=True)!r})"
 
 
-__all__ = ["DEFAULT_URL", "MIGRATIONS", "SqlStorage", "SqlUnitOfWork", "create_engine"]
+__all__ = [
+    "DEFAULT_URL",
+    "MIGRATIONS",
+    "SqlStorage",
+    "SqlUnitOfWork",
+    "create_engine",
+    "lock_id",
+]

@@ -119,7 +119,30 @@ customers = sa.Table(
     sa.Column("next_evaluation_on", sa.Date(), nullable=True),
     sa.Column("cooperation_since", sa.Date(), nullable=True),
     sa.Column("notes", sa.String(), nullable=False),
+    sa.Column("duplicate_of", ID, nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
+)
+
+# CUS-1 backstop (docs/architecture.md, "Invariants"): one live customer per normalized phone
+# and per ID number. Rows the 0006 migration flagged as pre-existing duplicates stay out.
+LIVE_CUSTOMER_STATUSES = ("prospect", "closed_deal", "deregistering")
+_LIVE_CUSTOMER = sa.and_(
+    customers.c.status.in_(LIVE_CUSTOMER_STATUSES), customers.c.duplicate_of.is_(None)
+)
+sa.Index(
+    "uq_customers_live_phone",
+    customers.c.phone,
+    unique=True,
+    sqlite_where=_LIVE_CUSTOMER,
+    postgresql_where=_LIVE_CUSTOMER,
+)
+_LIVE_ID_NUMBER = sa.and_(_LIVE_CUSTOMER, customers.c.id_number.is_not(None))
+sa.Index(
+    "uq_customers_live_id_number",
+    customers.c.id_number,
+    unique=True,
+    sqlite_where=_LIVE_ID_NUMBER,
+    postgresql_where=_LIVE_ID_NUMBER,
 )
 
 customer_files = sa.Table(
@@ -434,7 +457,19 @@ penalty_entries = sa.Table(
     sa.Column("caused_by", sa.JSON(), nullable=False),  # entries are never edited
     sa.Column("reverses_id", ID, nullable=True),
     sa.Column("adjusts_month", sa.String(7), nullable=True),
+    sa.Column("duplicate_of", ID, nullable=True),
     sqlite_autoincrement=True,
+)
+# PEN-10: an entry is reversed at most once
+_REVERSAL = sa.and_(
+    penalty_entries.c.reverses_id.is_not(None), penalty_entries.c.duplicate_of.is_(None)
+)
+sa.Index(
+    "uq_penalty_entries_one_reversal",
+    penalty_entries.c.reverses_id,
+    unique=True,
+    sqlite_where=_REVERSAL,
+    postgresql_where=_REVERSAL,
 )
 
 appeals = sa.Table(
@@ -450,7 +485,17 @@ appeals = sa.Table(
     sa.Column("decided_at", AwareDateTime(), nullable=True),
     sa.Column("decision_reason", sa.String(), nullable=False),
     sa.Column("new_amount", MoneyType(), nullable=True),
+    sa.Column("duplicate_of", ID, nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
+)
+# PEN-10: at most one open appeal per penalty entry
+_OPEN_APPEAL = sa.and_(appeals.c.state == "open", appeals.c.duplicate_of.is_(None))
+sa.Index(
+    "uq_appeals_one_open_per_entry",
+    appeals.c.entry_id,
+    unique=True,
+    sqlite_where=_OPEN_APPEAL,
+    postgresql_where=_OPEN_APPEAL,
 )
 
 bonus_records = sa.Table(

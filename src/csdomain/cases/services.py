@@ -28,6 +28,13 @@ from csdomain.policy.cases import CasesPolicy, ClockDefinition
 from csdomain.ports import UnitOfWork
 
 S = CaseState
+
+
+def case_lock(case_id: str) -> str:
+    """The unit-of-work lock key of rules counted over one case's events (CASE-7)."""
+    return f"case:{case_id}"
+
+
 # which action may happen in which state (CASE-3…CASE-10)
 _ALLOWED: dict[str, frozenset[CaseState]] = {
     "acknowledge": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
@@ -288,6 +295,9 @@ class CaseService:
         **data: str,
     ) -> Case:
         with self.ctx.uow() as uow:
+            if action == "acknowledge":
+                # CASE-7: acknowledged once (a rule over the case's events, not its row)
+                uow.lock(case_lock(case_id))
             load_actor(uow, actor_id)
             case = self._load(uow, case_id)
             self._check(case, action)
@@ -618,6 +628,8 @@ class CaseService:
         if not reason.strip():
             raise ValidationError("an extension needs a reason", field="reason", rule="CASE-7")
         with self.ctx.uow() as uow:
+            # CASE-7: at most max_extensions per clock, counted over the case's events
+            uow.lock(case_lock(case_id))
             actor = load_actor(uow, actor_id)
             self._require(actor, definition.extension_role, "extending a deadline", "CASE-7")
             case = self._load(uow, case_id)

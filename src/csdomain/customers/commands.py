@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from csdomain.customers.identity import nfkc
 from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
@@ -20,8 +21,19 @@ _PHONE = re.compile(r"^\+?\d{5,20}$")
 
 
 def normalize_phone(value: str) -> str:
-    """Phones are compared digits-only (spaces, dashes and brackets are ignored)."""
-    return re.sub(r"[\s\-()]", "", value)
+    """The phone as typed, NFKC-folded (full-width digits become ASCII) without spaces, dashes
+    and brackets. The use case then parses it in the policy's region into E.164 (CUS-1,
+    ``csdomain.customers.identity.normalize_phone``)."""
+    return re.sub(r"[\s\-()]", "", nfkc(value))
+
+
+def _name(value: str) -> str:
+    """Names are stored NFKC-folded (full-width letters and digits become ASCII) and trimmed."""
+    return nfkc(value)
+
+
+def _opt_name(value: str | None) -> str | None:
+    return None if value is None else nfkc(value)
 
 
 def _phone(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
@@ -76,7 +88,7 @@ def _opt_status(value: object) -> CustomerStatus | None:
 def _optional_id_number(value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.strip().upper()
+    value = nfkc(value).upper()
     return value or None
 
 
@@ -84,13 +96,13 @@ def _optional_id_number(value: str | None) -> str | None:
 class RegisterCustomer:
     """CUS-1/CUS-2: what a registration needs."""
 
-    name: str = attrs.field(validator=_not_blank)
+    name: str = attrs.field(converter=_name, validator=_not_blank)
     phone: str = attrs.field(converter=normalize_phone, validator=_phone)
     kind: CustomerKind = attrs.field(default=CustomerKind.END_CONSUMER, converter=_kind)
     legal_form: LegalForm = attrs.field(default=LegalForm.INDIVIDUAL, converter=_legal_form)
     source: Source = attrs.field(default=Source.WALK_IN, converter=_source)
     id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
-    contact_name: str = ""
+    contact_name: str = attrs.field(default="", converter=_name)
     address: str = ""
     referrer_customer_id: CustomerId | None = None
     wants_referrer_owner: bool = False
@@ -106,14 +118,14 @@ class UpdateCustomer:
     """Changes to a customer's details; ``expected_version`` guards against lost updates."""
 
     expected_version: int
-    name: str | None = attrs.field(default=None)
+    name: str | None = attrs.field(default=None, converter=_opt_name)
     phone: str | None = attrs.field(
         default=None,
         converter=attrs.converters.optional(normalize_phone),
         validator=attrs.validators.optional(_phone),
     )
     id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
-    contact_name: str | None = None
+    contact_name: str | None = attrs.field(default=None, converter=_opt_name)
     address: str | None = None
     kind: CustomerKind | None = attrs.field(default=None, converter=_opt_kind)
     legal_form: LegalForm | None = attrs.field(default=None, converter=_opt_legal_form)

@@ -79,6 +79,9 @@ class Customer:
     next_evaluation_on: date | None = None
     cooperation_since: date | None = None
     notes: str = ""
+    # set only by the 0006 migration: an earlier live customer already had this normalized
+    # identity, so this record is kept but left out of the uniqueness constraint (CUS-1)
+    duplicate_of: CustomerId | None = None
     id: CustomerId = attrs.field(factory=new_customer_id)
     version: int = 0
 

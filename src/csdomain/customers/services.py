@@ -14,6 +14,11 @@ import attrs
 
 from csdomain.context import ServiceContext, load_actor, record
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.customers.identity import (
+    identity_lock_keys,
+    normalize_id_number,
+    normalize_phone,
+)
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -24,6 +29,7 @@ from csdomain.customers.model import (
     DestructionRecord,
     FileStatus,
     GradeChange,
+    LegalForm,
     Source,
 )
 from csdomain.kernel.calendar import add_working_days
@@ -116,10 +122,26 @@ class CustomerService:
             field=field,
         )
 
+    def _phone(self, raw: str) -> str:
+        return normalize_phone(raw, self.ctx.policy.customers.registration.phone_region)
+
+    @staticmethod
+    def _id_number(raw: str | None, legal_form: LegalForm) -> str | None:
+        if raw is None:
+            return None
+        return normalize_id_number(raw, individual=legal_form == LegalForm.INDIVIDUAL)
+
     # ------------------------------------------------------------ registration
     def register(self, actor_id: StaffId, command: RegisterCustomer) -> Customer:
-        """CUS-1: register a customer; refuse a customer someone already owns."""
+        """CUS-1: register a customer; refuse a customer someone already owns.
+
+        The identity is normalized first (E.164 phone, checked ID number), then locked, so
+        of several simultaneous registrations of one person exactly one succeeds and the
+        others are told who owns the customer; the unique index is the backstop."""
+        phone = self._phone(command.phone)
+        id_number = self._id_number(command.id_number, command.legal_form)
         with self.ctx.uow() as uow:
+            uow.lock(*identity_lock_keys(phone, id_number))
             actor = load_actor(uow, actor_id)
             owner_id = actor.id
             if command.owner_id is not None and command.owner_id != actor.id:
@@ -145,13 +167,13 @@ class CustomerService:
                     field="intermediary",
                     rule="CUS-1",
                 )
-            self._check_identity_free(uow, command.phone, command.id_number, owner_id=owner_id)
+            self._check_identity_free(uow, phone, id_number, owner_id=owner_id)
             customer = Customer(
                 name=command.name.strip(),
                 kind=command.kind,
                 legal_form=command.legal_form,
-                phone=command.phone,
-                id_number=command.id_number,
+                phone=phone,
+                id_number=id_number,
                 owner_id=owner_id,
                 registered_by=actor.id,
                 registered_at=self.ctx.now(),
@@ -213,10 +235,19 @@ class CustomerService:
     def update(
         self, actor_id: StaffId, customer_id: CustomerId, command: UpdateCustomer
     ) -> Customer:
-        """Change details; refused with ConcurrencyConflict if the customer changed meanwhile."""
+        """Change details; refused with ConcurrencyConflict if the customer changed meanwhile.
+
+        A new phone or ID number is normalized and checked under the same identity lock
+        as registration (CUS-1)."""
+        phone = None if command.phone is None else self._phone(command.phone)
         with self.ctx.uow() as uow:
+            # the command's id_number is already NFKC upper-cased: the canonical form the
+            # check below keeps, so the key is known before the customer is read
+            uow.lock(*identity_lock_keys(phone, command.id_number))
             actor = load_actor(uow, actor_id)
             customer = self._visible(uow, actor, customer_id)
+            legal_form = command.legal_form or customer.legal_form
+            id_number = self._id_number(command.id_number, legal_form)
             if customer.version != command.expected_version:
                 raise ConcurrencyConflict(
                     f"customer {customer_id} is at version {customer.version}, "
@@ -230,6 +261,10 @@ class CustomerService:
                 for k, v in attrs.asdict(command, recurse=False).items()
                 if k != "expected_version" and v is not None
             }
+            if phone is not None:
+                changes["phone"] = phone
+            if id_number is not None:
+                changes["id_number"] = id_number
             if "status" in changes and changes["status"] != customer.status:
                 if (customer.status, changes["status"]) not in _ALLOWED_STATUS_CHANGES:
                     raise InvalidTransition(
@@ -248,6 +283,9 @@ class CustomerService:
                     owner_id=customer.owner_id,
                     except_id=customer.id,
                 )
+                # a record the 0006 migration flagged as a duplicate rejoins the
+                # uniqueness constraint once its identity is its own
+                changes["duplicate_of"] = None
             if "name" in changes:
                 changes["name"] = changes["name"].strip()
             for key, value in changes.items():

@@ -50,6 +50,7 @@ class OrgService:
         """Create the first administrator and a token for it; refused once any staff exists.
         The scheduler's system account is created beside it (see ``system_account``)."""
         with self.ctx.uow() as uow:
+            uow.lock("org:bootstrap")  # once: two simultaneous first runs make one admin
             if uow.staff.count() > 0:
                 raise Conflict("the organisation already has staff; ask an admin for an account")
             admin = Staff(name=_check_name(name), role=Role.ADMIN.value)

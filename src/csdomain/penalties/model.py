@@ -62,6 +62,9 @@ class PenaltyEntry:
     reverses_id: str | None = None
     # the month the entry belongs to when it lands later as an adjustment (PEN-10)
     adjusts_month: str | None = None
+    # set only by the 0006 migration: a second reversal of the same entry found in old data,
+    # kept but left out of the one-reversal-per-entry constraint (PEN-10)
+    duplicate_of: str | None = None
     id: str = attrs.field(factory=lambda: _id("pen"))
 
     @property
@@ -87,6 +90,9 @@ class Appeal:
     decided_at: datetime | None = None
     decision_reason: str = ""
     new_amount: Money | None = None
+    # set only by the 0006 migration: a second open appeal of the same entry found in old
+    # data, kept but left out of the one-open-appeal-per-entry constraint (PEN-10)
+    duplicate_of: str | None = None
     id: str = attrs.field(factory=lambda: _id("apl"))
     version: int = 0
 

@@ -49,6 +49,17 @@ def month_of(day: date) -> str:
     return day.strftime("%Y-%m")
 
 
+# Unit-of-work lock keys (docs/architecture.md, "Invariants")
+def month_lock(month: str) -> str:
+    """Settling ``month`` and booking an entry into it (PEN-10)."""
+    return f"penalty-month:{month}"
+
+
+def entry_lock(entry_id: str) -> str:
+    """Appeals and reversals of one entry (PEN-10: one open appeal, one reversal)."""
+    return f"penalty-entry:{entry_id}"
+
+
 def _check_month(month: str) -> str:
     try:
         date.fromisoformat(month + "-01")
@@ -95,14 +106,16 @@ class PenaltyService:
             )
         return vt
 
-    def _open_month(self, uow: UnitOfWork, month: str) -> str:
-        """PEN-10: the month an entry for ``month`` lands in (the next open one if settled)."""
+    def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
+        """PEN-10: book ``entry`` in its month, or the next open one if that is settled."""
+        # settling a month locks it too, so an entry never lands in a month that is
+        # being settled; it waits, then sees the month settled and moves to the next
+        month = entry.month
+        uow.lock(month_lock(month))
         while uow.settled_months.find(month) is not None:
             month = next_month(month)
-        return month
-
-    def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
-        target = self._open_month(uow, entry.month)
+            uow.lock(month_lock(month))
+        target = month
         if target != entry.month:
             entry.adjusts_month = entry.month
             entry.month = target
@@ -134,6 +147,12 @@ class PenaltyService:
                 "a violation recorded by hand needs evidence", field="evidence", rule="PEN-1"
             )
         with self.ctx.uow() as uow:
+            # PEN-2 counts the person's earlier violations in the month (a rule across rows),
+            # and a source event becomes one violation only: both under a lock
+            keys = [f"penalty-staff-month:{staff_id}:{month_of(occurred_on)}"]
+            if source_key is not None:
+                keys.append(f"penalty-source:{source_key}")
+            uow.lock(*keys)
             if actor_id != SYSTEM:
                 recorder = load_actor(uow, StaffId(actor_id))
                 self._require(
@@ -285,6 +304,7 @@ class PenaltyService:
         day_limit = as_of or self.ctx.today()
         created: builtins.list[PenaltyEntry] = []
         with self.ctx.uow() as uow:
+            uow.lock("penalty-recurrences")  # one accrual at a time: each day counts once
             for violation in uow.violations.list_recurring_open():
                 vt = self._type(violation.code)
                 if not vt.recurs_until_corrected:
@@ -388,6 +408,7 @@ class PenaltyService:
                 "give each responsible person's base points (> 0)", field="shares", rule="PEN-5"
             )
         with self.ctx.uow() as uow:
+            uow.lock(f"penalty-case-loss:{case_id}")  # a case's loss is charged once
             actor = load_actor(uow, actor_id)
             self._require(actor, self.policy.settlement_role, "charging a complaint loss", "PEN-5")
             case = uow.cases.get(case_id)
@@ -441,6 +462,8 @@ class PenaltyService:
         if bonus.is_negative():
             raise ValidationError("must not be negative", field="bonus", rule="PEN-6")
         with self.ctx.uow() as uow:
+            # one bonus base per person and month, and none once the month is settled
+            uow.lock(f"penalty-bonus:{staff_id}:{month}", month_lock(month))
             actor = load_actor(uow, actor_id)
             self._require(actor, self.policy.settlement_role, "setting bonuses", "PEN-6")
             if uow.settled_months.find(month) is not None:
@@ -576,17 +599,35 @@ class PenaltyService:
         if not reason.strip():
             raise ValidationError("must not be empty", field="reason", rule="PEN-10")
         with self.ctx.uow() as uow:
+            # one open appeal per entry; the unique index is the backstop
+            uow.lock(entry_lock(entry_id))
             actor = load_actor(uow, actor_id)
             entry = uow.penalty_entries.get(entry_id)
             if entry.staff_id != actor.id:
                 raise PermissionDenied("only the penalised person appeals", rule="PEN-10")
             if entry.amount.is_negative() or entry.kind == EntryKind.REVERSAL:
                 raise InvalidTransition("only a penalty can be appealed", rule="PEN-10")
-            if any(
-                a.entry_id == entry_id and a.state == AppealState.OPEN
-                for a in uow.appeals.list(staff_id=actor.id)
-            ):
-                raise Conflict("an appeal of this entry is already open", rule="PEN-10")
+            open_appeal = next(
+                (
+                    a
+                    for a in uow.appeals.list(staff_id=actor.id)
+                    if a.entry_id == entry_id and a.state == AppealState.OPEN
+                ),
+                None,
+            )
+            if open_appeal is not None:
+                raise Conflict(
+                    f"appeal {open_appeal.id} of this entry is already open",
+                    rule="PEN-10",
+                    field="entry_id",
+                )
+            reversal = self._reversal_of(uow, entry)
+            if reversal is not None:
+                raise InvalidTransition(
+                    f"the entry was already reversed by {reversal.id}; it cannot be appealed again",
+                    rule="PEN-10",
+                    field="entry_id",
+                )
             appeal = Appeal(
                 entry_id=entry_id, staff_id=actor.id, reason=reason, filed_at=self.ctx.now()
             )
@@ -615,9 +656,19 @@ class PenaltyService:
             actor = load_actor(uow, actor_id)
             self._require(actor, self.policy.appeal_role, "deciding an appeal", "X-3")
             appeal = uow.appeals.get(appeal_id)
+            # an entry is reversed at most once; the appeal's version refuses a second
+            # decision of the same appeal, the lock and the unique index a second reversal
+            uow.lock(entry_lock(appeal.entry_id))
             if appeal.state != AppealState.OPEN:
                 raise InvalidTransition("the appeal was already decided", rule="PEN-10")
             entry = uow.penalty_entries.get(appeal.entry_id)
+            reversal = self._reversal_of(uow, entry)
+            if decision != AppealState.UPHELD and reversal is not None:
+                raise InvalidTransition(
+                    f"the entry was already reversed by {reversal.id}",
+                    rule="PEN-10",
+                    field="appeal_id",
+                )
             bad_reduction = new_amount is None or not (Money.zero() <= new_amount < entry.amount)
             if decision == AppealState.REDUCED and bad_reduction:
                 raise ValidationError(
@@ -678,6 +729,17 @@ class PenaltyService:
             )
             uow.commit()
             return appeal
+
+    @staticmethod
+    def _reversal_of(uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry | None:
+        return next(
+            (
+                e
+                for e in uow.penalty_entries.list(staff_id=entry.staff_id)
+                if e.reverses_id == entry.id and e.duplicate_of is None
+            ),
+            None,
+        )
 
     # ------------------------------------------------------------- statements
     def _compute(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Statement:
@@ -755,6 +817,9 @@ class PenaltyService:
         statements; a settled month never changes."""
         _check_month(month)
         with self.ctx.uow() as uow:
+            # a month is settled once: a concurrent second settlement waits, then returns
+            # the same statements; entries being booked into the month wait too
+            uow.lock(month_lock(month))
             actor = load_actor(uow, actor_id)
             self._require(actor, self.policy.settlement_role, "settling a month", "PEN-10")
             if uow.settled_months.find(month) is not None:

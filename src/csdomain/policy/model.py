@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from csdomain.customers.identity import is_region
 from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
 from csdomain.policy import validators as v
@@ -33,6 +34,13 @@ def _mmdd(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
         date(2001, int(value[:2]), int(value[3:]))
     except ValueError:
         raise ValueError(f"{attribute.name} must be a day every year has, got {value!r}") from None
+
+
+def _region(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not is_region(value):
+        raise ValueError(
+            f"{attribute.name} must be a region code libphonenumber knows (e.g. CN), got {value!r}"
+        )
 
 
 def _time(text: str) -> time:
@@ -114,6 +122,9 @@ class RegistrationPolicy:
     daily_register_exception_until: str = attrs.field(validator=_hhmm)
     # who may transfer a customer to another owner
     transfer_role: str = attrs.field(validator=v.role)
+    # CUS-1: the region a phone without a +country code is read in (E.164 identity). The
+    # default keeps policy files written before this key loading unchanged.
+    phone_region: str = attrs.field(default="CN", validator=_region)
 
 
 @attrs.frozen

@@ -303,6 +303,7 @@ class ServiceJobService:
         now = self.ctx.now()
         reported: builtins.list[ServiceJob] = []
         with self.ctx.uow() as uow:
+            uow.lock("service-jobs:late-report")  # a concurrent run waits, then skips
             for job in uow.service_jobs.list_late(now):
                 if job.overdue_reported_at is None:
                     job.overdue_reported_at = now
@@ -378,6 +379,7 @@ class ServiceJobService:
         horizon = add_months(today, self.policy.renewal_notice_months)
         sent: builtins.list[MaintenanceContract] = []
         with self.ctx.uow() as uow:
+            uow.lock("service-jobs:renewal-notices")  # a concurrent run waits, then skips
             for contract in uow.contracts.list_ending_by(horizon):
                 if contract.ends_on < today:
                     continue
@@ -539,6 +541,9 @@ class SettlementService:
         """CASE-14: the completed form gets the next exchange-ledger number, signed by the
         handler who enters it."""
         with self.ctx.uow() as uow:
+            # the next number is max + 1 over every form: one entry at a time, so two forms
+            # entered together never get the same number
+            uow.lock("exchange-ledger")
             actor = load_actor(uow, actor_id)
             form = uow.exchanges.get(form_id)
             if form.state != ExchangeState.COMPLETED or form.ledger_no is not None:
