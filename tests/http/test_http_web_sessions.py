@@ -20,6 +20,7 @@ from adapters.policy_file import default_policy
 from adapters.settings import Settings
 from backend_fixtures import backend_app
 from csdomain.kernel.clock import FixedClock
+from csdomain.org.model import hash_token
 
 COOKIE = "session"
 
@@ -81,12 +82,12 @@ def test_sign_in_starts_a_server_side_session_and_the_cookie_holds_no_token(
     sid = contents["sid"]
     store = store_for(app.storage)
     assert store.find(sid) is None  # only the hash is stored
-    found = store.find(hash_session_id(sid))
-    assert found is not None
-    staff_id, last_seen, expires_at, ended_at = found
+    row = store.find(hash_session_id(sid))
+    assert row is not None
     now = app.services.ctx.now()
-    assert staff_id == org.sales.id and last_seen == now and ended_at is None
-    assert expires_at == now + timedelta(hours=app.settings.web_session_hours)
+    assert row.staff_id == org.sales.id and row.token_hash == hash_token(tokens["sales"])
+    assert row.created_at == row.last_seen_at == now and row.ended_at is None
+    assert row.expires_at == now + timedelta(hours=app.settings.web_session_hours)
     assert _signed_in(client)
 
 
@@ -110,8 +111,8 @@ def test_sign_out_ends_the_session_server_side(
     assert resp.status_code == 302 and resp.headers["Location"] == "/sign-in"
     assert not _signed_in(client)
     assert not _signed_in(_with_cookie(flask_app, copied))  # the old cookie no longer works
-    found = store_for(app.storage).find(hash_session_id(sid))
-    assert found is not None and found[3] == app.services.ctx.now()
+    row = store_for(app.storage).find(hash_session_id(sid))
+    assert row is not None and row.ended_at == app.services.ctx.now()
 
 
 def test_a_session_expires_after_its_lifetime_even_when_in_use(
@@ -175,8 +176,20 @@ def test_a_deactivated_staff_members_session_stops_working(
     assert _signed_in(client)
     app.services.org.deactivate_staff(org.gm.id, org.sales.id, "left the company")
     assert not _signed_in(client)
-    found = store_for(app.storage).find(hash_session_id(sid))
-    assert found is not None and found[3] is not None  # ended server-side
+    row = store_for(app.storage).find(hash_session_id(sid))
+    assert row is not None and row.ended_at is not None  # ended server-side
+
+
+def test_revoking_the_token_ends_the_sessions_signed_in_with_it(
+    app: App, flask_app: Flask, tokens: dict[str, str], org: Any
+) -> None:
+    """A lost laptop: revoking the token also signs its browser out (X-3)."""
+    laptop = flask_app.test_client()
+    _sign_in(laptop, tokens["sales"])
+    desk = flask_app.test_client()
+    _sign_in(desk, app.services.org.issue_token(org.sales.id, org.sales.id, "desk"))
+    app.services.org.revoke_tokens(org.gm.id, org.sales.id, "laptop lost")
+    assert not _signed_in(laptop) and not _signed_in(desk)
 
 
 def test_two_workers_on_the_same_data_agree_on_the_key_and_the_sessions(

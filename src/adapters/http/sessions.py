@@ -2,8 +2,9 @@
 
 The web pages' cookie is Flask's signed session, but it carries only a random session id
 (and the form CSRF token), never an API token: the server keeps the SHA-256 of the id with
-the staff member, created / last-seen / expiry times. Sign-out ends the row, so a copied
-cookie stops working; an expired, idle, ended, unknown or unsigned session is "not signed in";
+the staff member, the hash of the token they signed in with, created / last-seen / expiry
+times. Sign-out ends the row, so a copied cookie stops working; an expired, idle, ended,
+unknown or unsigned session, or one whose token was revoked, is "not signed in";
 a session whose staff member was deactivated stops working because every page resolves the
 staff member through the guarded ``get_staff`` (the guard refuses inactive staff).
 
@@ -22,16 +23,17 @@ import secrets
 import threading
 import weakref
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from adapters.bootstrap import App, Storage
 from adapters.settings import Settings
+from adapters.web_sessions import MemoryWebSessions, WebSessionRow, WebSessionStore
 from csdomain.kernel.errors import NotFound, PermissionDenied
 from csdomain.kernel.ids import StaffId
-from csdomain.org.model import Staff
+from csdomain.org.model import Staff, hash_token
 
 log = logging.getLogger(__name__)
 SECRET_NAME = "flask.secret_key"
@@ -39,67 +41,6 @@ SESSION_KEY = "sid"  # the cookie's session-id entry
 _EXTENSION = "csdomain.web_sessions"
 # last-seen is written at most this often per session, so page loads are not all writes
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-class WebSessionStore(Protocol):
-    """Where sessions and the signing key live (memory: this process; SQL: the database)."""
-
-    def secret(self, name: str, candidate: str, now: datetime) -> str:
-        """The stored secret ``name``, created from ``candidate`` only if none exists yet."""
-        ...
-
-    def add(self, id_hash: str, staff_id: StaffId, now: datetime, expires_at: datetime) -> None: ...
-
-    def find(self, id_hash: str) -> tuple[StaffId, datetime, datetime, datetime | None] | None:
-        """(staff id, last seen, expires, ended) or None for an unknown session."""
-        ...
-
-    def seen(self, id_hash: str, now: datetime) -> None: ...
-    def end(self, id_hash: str, now: datetime) -> None: ...
-    def end_all_for(self, staff_id: StaffId, now: datetime) -> int: ...
-
-
-class MemoryWebSessions:
-    """The store for memory storage: a dict under a lock (memory servers run one worker)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._secrets: dict[str, str] = {}
-        self._rows: dict[str, list[Any]] = {}
-
-    def secret(self, name: str, candidate: str, now: datetime) -> str:
-        with self._lock:
-            return self._secrets.setdefault(name, candidate)
-
-    def add(self, id_hash: str, staff_id: StaffId, now: datetime, expires_at: datetime) -> None:
-        with self._lock:
-            if id_hash in self._rows:
-                raise ValueError("session id collision")
-            self._rows[id_hash] = [staff_id, now, expires_at, None]
-
-    def find(self, id_hash: str) -> tuple[StaffId, datetime, datetime, datetime | None] | None:
-        with self._lock:
-            row = self._rows.get(id_hash)
-            return None if row is None else (row[0], row[1], row[2], row[3])
-
-    def seen(self, id_hash: str, now: datetime) -> None:
-        with self._lock:
-            row = self._rows.get(id_hash)
-            if row is not None and row[3] is None:
-                row[1] = now
-
-    def end(self, id_hash: str, now: datetime) -> None:
-        with self._lock:
-            row = self._rows.get(id_hash)
-            if row is not None and row[3] is None:
-                row[3] = now
-
-    def end_all_for(self, staff_id: StaffId, now: datetime) -> int:
-        with self._lock:
-            live = [r for r in self._rows.values() if r[0] == staff_id and r[3] is None]
-            for row in live:
-                row[3] = now
-            return len(live)
 
 
 # one memory store per memory storage, so Flask apps over the same data share sessions
@@ -147,29 +88,46 @@ class WebSessions:
             return configured
         return self.store.secret(SECRET_NAME, secrets.token_hex(32), self.now())
 
-    def start(self, staff_id: StaffId) -> str:
-        """A new session for ``staff_id``; returns the id for the cookie (not stored)."""
+    def start(self, staff_id: StaffId, token: str) -> str:
+        """A new session for ``staff_id``, signed in with ``token``; returns the id for the
+        cookie (only its hash is stored)."""
         session_id = secrets.token_urlsafe(32)
         now = self.now()
-        self.store.add(hash_session_id(session_id), staff_id, now, now + self.lifetime)
+        self.store.add(
+            WebSessionRow(
+                id_hash=hash_session_id(session_id),
+                staff_id=staff_id,
+                token_hash=hash_token(token),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + self.lifetime,
+            )
+        )
         return session_id
 
-    def staff_id(self, session_id: str) -> StaffId | None:
-        """The staff member of a live session, or None (unknown, ended, expired or idle)."""
-        id_hash = hash_session_id(session_id)
-        found = self.store.find(id_hash)
-        if found is None:
+    def live(self, session_id: str) -> WebSessionRow | None:
+        """The session if it is live, else None (unknown, ended, expired, idle, or its token
+        was revoked — a lost laptop's browser stops working with the token, X-3)."""
+        row = self.store.find(hash_session_id(session_id))
+        if row is None or row.ended_at is not None:
             return None
-        staff_id, last_seen, expires_at, ended_at = found
         now = self.now()
-        if ended_at is not None:
+        if (
+            now >= row.expires_at
+            or now - row.last_seen_at >= self.idle
+            or not self._token_valid(row.token_hash)
+        ):
+            self.store.end(row.id_hash, now)
             return None
-        if now >= expires_at or now - last_seen >= self.idle:
-            self.store.end(id_hash, now)
-            return None
-        if now - last_seen >= TOUCH_EVERY:
-            self.store.seen(id_hash, now)
-        return staff_id
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            self.store.seen(row.id_hash, now)
+        return row
+
+    def _token_valid(self, token_hash: str) -> bool:
+        # authentication, like OrgService.authenticate (no actor yet): the token table only
+        with self.app.storage.unit_of_work() as uow:
+            token = uow.tokens.find(token_hash)
+        return token is not None and not token.revoked
 
     def end(self, session_id: str) -> None:
         self.store.end(hash_session_id(session_id), self.now())
@@ -226,10 +184,11 @@ def web_sessions() -> WebSessions:
     return found
 
 
-def sign_in(staff: Staff) -> None:
-    """A fresh cookie (no fixation: whatever the browser had is dropped) for a new session."""
+def sign_in(staff: Staff, token: str) -> None:
+    """A fresh cookie (no fixation: whatever the browser had is dropped) for a new session of
+    ``staff``, who signed in with ``token`` (already authenticated by the caller)."""
     session.clear()
-    session[SESSION_KEY] = web_sessions().start(staff.id)
+    session[SESSION_KEY] = web_sessions().start(staff.id, token)
 
 
 def signed_in_staff() -> Staff | None:
@@ -242,10 +201,10 @@ def signed_in_staff() -> Staff | None:
     if not isinstance(session_id, str):
         return None
     sessions = web_sessions()
-    staff_id = sessions.staff_id(session_id)
-    if staff_id is not None:
+    row = sessions.live(session_id)
+    if row is not None:
         try:
-            return sessions.app.services.org.get_staff(staff_id, staff_id)
+            return sessions.app.services.org.get_staff(row.staff_id, row.staff_id)
         except (NotFound, PermissionDenied):
             sessions.end(session_id)
     session.clear()
@@ -263,6 +222,7 @@ def sign_out() -> None:
 __all__ = [
     "CookieSessionInterface",
     "MemoryWebSessions",
+    "WebSessionRow",
     "WebSessionStore",
     "WebSessions",
     "hash_session_id",

@@ -108,7 +108,7 @@ def sign_in() -> str | BaseResponse:
         except (NotFound, PermissionDenied):
             error = "That token is unknown, revoked, or its owner is inactive."
         else:
-            sessions.sign_in(staff)
+            sessions.sign_in(staff, token)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("sign_in.html", error=error, me=None)
 

@@ -508,6 +508,7 @@ web_sessions = sa.Table(
     # SHA-256 of the random session id in the cookie; the id itself is never stored
     sa.Column("id_hash", sa.String(64), primary_key=True),
     sa.Column("staff_id", ID, nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False),  # the api_tokens hash
     sa.Column("created_at", AwareDateTime(), nullable=False),
     sa.Column("last_seen_at", AwareDateTime(), nullable=False),
     sa.Column("expires_at", AwareDateTime(), nullable=False),

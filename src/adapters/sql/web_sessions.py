@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from adapters.sql.errors import translated
 from adapters.sql.tables import app_secrets, web_sessions
+from adapters.web_sessions import WebSessionRow
 from csdomain.kernel.ids import StaffId
 
 
 class SqlWebSessions:
-    """``adapters.http.sessions.WebSessionStore`` on the application's SQL database."""
+    """``adapters.web_sessions.WebSessionStore`` on the application's SQL database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -43,31 +45,20 @@ class SqlWebSessions:
                 ).scalar_one()
         return str(value)
 
-    def add(self, id_hash: str, staff_id: StaffId, now: datetime, expires_at: datetime) -> None:
+    def add(self, row: WebSessionRow) -> None:
         with translated(), self.engine.begin() as conn:
-            conn.execute(
-                web_sessions.insert().values(
-                    id_hash=id_hash,
-                    staff_id=staff_id,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires_at,
-                    ended_at=None,
-                )
-            )
+            conn.execute(web_sessions.insert().values(**attrs.asdict(row)))
 
-    def find(self, id_hash: str) -> tuple[StaffId, datetime, datetime, datetime | None] | None:
-        """(staff id, last seen, expires, ended) of the session, or None if unknown."""
-        c = web_sessions.c
+    def find(self, id_hash: str) -> WebSessionRow | None:
         with translated(), self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(c.staff_id, c.last_seen_at, c.expires_at, c.ended_at).where(
-                    c.id_hash == id_hash
-                )
-            ).one_or_none()
+            row = (
+                conn.execute(sa.select(web_sessions).where(web_sessions.c.id_hash == id_hash))
+                .mappings()
+                .one_or_none()
+            )
         if row is None:
             return None
-        return StaffId(row.staff_id), row.last_seen_at, row.expires_at, row.ended_at
+        return WebSessionRow(**{**row, "staff_id": StaffId(row["staff_id"])})
 
     def seen(self, id_hash: str, now: datetime) -> None:
         c = web_sessions.c

@@ -6,7 +6,8 @@ Create Date: 2026-12-02
 
 ``app_secrets`` holds the Flask signing key, generated once by whichever worker starts first
 (the primary key makes the others read the same one). ``web_sessions`` holds the SHA-256 of
-each session id the cookie carries, never the id or an API token; rows are ended, not deleted
+each session id the cookie carries, never the id or an API token (only the token's hash, as
+``api_tokens`` has it, so revoking the token ends the session); rows are ended, not deleted
 (X-7).
 """
 
@@ -39,6 +40,7 @@ def upgrade() -> None:
         "web_sessions",
         sa.Column("id_hash", sa.String(64), nullable=False),
         sa.Column("staff_id", sa.String(64), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("created_at", _ts(), nullable=False),
         sa.Column("last_seen_at", _ts(), nullable=False),
         sa.Column("expires_at", _ts(), nullable=False),
