@@ -50,7 +50,7 @@ _MEMORY_LOCK = threading.Lock()
 
 def store_for(storage: Storage) -> WebSessionStore:
     """The session store beside ``storage``'s data (SQL tables, or this process's memory)."""
-    from adapters.sql import SqlStorage  # late: the memory adapter must not need SQLAlchemy
+    from adapters.sql import SqlStorage  # late, as in adapters.bootstrap.make_storage
 
     if isinstance(storage, SqlStorage):
         from adapters.sql.web_sessions import SqlWebSessions
