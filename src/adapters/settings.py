@@ -7,6 +7,9 @@
 | CSDOMAIN_POLICY_FILE | a policy TOML file | the built-in default policy |
 | CSDOMAIN_ACTOR | the staff id the CLI acts as | (none) |
 | CSDOMAIN_SMTP_HOST (+ _PORT, _SENDER, _USERNAME, _PASSWORD, _STARTTLS) | e-mail | log |
+| CSDOMAIN_SECRET_KEY | web cookie signing key | generated once, kept in the database |
+| CSDOMAIN_WEB_SESSION_HOURS | a web session's lifetime from sign-in (1–720) | 12 |
+| CSDOMAIN_WEB_SESSION_IDLE_MINUTES | a web session ends after this long unused (5–43200) | 120 |
 """
 
 from __future__ import annotations
@@ -19,6 +22,22 @@ import attrs
 from adapters.notify.notifiers import SmtpSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./csdomain.db"
+DEFAULT_WEB_SESSION_HOURS = 12
+DEFAULT_WEB_SESSION_IDLE_MINUTES = 120
+
+
+def _bounded_int(e: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """An integer variable within [low, high]; a wrong value stops start-up naming it."""
+    text = e.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 @attrs.frozen
@@ -28,6 +47,10 @@ class Settings:
     policy_file: str | None = None
     actor: str | None = None
     smtp: SmtpSettings | None = None
+    # web sessions (adapters.http.sessions); the key is persisted in storage when not set
+    secret_key: str | None = attrs.field(default=None, repr=False)
+    web_session_hours: int = DEFAULT_WEB_SESSION_HOURS
+    web_session_idle_minutes: int = DEFAULT_WEB_SESSION_IDLE_MINUTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +64,11 @@ class Settings:
             policy_file=e.get("CSDOMAIN_POLICY_FILE") or None,
             actor=e.get("CSDOMAIN_ACTOR") or None,
             smtp=SmtpSettings.from_env(e),
+            secret_key=e.get("CSDOMAIN_SECRET_KEY") or None,
+            web_session_hours=_bounded_int(
+                e, "CSDOMAIN_WEB_SESSION_HOURS", DEFAULT_WEB_SESSION_HOURS, 1, 720
+            ),
+            web_session_idle_minutes=_bounded_int(
+                e, "CSDOMAIN_WEB_SESSION_IDLE_MINUTES", DEFAULT_WEB_SESSION_IDLE_MINUTES, 5, 43200
+            ),
         )

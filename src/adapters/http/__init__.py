@@ -10,42 +10,33 @@ RFC 9457 problem through ``adapters.http.problems``. Served by gunicorn via
 | --- | --- |
 | ``/api/v1/...`` | the JSON API (bearer token); ``/api/v1/openapi.json`` describes it |
 | ``/healthz`` | liveness + storage reachability, no authentication |
-| ``/`` … | small server-rendered pages for teams (token sign-in, customers) |
+| ``/`` … | small server-rendered pages for teams (token sign-in → server-side session) |
 """
 
 from __future__ import annotations
-
-import os
-import secrets
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from adapters.bootstrap import App, bootstrap
-from adapters.http import problems
+from adapters.http import problems, sessions
 from adapters.http.api import api
 from adapters.http.openapi import build_document
 from adapters.http.rest import EXTENSION, app_state
 from adapters.http.web import web
 
-SECRET_KEY_ENV = "CSDOMAIN_SECRET_KEY"
-
 
 def create_app(app: App | None = None) -> Flask:
     """A Flask application serving ``app`` (default: ``bootstrap()`` from the environment).
 
-    The session cookie (web sign-in) is signed with ``CSDOMAIN_SECRET_KEY``; without it a
-    random key is generated per process, so sessions do not survive a restart and are not
-    shared between gunicorn workers — set the variable in production.
+    The web pages' cookie holds a server-side session id (``adapters.http.sessions``) and is
+    signed with ``CSDOMAIN_SECRET_KEY`` or, without it, with a key generated once and stored
+    with the data, so every gunicorn worker (and every host on the same database) agrees.
     """
     state = app if app is not None else bootstrap()
     flask_app = Flask(__name__, static_folder=None)
-    flask_app.config.update(
-        SECRET_KEY=os.environ.get(SECRET_KEY_ENV) or secrets.token_hex(32),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=1024 * 1024,
-    )
+    flask_app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
+    sessions.install(flask_app, state)
     if isinstance(flask_app.json, DefaultJSONProvider):
         flask_app.json.sort_keys = False  # keep the models' field order
         flask_app.json.ensure_ascii = False  # names are often Chinese

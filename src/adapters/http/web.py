@@ -1,7 +1,8 @@
 """Small server-rendered pages for teams without an API client (no JavaScript build).
 
-Sign-in takes an API token and keeps it in the signed session cookie (HttpOnly, SameSite=Lax);
-every page resolves it through the same ``authenticate`` as the API, and forms call the same
+Sign-in takes an API token, checks it with the same ``authenticate`` as the API and starts a
+server-side session (``adapters.http.sessions``): the cookie holds only the session id, never
+the token. Every page resolves the session to an active staff member, and forms call the same
 use cases, so the rules (CUS-1 ownership, visibility) and their error messages are the API's.
 Forms carry a per-session CSRF token.
 """
@@ -23,6 +24,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from adapters.http import sessions
 from adapters.http.problems import problem_for
 from adapters.http.rest import services
 from adapters.serialization import structure
@@ -76,14 +78,7 @@ def _template_globals() -> dict[str, Any]:
 
 
 def _signed_in() -> Staff | None:
-    token = session.get("token")
-    if not isinstance(token, str):
-        return None
-    try:
-        return services().org.authenticate(token)
-    except (NotFound, PermissionDenied):
-        session.pop("token", None)
-        return None
+    return sessions.signed_in_staff()
 
 
 def _sign_in_redirect() -> BaseResponse:
@@ -109,11 +104,11 @@ def sign_in() -> str | BaseResponse:
         _check_csrf()
         token = request.form.get("token", "").strip()
         try:
-            services().org.authenticate(token)
+            staff = services().org.authenticate(token)
         except (NotFound, PermissionDenied):
             error = "That token is unknown, revoked, or its owner is inactive."
         else:
-            session["token"] = token
+            sessions.sign_in(staff, token)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("sign_in.html", error=error, me=None)
 
@@ -121,7 +116,7 @@ def sign_in() -> str | BaseResponse:
 @web.post("/sign-out")
 def sign_out() -> BaseResponse:
     _check_csrf()
-    session.clear()
+    sessions.sign_out()
     return redirect(url_for("web.sign_in"))
 
 

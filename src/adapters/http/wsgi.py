@@ -5,7 +5,8 @@
 or, equivalently, ``gunicorn adapters.http.wsgi:app`` (the app is built lazily on first
 access). Configuration comes from the environment: ``CSDOMAIN_STORAGE``,
 ``CSDOMAIN_DATABASE_URL``, ``CSDOMAIN_POLICY_FILE`` (see ``adapters.settings``) and
-``CSDOMAIN_SECRET_KEY`` (signs the web session; set it when running several workers).
+``CSDOMAIN_SECRET_KEY`` (signs the web cookie; without it a key generated once and stored in
+the database is used, so all workers agree — see ``adapters.http.sessions``).
 
 First administrator: with ``CSDOMAIN_BOOTSTRAP_ADMIN=<name>`` and
 ``CSDOMAIN_BOOTSTRAP_TOKEN_FILE=<path>``, a server whose storage has no staff yet creates the
