@@ -220,8 +220,7 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
     recur = _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"}))
     assert [e["occurred_on"] for e in recur] == ["2026-09-20", "2026-09-21"]
     assert (
-        _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"}))
-        == []
+        _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"})) == []
     )
     violation_id = missing[0]["violation_id"]
     corrected = api.post(
