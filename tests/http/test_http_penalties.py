@@ -216,6 +216,12 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
     missing = _ok(
         _violation(api, org.sales2.id, code="missing_customer_signature", day="2026-09-17"), 201
     )
+    # only the system account runs the scheduler's actions; never with a future as_of (issue 7)
+    future = api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"})
+    assert problem(future, 422)["field"] == "as_of"
+    for who, path in (("supervisor", "recurrences"), ("manager", "from-events")):
+        denied = problem(api.post(f"/api/v1/penalties/{path}", who), 403)
+        assert "scheduler." in denied["detail"] and denied["rule"] in ("PEN-1", "PEN-3")
     clock.set(at("2026-09-21 18:00"))
     recur = _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"}))
     assert [e["occurred_on"] for e in recur] == ["2026-09-20", "2026-09-21"]
