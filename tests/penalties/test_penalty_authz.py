@@ -18,6 +18,7 @@ from adapters.bootstrap import App, Storage, bootstrap
 from adapters.policy_file import default_policy
 from adapters.settings import Settings
 from csd_support import Org, at
+from csdomain.customers.commands import RegisterCustomer
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import PermissionDenied, ValidationError
 from csdomain.kernel.ids import StaffId
@@ -121,6 +122,32 @@ def test_scheduler_runs_are_bounded_and_audited(
     with bounded.storage.unit_of_work() as uow:
         [run] = uow.audit.list(kind="scheduler.violations_from_events_run")
     assert run.actor_id == system and run.data["created"] == "0"
+
+
+def test_violations_from_events_are_bounded_per_run(
+    app: App, org: Org, clock: FixedClock, storage: Storage
+) -> None:
+    """A late and incomplete hand-over gives two events (CUS-3 → PEN-1); with a batch of one,
+    each run records one violation and the next continues."""
+    policy = default_policy()
+    one = attrs.evolve(policy, penalties=attrs.evolve(policy.penalties, scheduler_batch=1))
+    bounded = _with(app, one, storage, clock)
+    cus = bounded.services.customers
+    customer = cus.register(org.sales.id, RegisterCustomer(name="Z", phone="13800000001"))
+    f = cus.open_file(org.sales.id, customer.id, "new_sale", date(2026, 9, 18))
+    clock.set(at("2026-09-24 10:00"))
+    cus.hand_over_file(org.sales.id, f.id, org.supervisor.id)
+    system = bounded.services.org.system_account().id
+    ps = bounded.services.penalties
+    runs = [{e.violation_id for e in ps.record_from_events(system)} for _ in range(3)]
+    assert [len(r) for r in runs] == [1, 1, 0]
+    with bounded.storage.unit_of_work() as uow:
+        audited = [e.data for e in uow.audit.list(kind="scheduler.violations_from_events_run")]
+    assert [(d["created"], d["more"]) for d in audited] == [
+        ("1", "true"),
+        ("1", "false"),
+        ("0", "false"),
+    ]
 
 
 # ------------------------------------------------------------ separation of duties (X-4)

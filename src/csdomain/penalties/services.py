@@ -416,9 +416,13 @@ class PenaltyService:
                     if vt.unit == "item" and event.data.get("missing"):
                         units = len(event.data["missing"].split(","))
                     todo.append((vt.code, staff_id, event.at.date(), units, key))
-        more = len(todo) > batch
         created: builtins.list[PenaltyEntry] = []
-        for code, staff_id, day, units, key in todo[:batch]:
+        recorded = 0
+        more = False
+        for code, staff_id, day, units, key in todo:
+            if recorded >= batch:
+                more = True
+                break
             # one transaction each, so each sees the earlier ones (PEN-2 counts them)
             with self.ctx.uow() as uow:
                 try:
@@ -427,8 +431,11 @@ class PenaltyService:
                         uow, system.id, staff, self._type(code), day, units, f"from {key}", key
                     )
                 except (NotFound, ValidationError):
-                    continue  # e.g. the event's person no longer matches the code's positions
+                    # e.g. the event's person no longer matches the code's positions: skipped
+                    # without a write, so it never takes a place in the batch
+                    continue
                 uow.commit()
+                recorded += 1
                 created.extend(entries)
         with self.ctx.uow() as uow:
             record(
