@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import attrs
@@ -286,12 +287,12 @@ def test_entries_and_statements_are_filtered_by_scope(app: App, org: Org) -> Non
     }
 
     for actor, staff in ((org.sales, org.sales2), (org.supervisor, adviser), (lead, org.sales)):
-        _refused(app, "penalties.read", "PEN-10", lambda a=actor, s=staff: ps.entries(a.id, s.id))
+        _refused(app, "penalties.read", "PEN-10", partial(ps.entries, actor.id, staff.id))
         _refused(
             app,
             "penalties.read",
             "PEN-10",
-            lambda a=actor, s=staff: ps.statement(a.id, s.id, "2026-09"),
+            partial(ps.statement, actor.id, staff.id, "2026-09"),
             field="staff_id",
         )
     assert ps.statement(org.supervisor.id, org.sales2.id, "2026-09").statement.total == Money.of(
