@@ -55,7 +55,7 @@ def main(out_dir: Path = Path(".")) -> None:
 
     clock.set(datetime(2026, 11, 5, 9, 0, tzinfo=TZ))
     statements = pen.settle_month(manager.id, "2026-10")
-    names = {s.id: s.name for s in org.list_staff()}
+    names = {s.id: s.name for s in org.list_staff(manager.id)}
     for s in statements:
         print(f"{names[s.staff_id]:<20} total {s.total.amount:>8.2f} 元  {s.sanction}")
         for line in s.lines:

@@ -186,9 +186,20 @@ def test_an_appeal_reduces_with_reversing_entries(run: Cli, org: CliOrg) -> None
     run.fails(7, "penalties", "statement", org.sales, "--month", "2024-11", actor=org.sales2)
 
 
-def test_uncorrected_violations_count_again_each_working_day(run: Cli, org: CliOrg) -> None:
+def test_uncorrected_violations_count_again_each_working_day(
+    timed: Cli, timed_org: CliOrg, clock: FixedClock
+) -> None:
+    run, org = timed, timed_org
     [fine] = record(run, org, org.sales, "missing_customer_signature", "2026-09-17")
     run.ok("penalties", "correct", fine["violation_id"], "--on", "2026-09-29", actor=org.supervisor)
+    # a future as_of would book fines that have not happened (issue 7): exit 3 naming as_of
+    err = run.fails(3, "penalties", "accrue", "--as-of", "2026-09-30").stderr
+    assert "as_of" in err and "PEN-3" in err
+    clock.advance(timedelta(days=12))  # 2026-09-30
+    # the scheduler's actions run only as the system account (default without --as)
+    denied = run.fails(7, "penalties", "accrue", actor=org.manager).stderr
+    assert "scheduler.recurrences" in denied
+    run.fails(7, "penalties", "from-events", actor=org.supervisor)
     created = run.json("penalties", "accrue", "--as-of", "2026-09-30")
     # PEN-3 worked example: 09-20 (make-up day), 21–24, 28; not the holiday or weekend
     assert [e["occurred_on"] for e in created] == [

@@ -13,9 +13,16 @@ from typing import Any
 from http_support import Api, at, problem
 from openpyxl import load_workbook
 
+from adapters.bootstrap import App
 from csdomain.kernel.clock import FixedClock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _with_system_token(api: Api, app: App, org: Any) -> None:
+    """Scheduler actions over HTTP use the system account's token (X-3, issue 7)."""
+    system = app.services.org.system_account()
+    api.tokens["system"] = app.services.org.issue_token(org.admin.id, system.id, "cron")
 
 
 def _ok(resp: Any, status: int = 200) -> Any:
@@ -155,8 +162,9 @@ def _closed_case_with_loss(api: Api, org: Any, loss: str) -> str:
 
 
 def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
-    api: Api, org: Any, clock: FixedClock
+    api: Api, org: Any, clock: FixedClock, app: App
 ) -> None:
+    _with_system_token(api, app, org)
     case_id = _closed_case_with_loss(api, org, "1000.00")
     shares = {
         "shares": [
@@ -208,13 +216,17 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
     missing = _ok(
         _violation(api, org.sales2.id, code="missing_customer_signature", day="2026-09-17"), 201
     )
-    recur = _ok(
-        api.post("/api/v1/penalties/recurrences", "supervisor", json={"as_of": "2026-09-21"})
-    )
+    # only the system account runs the scheduler's actions; never with a future as_of (issue 7)
+    future = api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"})
+    assert problem(future, 422)["field"] == "as_of"
+    for who, path in (("supervisor", "recurrences"), ("manager", "from-events")):
+        denied = problem(api.post(f"/api/v1/penalties/{path}", who), 403)
+        assert "scheduler." in denied["detail"] and denied["rule"] in ("PEN-1", "PEN-3")
+    clock.set(at("2026-09-21 18:00"))
+    recur = _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"}))
     assert [e["occurred_on"] for e in recur] == ["2026-09-20", "2026-09-21"]
     assert (
-        _ok(api.post("/api/v1/penalties/recurrences", "supervisor", json={"as_of": "2026-09-21"}))
-        == []
+        _ok(api.post("/api/v1/penalties/recurrences", "system", json={"as_of": "2026-09-21"})) == []
     )
     violation_id = missing[0]["violation_id"]
     corrected = api.post(
@@ -224,7 +236,7 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
     )
     assert _ok(corrected)["corrected_on"] == "2026-09-22"
     clock.set(at("2026-09-24 09:00"))
-    assert _ok(api.post("/api/v1/penalties/recurrences", "supervisor")) == []
+    assert _ok(api.post("/api/v1/penalties/recurrences", "system")) == []
 
     # a clock breach recorded by the sweep becomes a violation of the owner at breach time
     breached = _ok(
@@ -242,8 +254,8 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
         201,
     )
     clock.set(at("2026-09-26 09:00"))
-    assert _ok(api.post("/api/v1/cases/sweep", "supervisor"))["breaches"]
-    from_events = _ok(api.post("/api/v1/penalties/from-events", "supervisor"))
+    assert _ok(api.post("/api/v1/cases/sweep", "system"))["breaches"]
+    from_events = _ok(api.post("/api/v1/penalties/from-events", "system"))
     assert from_events and {e["staff_id"] for e in from_events} == {org.sales2.id}
-    assert _ok(api.post("/api/v1/penalties/from-events", "supervisor")) == []
+    assert _ok(api.post("/api/v1/penalties/from-events", "system")) == []
     assert breached["received_by"] == org.sales2.id

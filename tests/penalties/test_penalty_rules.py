@@ -84,7 +84,7 @@ def test_pen1_hand_recording_needs_evidence_and_known_code(app: App, org: Org) -
 
 
 def test_pen3_uncorrected_signature_recurs_each_working_day_until_corrected(
-    app: App, org: Org
+    app: App, org: Org, clock: FixedClock
 ) -> None:
     """Missing on Thu 2026-09-17; 1 working day to correct → Fri 09-18. It then counts again
     on Sun 09-20 (a make-up working day) and Mon 09-21, … skips the Mid-Autumn holiday
@@ -97,13 +97,15 @@ def test_pen3_uncorrected_signature_recurs_each_working_day_until_corrected(
         date(2026, 9, 17),
         evidence="handover register",
     )[0]
-    created = ps.accrue_recurrences(date(2026, 9, 21))
+    clock.set(at("2026-10-20 18:00"))
+    system = app.services.org.system_account().id
+    created = ps.accrue_recurrences(system, date(2026, 9, 21))
     assert [e.occurred_on for e in created] == [date(2026, 9, 20), date(2026, 9, 21)]
     assert all(e.amount == fine.amount and e.kind == EntryKind.RECURRENCE for e in created)
-    assert ps.accrue_recurrences(date(2026, 9, 21)) == []  # idempotent
+    assert ps.accrue_recurrences(system, date(2026, 9, 21)) == []  # idempotent
     assert fine.violation_id is not None
     ps.correct_violation(org.manager.id, fine.violation_id, date(2026, 9, 29))
-    more = ps.accrue_recurrences(date(2026, 10, 20))
+    more = ps.accrue_recurrences(system)
     assert [e.occurred_on for e in more] == [
         date(2026, 9, 22),
         date(2026, 9, 23),
@@ -138,7 +140,7 @@ def test_pen2_cs_same_rule_doubles_on_second(app: App, org: Org) -> None:
 
 def _closed_case_with_loss(app: App, org: Org, clock: FixedClock, loss: str) -> str:
     cs = app.services.cases
-    dept = app.services.org.list_departments()[0]
+    dept = app.services.org.list_departments(org.admin.id)[0]
     case = cs.receive(
         org.sales.id,
         ReceiveCase(
@@ -285,7 +287,8 @@ def test_pen1_violations_from_events_once(app: App, org: Org, clock: FixedClock)
     clock.set(at("2026-09-26 10:00"))
     app.services.cases.sweep()
     ps = app.services.penalties
-    created = ps.record_from_events()
+    system = app.services.org.system_account().id
+    created = ps.record_from_events(system)
     codes = sorted(
         (e.staff_id == org.sales.id, e.explanation.split(":")[0])
         for e in created
@@ -294,7 +297,7 @@ def test_pen1_violations_from_events_once(app: App, org: Org, clock: FixedClock)
     assert (True, "Customer file handed over late") in codes
     assert (True, "Customer file incomplete") in codes
     assert any("Case deadline missed" in e.explanation for e in created)
-    assert ps.record_from_events() == []
+    assert ps.record_from_events(system) == []
 
 
 def test_pen1_recording_by_hand_needs_the_policy_role(app: App, org: Org) -> None:

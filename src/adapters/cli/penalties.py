@@ -3,7 +3,8 @@ performance cuts (PEN-4), rewards (PEN-11), appeals and the monthly settlement (
 
 Every amount is computed by the core when the entry is recorded and each entry carries the
 words that explain it; the tables here show those words. ``penalties accrue`` and
-``penalties from-events`` are for schedulers (idempotent, no actor needed).
+``penalties from-events`` are for schedulers (idempotent; they act as the system account
+``csdomain init`` created, so cron needs no ``--as``).
 """
 
 from __future__ import annotations
@@ -130,14 +131,14 @@ def penalties_correct(st: CliState, violation_id: str, corrected_on: datetime) -
 
 
 @penalties.command("accrue")
-@click.option("--as-of", type=DATE, help="Count up to this day (default today).")
+@click.option("--as-of", type=DATE, help="Count up to this day, at most today (default today).")
 @pass_state
 def penalties_accrue(st: CliState, as_of: datetime | None) -> None:
     """Count uncorrected violations again for each working day past their deadline (PEN-3).
     Idempotent: run it daily."""
-    app = st.app()
-    rows = app.services.penalties.accrue_recurrences(day(as_of))
-    names = Names(app, StaffId("system"))
+    app, actor = st.scheduler()
+    rows = app.services.penalties.accrue_recurrences(actor, day(as_of))
+    names = Names(app, actor)
     st.emit(
         rows,
         lambda: (
@@ -151,9 +152,9 @@ def penalties_accrue(st: CliState, as_of: datetime | None) -> None:
 @pass_state
 def penalties_from_events(st: CliState) -> None:
     """Turn late file hand-overs and case clock breaches into violations, once each (PEN-1)."""
-    app = st.app()
-    rows = app.services.penalties.record_from_events()
-    names = Names(app, StaffId("system"))
+    app, actor = st.scheduler()
+    rows = app.services.penalties.record_from_events(actor)
+    names = Names(app, actor)
     st.emit(
         rows,
         lambda: (
@@ -246,7 +247,8 @@ def penalties_reward(
 @click.option("--month", metavar="YYYY-MM")
 @pass_state
 def penalties_entries(st: CliState, staff_id: str | None, month: str | None) -> None:
-    """Ledger entries with their explanations; staff see only their own."""
+    """Ledger entries with their explanations, within your scope (staff: your own;
+    supervisors: your department's; managers: everyone's — the policy's permission table)."""
     app, actor = st.acting()
     rows = app.services.penalties.entries(actor, StaffId(staff_id) if staff_id else None, month)
     st.emit(rows, lambda: entry_table(rows, Names(app, actor), fmt(st), "(no entries)"))

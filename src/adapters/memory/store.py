@@ -556,13 +556,19 @@ class _Entries(_Table[PenaltyEntry]):
         return found[0] if found else None
 
     def list(
-        self, *, staff_id: str | None = None, month: str | None = None
+        self,
+        *,
+        staff_id: str | None = None,
+        month: str | None = None,
+        department_id: str | None = None,
     ) -> Sequence[PenaltyEntry]:
+        members = _members(self.uow, department_id)
         return sorted(
             self.all(
                 lambda e: (
                     (staff_id is None or e.staff_id == staff_id)
                     and (month is None or e.month == month)
+                    and (members is None or e.staff_id in members)
                 )
             ),
             key=lambda e: e.recorded_at,
@@ -583,13 +589,28 @@ class _Bonuses(_Table[BonusRecord]):
         return found[0] if found else None
 
 
+def _members(uow: MemoryUnitOfWork, department_id: str | None) -> set[str] | None:
+    """The staff of a department (None: no department filter)."""
+    if department_id is None:
+        return None
+    return {s.id for s in uow.staff.list() if s.department_id == department_id}
+
+
 class _Statements(_Table[Statement]):
-    def list(self, *, month: str | None = None, staff_id: str | None = None) -> Sequence[Statement]:
+    def list(
+        self,
+        *,
+        month: str | None = None,
+        staff_id: str | None = None,
+        department_id: str | None = None,
+    ) -> Sequence[Statement]:
+        members = _members(self.uow, department_id)
         return sorted(
             self.all(
                 lambda s: (
                     (month is None or s.month == month)
                     and (staff_id is None or s.staff_id == staff_id)
+                    and (members is None or s.staff_id in members)
                 )
             ),
             key=lambda s: (s.month, s.staff_id),

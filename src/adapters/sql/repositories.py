@@ -586,6 +586,11 @@ class SqlViolations(_Repository[Violation]):
         return self._all(self._select().order_by(c.occurred_on, self._binary(c.id)))
 
 
+def _department_staff(department_id: str) -> sa.Select[tuple[str]]:
+    """The ids of a department's staff (the scope filter of penalty reads)."""
+    return sa.select(t.staff.c.id).where(t.staff.c.department_id == department_id)
+
+
 class SqlPenaltyEntries(_Repository[PenaltyEntry]):
     cls = PenaltyEntry
     label = "penalty entry"
@@ -622,7 +627,11 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
 
     @translating
     def list(
-        self, *, staff_id: str | None = None, month: str | None = None
+        self,
+        *,
+        staff_id: str | None = None,
+        month: str | None = None,
+        department_id: str | None = None,
     ) -> Sequence[PenaltyEntry]:
         """In recording order."""
         c = t.penalty_entries.c
@@ -631,6 +640,8 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
             stmt = stmt.where(c.staff_id == staff_id)
         if month is not None:
             stmt = stmt.where(c.month == month)
+        if department_id is not None:
+            stmt = stmt.where(c.staff_id.in_(_department_staff(department_id)))
         return self._all(stmt.order_by(c.recorded_at, c.seq))
 
 
@@ -662,13 +673,21 @@ class SqlStatements(_Repository[Statement]):
     label = "statement"
 
     @translating
-    def list(self, *, month: str | None = None, staff_id: str | None = None) -> Sequence[Statement]:
+    def list(
+        self,
+        *,
+        month: str | None = None,
+        staff_id: str | None = None,
+        department_id: str | None = None,
+    ) -> Sequence[Statement]:
         c = t.statements.c
         stmt = self._select()
         if month is not None:
             stmt = stmt.where(c.month == month)
         if staff_id is not None:
             stmt = stmt.where(c.staff_id == staff_id)
+        if department_id is not None:
+            stmt = stmt.where(c.staff_id.in_(_department_staff(department_id)))
         return self._all(stmt.order_by(c.month, self._binary(c.staff_id), c.seq))
 
 

@@ -36,9 +36,14 @@ class PenaltyEntryRepository(Protocol):
     def get(self, entry_id: str) -> PenaltyEntry: ...
     def find_by_source(self, source_key: str) -> PenaltyEntry | None: ...
     def list(
-        self, *, staff_id: str | None = None, month: str | None = None
+        self,
+        *,
+        staff_id: str | None = None,
+        month: str | None = None,
+        department_id: str | None = None,
     ) -> Sequence[PenaltyEntry]:
-        """In recording order."""
+        """In recording order; ``department_id``: entries of that department's staff (the
+        scope filter of ``penalties.read``)."""
         ...
 
 
@@ -56,8 +61,14 @@ class BonusRepository(Protocol):
 class StatementRepository(Protocol):
     def add(self, statement: Statement) -> None: ...
     def list(
-        self, *, month: str | None = None, staff_id: str | None = None
-    ) -> Sequence[Statement]: ...
+        self,
+        *,
+        month: str | None = None,
+        staff_id: str | None = None,
+        department_id: str | None = None,
+    ) -> Sequence[Statement]:
+        """By month and person; ``department_id``: statements of that department's staff."""
+        ...
 
 
 class SettledMonthRepository(Protocol):

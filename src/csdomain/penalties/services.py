@@ -8,13 +8,15 @@ lands in the next open month as an adjustment.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 
-from csdomain.context import ServiceContext, load_actor, record
+from csdomain.authz import Grant, Resource, use_case
+from csdomain.context import ServiceContext, authorize, record
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import (
     Conflict,
@@ -25,7 +27,6 @@ from csdomain.kernel.errors import (
 )
 from csdomain.kernel.ids import StaffId
 from csdomain.kernel.money import Money
-from csdomain.kernel.roles import Role
 from csdomain.org.model import Staff
 from csdomain.penalties.model import (
     Appeal,
@@ -41,8 +42,8 @@ from csdomain.penalties.rules import apply_cap, apportion_loss, next_month, prev
 from csdomain.policy.penalties import PenaltiesPolicy, ViolationType
 from csdomain.ports import UnitOfWork
 
-SYSTEM = "system"
 BREACH_EVENT = "case.clock_breached"
+T = TypeVar("T")
 
 
 def month_of(day: date) -> str:
@@ -89,14 +90,26 @@ class PenaltyService:
     def policy(self) -> PenaltiesPolicy:
         return self.ctx.policy.penalties
 
-    def _at_least(self, actor: Staff, role: str) -> bool:
-        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
-            actor.role, role
+    def _person(self, uow: UnitOfWork, staff_id: StaffId, label: str) -> tuple[Staff, Resource]:
+        """The penalised (or rewarded) person and the guard's view of their matter: it is
+        theirs (scope ``own``), their department's, and they are its subject (X-4)."""
+        staff = uow.staff.get(staff_id)
+        return staff, Resource.of(
+            f"{label} of {staff.name}",
+            owners=[staff.id],
+            departments=[staff.department_id],
+            subjects=[staff.id],
         )
 
-    def _require(self, actor: Staff, role: str, decision: str, rule: str) -> None:
-        if not self._at_least(actor, role):
-            raise PermissionDenied(f"{decision} needs {role} or above", rule=rule)
+    def _check_as_of(self, as_of: date | None, rule: str) -> date:
+        """Scheduler runs never look ahead: a future ``as_of`` would book fines that have not
+        happened (and a far-future one ties the worker up)."""
+        today = self.ctx.today()
+        if as_of is not None and as_of > today:
+            raise ValidationError(
+                f"must not be later than today ({today.isoformat()})", field="as_of", rule=rule
+            )
+        return as_of or today
 
     def _type(self, code: str) -> ViolationType:
         vt = self.policy.violation(code)
@@ -124,73 +137,85 @@ class PenaltyService:
         return entry
 
     # ----------------------------------------------------------- violations
+    @use_case("penalties.record")
     def record_violation(
         self,
-        actor_id: str,
+        actor_id: StaffId,
         staff_id: StaffId,
         code: str,
         occurred_on: date,
         *,
         units: int = 1,
         evidence: str = "",
-        source_key: str | None = None,
     ) -> builtins.list[PenaltyEntry]:
-        """PEN-1/2/8: record a violation and its fine (and the supervisor's joint share).
-
-        By hand (``actor_id`` a staff member, evidence required) or from an event
-        (``source_key`` makes it idempotent: the same source event never creates two)."""
+        """PEN-1/2/8: record a violation by hand, with evidence, and its fine (and the
+        supervisor's joint share). Nobody records their own violation (X-4)."""
         vt = self._type(code)
         if units <= 0:
             raise ValidationError("must be > 0", field="units", rule="PEN-1")
-        if source_key is None and not evidence.strip():
+        if not evidence.strip():
             raise ValidationError(
                 "a violation recorded by hand needs evidence", field="evidence", rule="PEN-1"
             )
         with self.ctx.uow() as uow:
-            # PEN-2 counts the person's earlier violations in the month (a rule across rows),
-            # and a source event becomes one violation only: both under a lock
-            keys = [f"penalty-staff-month:{staff_id}:{month_of(occurred_on)}"]
-            if source_key is not None:
-                keys.append(f"penalty-source:{source_key}")
-            uow.lock(*keys)
-            if actor_id != SYSTEM:
-                recorder = load_actor(uow, StaffId(actor_id))
-                self._require(
-                    recorder, self.policy.recording_role, "recording a violation", "PEN-1"
-                )
-            if source_key is not None and uow.violations.find_by_source(source_key) is not None:
-                return []
-            staff = uow.staff.get(staff_id)
-            if vt.positions and staff.position not in vt.positions:
-                raise ValidationError(
-                    f"{code} applies to {', '.join(vt.positions)}, not {staff.position or 'none'}",
-                    field="staff_id",
-                    rule="PEN-1",
-                )
-            violation = Violation(
-                staff_id=staff.id,
-                code=code,
-                occurred_on=occurred_on,
-                units=units,
-                evidence=evidence,
-                recorded_by=actor_id,
-                recorded_at=self.ctx.now(),
-                source_key=source_key,
-            )
-            entries = self._fine(uow, violation, vt, staff)
-            uow.violations.add(violation)
-            record(
-                uow,
-                self.ctx,
-                "penalty.violation",
-                violation.id,
-                actor_id,
-                evidence,
-                code=code,
-                staff_id=staff.id,
-            )
+            grant = authorize(uow, self.ctx, actor_id, "penalties.record")
+            staff, matter = self._person(uow, staff_id, "a violation")
+            grant.require(matter, field="staff_id")
+            entries = self._record(uow, grant.actor.id, staff, vt, occurred_on, units, evidence)
             uow.commit()
             return entries
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        actor_id: StaffId,
+        staff: Staff,
+        vt: ViolationType,
+        occurred_on: date,
+        units: int,
+        evidence: str,
+        source_key: str | None = None,
+    ) -> builtins.list[PenaltyEntry]:
+        """The violation and its fine in ``uow`` (not committed); ``source_key`` makes an
+        automatic source idempotent: the same source event never creates two."""
+        code = vt.code
+        # PEN-2 counts the person's earlier violations in the month (a rule across rows),
+        # and a source event becomes one violation only: both under a lock
+        keys = [f"penalty-staff-month:{staff.id}:{month_of(occurred_on)}"]
+        if source_key is not None:
+            keys.append(f"penalty-source:{source_key}")
+        uow.lock(*keys)
+        if source_key is not None and uow.violations.find_by_source(source_key) is not None:
+            return []
+        if vt.positions and staff.position not in vt.positions:
+            raise ValidationError(
+                f"{code} applies to {', '.join(vt.positions)}, not {staff.position or 'none'}",
+                field="staff_id",
+                rule="PEN-1",
+            )
+        violation = Violation(
+            staff_id=staff.id,
+            code=code,
+            occurred_on=occurred_on,
+            units=units,
+            evidence=evidence,
+            recorded_by=actor_id,
+            recorded_at=self.ctx.now(),
+            source_key=source_key,
+        )
+        entries = self._fine(uow, violation, vt, staff)
+        uow.violations.add(violation)
+        record(
+            uow,
+            self.ctx,
+            "penalty.violation",
+            violation.id,
+            actor_id,
+            evidence,
+            code=code,
+            staff_id=staff.id,
+        )
+        return entries
 
     def _fine(
         self, uow: UnitOfWork, violation: Violation, vt: ViolationType, staff: Staff
@@ -273,13 +298,17 @@ class PenaltyService:
         )
         return [joint]
 
+    @use_case("penalties.correct")
     def correct_violation(
         self, actor_id: StaffId, violation_id: str, corrected_on: date
     ) -> Violation:
-        """PEN-3: corrected on this day; recurrences stop from it."""
+        """PEN-3: corrected on this day; recurrences stop from it. The penalised person may
+        not mark their own violation corrected (X-4): that would stop their own fines."""
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "penalties.correct")
             violation = uow.violations.get(violation_id)
+            _, matter = self._person(uow, violation.staff_id, f"violation {violation.id}")
+            grant.require(matter)
             if violation.corrected_on is not None:
                 raise InvalidTransition("already corrected", rule="PEN-3")
             if corrected_on < violation.occurred_on:
@@ -298,14 +327,25 @@ class PenaltyService:
             uow.commit()
             return violation
 
-    def accrue_recurrences(self, as_of: date | None = None) -> builtins.list[PenaltyEntry]:
+    @use_case("scheduler.recurrences")
+    def accrue_recurrences(
+        self, actor_id: StaffId, as_of: date | None = None
+    ) -> builtins.list[PenaltyEntry]:
         """PEN-3: a violation not corrected within its working days counts again, same amount,
-        every working day until corrected. Idempotent: one entry per violation and day."""
-        day_limit = as_of or self.ctx.today()
+        every working day until corrected. Idempotent: one entry per violation and day.
+
+        Run by the scheduler's system account only; ``as_of`` is at most today; one run creates
+        at most ``penalties.scheduler_batch`` entries (the next run continues) and is audited."""
+        day_limit = self._check_as_of(as_of, "PEN-3")
+        batch = self.policy.scheduler_batch
         created: builtins.list[PenaltyEntry] = []
+        more = False
         with self.ctx.uow() as uow:
             uow.lock("penalty-recurrences")  # one accrual at a time: each day counts once
+            grant = authorize(uow, self.ctx, actor_id, "scheduler.recurrences")
             for violation in uow.violations.list_recurring_open():
+                if more:
+                    break
                 vt = self._type(violation.code)
                 if not vt.recurs_until_corrected:
                     continue
@@ -328,6 +368,9 @@ class PenaltyService:
                     key = f"{violation.id}:recur:{day.isoformat()}"
                     if uow.penalty_entries.find_by_source(key) is not None:
                         continue
+                    if len(created) >= batch:
+                        more = True
+                        break
                     entry = self._add_entry(
                         uow,
                         PenaltyEntry(
@@ -341,7 +384,7 @@ class PenaltyService:
                                 f"{fine.amount.amount:.2f} 元 (PEN-3)"
                             ),
                             recorded_at=self.ctx.now(),
-                            recorded_by=SYSTEM,
+                            recorded_by=grant.actor.id,
                             occurred_on=day,
                             violation_id=violation.id,
                             source_key=key,
@@ -349,15 +392,31 @@ class PenaltyService:
                         ),
                     )
                     created.append(entry)
+            record(
+                uow,
+                self.ctx,
+                "scheduler.recurrences_run",
+                day_limit.isoformat(),
+                grant.actor.id,
+                created=str(len(created)),
+                batch=str(batch),
+                more=str(more).lower(),
+            )
             uow.commit()
         return created
 
-    def record_from_events(self) -> builtins.list[PenaltyEntry]:
+    @use_case("scheduler.violations_from_events")
+    def record_from_events(self, actor_id: StaffId) -> builtins.list[PenaltyEntry]:
         """PEN-1 automatic sources: events whose kind a catalogue entry names as its
-        ``source_event`` become violations of the event's responsible person, once."""
+        ``source_event`` become violations of the event's responsible person, once.
+
+        Run by the scheduler's system account only; one run records at most
+        ``penalties.scheduler_batch`` violations (the next run continues) and is audited."""
         by_event = {v.source_event: v for v in self.policy.catalogue if v.source_event}
+        batch = self.policy.scheduler_batch
         todo: builtins.list[tuple[str, StaffId, date, int, str]] = []
         with self.ctx.uow() as uow:
+            system = authorize(uow, self.ctx, actor_id, "scheduler.violations_from_events").actor
             breach_type = by_event.pop(BREACH_EVENT, None)
             if breach_type is not None:
                 # CASE-7 breaches, attributed to the owner at breach time
@@ -378,24 +437,42 @@ class PenaltyService:
                         units = len(event.data["missing"].split(","))
                     todo.append((vt.code, staff_id, event.at.date(), units, key))
         created: builtins.list[PenaltyEntry] = []
+        recorded = 0
+        more = False
         for code, staff_id, day, units, key in todo:
-            try:
-                created.extend(
-                    self.record_violation(
-                        SYSTEM,
-                        staff_id,
-                        code,
-                        day,
-                        units=units,
-                        evidence=f"from {key}",
-                        source_key=key,
+            if recorded >= batch:
+                more = True
+                break
+            # one transaction each, so each sees the earlier ones (PEN-2 counts them)
+            with self.ctx.uow() as uow:
+                try:
+                    staff = uow.staff.get(staff_id)
+                    entries = self._record(
+                        uow, system.id, staff, self._type(code), day, units, f"from {key}", key
                     )
-                )
-            except (NotFound, ValidationError):
-                continue  # e.g. the event's person no longer matches the code's positions
+                except (NotFound, ValidationError):
+                    # e.g. the event's person no longer matches the code's positions: skipped
+                    # without a write, so it never takes a place in the batch
+                    continue
+                uow.commit()
+                recorded += 1
+                created.extend(entries)
+        with self.ctx.uow() as uow:
+            record(
+                uow,
+                self.ctx,
+                "scheduler.violations_from_events_run",
+                self.ctx.today().isoformat(),
+                system.id,
+                created=str(len(created)),
+                batch=str(batch),
+                more=str(more).lower(),
+            )
+            uow.commit()
         return created
 
     # ------------------------------------------------------ complaint losses
+    @use_case("penalties.charge_loss")
     def charge_case_loss(
         self,
         actor_id: StaffId,
@@ -409,8 +486,7 @@ class PenaltyService:
             )
         with self.ctx.uow() as uow:
             uow.lock(f"penalty-case-loss:{case_id}")  # a case's loss is charged once
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.settlement_role, "charging a complaint loss", "PEN-5")
+            actor = authorize(uow, self.ctx, actor_id, "penalties.charge_loss").actor
             case = uow.cases.get(case_id)
             if case.closed_at is None or case.loss is None:
                 raise InvalidTransition(
@@ -454,21 +530,23 @@ class PenaltyService:
             uow.commit()
             return entries
 
+    @use_case("penalties.set_bonus")
     def set_bonus(
         self, actor_id: StaffId, staff_id: StaffId, month: str, bonus: Money
     ) -> BonusRecord:
-        """The monthly efficiency bonus, base of the PEN-6 cap."""
+        """The monthly efficiency bonus, base of the PEN-6 cap; nobody sets their own (X-4)."""
         _check_month(month)
         if bonus.is_negative():
             raise ValidationError("must not be negative", field="bonus", rule="PEN-6")
         with self.ctx.uow() as uow:
             # one bonus base per person and month, and none once the month is settled
             uow.lock(f"penalty-bonus:{staff_id}:{month}", month_lock(month))
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.settlement_role, "setting bonuses", "PEN-6")
+            grant = authorize(uow, self.ctx, actor_id, "penalties.set_bonus")
+            actor = grant.actor
+            _, matter = self._person(uow, staff_id, "the bonus")
+            grant.require(matter, field="staff_id")
             if uow.settled_months.find(month) is not None:
                 raise InvalidTransition(f"{month} is settled", rule="PEN-10")
-            uow.staff.get(staff_id)
             existing = uow.bonuses.find(staff_id, month)
             if existing is not None:
                 existing.bonus = bonus
@@ -489,6 +567,7 @@ class PenaltyService:
             return result
 
     # ----------------------------------------------- PEN-4 cuts, PEN-11 rewards
+    @use_case("penalties.performance_cut")
     def performance_cut(
         self,
         actor_id: StaffId,
@@ -498,7 +577,8 @@ class PenaltyService:
         performance_pay: Money,
         reason: str,
     ) -> PenaltyEntry:
-        """PEN-4: on repeat offences, the month's performance pay cut within the band."""
+        """PEN-4: on repeat offences, the month's performance pay cut within the band; nobody
+        decides their own cut (X-4)."""
         p = self.policy
         if not p.performance_cut_min_percent <= percent <= p.performance_cut_max_percent:
             raise ValidationError(
@@ -510,9 +590,10 @@ class PenaltyService:
             raise ValidationError("must not be empty", field="reason", rule="PEN-4")
         _check_month(month)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, p.performance_cut_role, "a performance-pay cut", "PEN-4")
-            uow.staff.get(staff_id)
+            grant = authorize(uow, self.ctx, actor_id, "penalties.performance_cut")
+            actor = grant.actor
+            _, matter = self._person(uow, staff_id, "the performance pay")
+            grant.require(matter, field="staff_id")
             amount = Money.rounded(performance_pay.amount * percent / Decimal(100))
             entry = self._add_entry(
                 uow,
@@ -542,6 +623,7 @@ class PenaltyService:
             uow.commit()
             return entry
 
+    @use_case("penalties.reward")
     def grant_reward(
         self,
         actor_id: StaffId,
@@ -551,24 +633,20 @@ class PenaltyService:
         reason: str,
         month: str | None = None,
     ) -> PenaltyEntry:
-        """PEN-11: proposed by a group leader, approved by the committee role; same ledger,
-        opposite sign."""
+        """PEN-11: proposed by a group leader (``penalties.reward_proposer_role`` or above),
+        approved by the table's role; same ledger, opposite sign. Nobody approves or proposes
+        a reward for themselves (X-4)."""
         if amount.is_negative() or amount == Money.zero():
             raise ValidationError("must be > 0", field="amount", rule="PEN-11")
         if not reason.strip():
             raise ValidationError("must not be empty", field="reason", rule="PEN-11")
         target = _check_month(month or month_of(self.ctx.today()))
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.reward_approval_role, "approving a reward", "PEN-11")
-            proposer = load_actor(uow, proposed_by)
-            if not self._at_least(proposer, Role.SUPERVISOR.value):
-                raise PermissionDenied(
-                    "rewards are proposed by a group leader (supervisor)",
-                    rule="PEN-11",
-                    field="proposed_by",
-                )
-            uow.staff.get(staff_id)
+            grant = authorize(uow, self.ctx, actor_id, "penalties.reward")
+            actor = grant.actor
+            _, matter = self._person(uow, staff_id, "a reward")
+            grant.require(matter, field="staff_id")
+            self._check_proposer(grant, uow.staff.get(proposed_by), staff_id)
             entry = self._add_entry(
                 uow,
                 PenaltyEntry(
@@ -594,17 +672,43 @@ class PenaltyService:
             uow.commit()
             return entry
 
+    def _check_proposer(self, grant: Grant, proposer: Staff, staff_id: StaffId) -> None:
+        """PEN-11: the proposer is not the actor, so the table cannot test them; the policy's
+        ``reward_proposer_role`` says who may propose, and nobody proposes their own (X-4)."""
+        role = self.policy.reward_proposer_role
+        levels = self.ctx.policy.authority.levels
+        if not proposer.active or not (
+            levels.get(proposer.role, 0) > 0
+            and self.ctx.policy.authority.at_least(proposer.role, role)
+        ):
+            raise PermissionDenied(
+                f"{grant.action}: rewards are proposed by {role} or above; {proposer.name} is "
+                f"{proposer.role}" + ("" if proposer.active else " (inactive)"),
+                rule="PEN-11",
+                field="proposed_by",
+                action=grant.action,
+            )
+        if proposer.id == staff_id:
+            raise PermissionDenied(
+                f"{grant.action}: {proposer.name} may not propose a reward for themselves",
+                rule="X-4",
+                field="proposed_by",
+                action=grant.action,
+            )
+
     # ---------------------------------------------------------------- appeals
+    @use_case("penalties.appeal")
     def appeal(self, actor_id: StaffId, entry_id: str, reason: str) -> Appeal:
+        """PEN-10: the penalised person appeals their own entry (scope ``own``)."""
         if not reason.strip():
             raise ValidationError("must not be empty", field="reason", rule="PEN-10")
         with self.ctx.uow() as uow:
             # one open appeal per entry; the unique index is the backstop
             uow.lock(entry_lock(entry_id))
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "penalties.appeal")
+            actor = grant.actor
             entry = uow.penalty_entries.get(entry_id)
-            if entry.staff_id != actor.id:
-                raise PermissionDenied("only the penalised person appeals", rule="PEN-10")
+            grant.require(Resource.of(f"penalty entry {entry.id}", owners=[entry.staff_id]))
             if entry.amount.is_negative() or entry.kind == EntryKind.REVERSAL:
                 raise InvalidTransition("only a penalty can be appealed", rule="PEN-10")
             open_appeal = next(
@@ -636,6 +740,7 @@ class PenaltyService:
             uow.commit()
             return appeal
 
+    @use_case("penalties.decide_appeal")
     def decide_appeal(
         self,
         actor_id: StaffId,
@@ -645,7 +750,7 @@ class PenaltyService:
         new_amount: Money | None = None,
     ) -> Appeal:
         """Uphold, reduce or waive: a reversing entry (and for a reduction a new entry) —
-        never an edit (X-7)."""
+        never an edit (X-7). Nobody decides their own appeal (X-4)."""
         if decision == AppealState.OPEN:
             raise ValidationError(
                 "decide upheld, reduced or waived", field="decision", rule="PEN-10"
@@ -653,12 +758,14 @@ class PenaltyService:
         if not reason.strip():
             raise ValidationError("must not be empty", field="reason", rule="PEN-10")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.appeal_role, "deciding an appeal", "X-3")
+            grant = authorize(uow, self.ctx, actor_id, "penalties.decide_appeal")
+            actor = grant.actor
             appeal = uow.appeals.get(appeal_id)
             # an entry is reversed at most once; the appeal's version refuses a second
             # decision of the same appeal, the lock and the unique index a second reversal
             uow.lock(entry_lock(appeal.entry_id))
+            _, matter = self._person(uow, appeal.staff_id, f"appeal {appeal.id}")
+            grant.require(matter)
             if appeal.state != AppealState.OPEN:
                 raise InvalidTransition("the appeal was already decided", rule="PEN-10")
             entry = uow.penalty_entries.get(appeal.entry_id)
@@ -796,22 +903,21 @@ class PenaltyService:
             sanction=sanction,
         )
 
+    @use_case("penalties.read")
     def statement(self, actor_id: StaffId, staff_id: StaffId, month: str) -> StatementView:
-        """A person's statement: staff see only their own, supervisors and above anyone's."""
+        """A person's statement, within the reader's scope of ``penalties.read`` (default: staff
+        their own, supervisors their department's, managers everyone's)."""
         _check_month(month)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if (
-                actor.id != staff_id
-                and not self._at_least(actor, Role.SUPERVISOR.value)
-                and (actor.role != Role.ADMIN.value)
-            ):
-                raise PermissionDenied("staff see only their own statement", rule="PEN-10")
+            grant = authorize(uow, self.ctx, actor_id, "penalties.read")
+            _, person = self._person(uow, staff_id, "the statement")
+            grant.require(person, field="staff_id")
             stored = uow.statements.list(month=month, staff_id=staff_id)
             if stored:
                 return StatementView(stored[0], True)
             return StatementView(self._compute(uow, staff_id, month), False)
 
+    @use_case("penalties.settle")
     def settle_month(self, actor_id: StaffId, month: str) -> builtins.list[Statement]:
         """PEN-10: close a month and issue each person's statement. Re-running returns the same
         statements; a settled month never changes."""
@@ -820,8 +926,7 @@ class PenaltyService:
             # a month is settled once: a concurrent second settlement waits, then returns
             # the same statements; entries being booked into the month wait too
             uow.lock(month_lock(month))
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.settlement_role, "settling a month", "PEN-10")
+            actor = authorize(uow, self.ctx, actor_id, "penalties.settle").actor
             if uow.settled_months.find(month) is not None:
                 return builtins.list(uow.statements.list(month=month))
             if month_of(self.ctx.today()) <= month:
@@ -850,13 +955,41 @@ class PenaltyService:
             uow.commit()
             return statements
 
+    @use_case("penalties.export")
+    def settled_statements(self, actor_id: StaffId, month: str) -> builtins.list[Statement]:
+        """PEN-10: a settled month's statements for the payroll export."""
+        _check_month(month)
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "penalties.export")
+            if uow.settled_months.find(month) is None:
+                raise InvalidTransition(f"{month} is not settled", rule="PEN-10")
+            return self._in_scope(uow, grant, lambda **f: uow.statements.list(month=month, **f))
+
+    @use_case("penalties.read")
     def entries(
         self, actor_id: StaffId, staff_id: StaffId | None = None, month: str | None = None
     ) -> builtins.list[PenaltyEntry]:
+        """Ledger entries within the reader's scope of ``penalties.read``; one person's when
+        ``staff_id`` is given (outside the scope: refused, naming the action)."""
+        if month is not None:
+            _check_month(month)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if not self._at_least(actor, Role.SUPERVISOR.value) and actor.role != Role.ADMIN.value:
-                if staff_id is not None and staff_id != actor.id:
-                    raise PermissionDenied("staff see only their own entries", rule="PEN-10")
-                staff_id = actor.id
-            return builtins.list(uow.penalty_entries.list(staff_id=staff_id, month=month))
+            grant = authorize(uow, self.ctx, actor_id, "penalties.read")
+            if staff_id is not None:
+                _, person = self._person(uow, staff_id, "the entries")
+                grant.require(person, field="staff_id")
+                return builtins.list(uow.penalty_entries.list(staff_id=staff_id, month=month))
+            return self._in_scope(
+                uow, grant, lambda **f: uow.penalty_entries.list(month=month, **f)
+            )
+
+    def _in_scope(
+        self, uow: UnitOfWork, grant: Grant, query: Callable[..., Sequence[T]]
+    ) -> builtins.list[T]:
+        """X-5 visibility as a repository filter (so pages stay right): ``own`` the reader's
+        records, ``department`` those of the reader's department's staff, ``all`` every one."""
+        if grant.scope == "all":
+            return builtins.list(query())
+        if grant.scope == "department" and grant.actor.department_id is not None:
+            return builtins.list(query(department_id=grant.actor.department_id))
+        return builtins.list(query(staff_id=grant.actor.id))

@@ -79,16 +79,14 @@ class PenaltiesPolicy:
     # PEN-4: performance-pay cut band in percent
     performance_cut_min_percent: int
     performance_cut_max_percent: int
-    performance_cut_role: str = attrs.field(validator=v.role)
     # PEN-10: statements by this day of the following month
     settlement_day: int
-    settlement_role: str = attrs.field(validator=v.role)
-    # who may record a violation by hand (automatic sources need no one)
-    recording_role: str = attrs.field(validator=v.role)
-    # appeals and waivers are decided by this role
-    appeal_role: str = attrs.field(validator=v.role)
-    # PEN-11: rewards proposed by a group leader and approved by this role
-    reward_approval_role: str = attrs.field(validator=v.role)
+    # PEN-11: rewards are proposed by this role or above (the proposer is not the acting
+    # person, so the permission table cannot say it; who approves is `penalties.reward`)
+    reward_proposer_role: str = attrs.field(validator=v.role)
+    # one scheduler run (PEN-3 recurrences, PEN-1 violations from events) creates at most
+    # this many entries / violations; the next run continues where it stopped
+    scheduler_batch: int = attrs.field(validator=v.positive)
     sanctions: list[SanctionLevel] = attrs.field(factory=list)
 
     @catalogue.validator

@@ -2,14 +2,13 @@
 (PEN-5), bonuses (PEN-6), performance-pay cuts (PEN-4), rewards (PEN-11), appeals, statements,
 the monthly settlement and the payroll export (PEN-10).
 
-Roles are checked by the use cases (settlement, cut, reward and appeal roles; staff see only
-their own entries and statements). The payroll export has no use case of its own: it is
-limited here to the policy's settlement role, like settling the month itself.
+Who may do what is the policy's permission table (``penalties.*``), checked by the use cases:
+entries and statements are filtered by the reader's scope; recurrences and violations from
+events (``scheduler.*``) take the system account's token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from flask import Blueprint, Response
@@ -29,7 +28,6 @@ from adapters.http.bodies import (
 from adapters.http.openapi import PAGE_PARAMS, Param, operation
 from adapters.http.rest import (
     actor,
-    app_state,
     body,
     optional_body,
     page_of,
@@ -37,9 +35,8 @@ from adapters.http.rest import (
     respond,
     services,
 )
-from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
+from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import StaffId
-from csdomain.kernel.roles import Role
 from csdomain.penalties.model import Appeal, BonusRecord, PenaltyEntry, Statement, Violation
 from csdomain.penalties.services import StatementView
 
@@ -102,8 +99,9 @@ def correct_violation(violation_id: str) -> Response:
     "/penalties/recurrences",
     "POST",
     action="scheduler.recurrences",
-    summary="Accrue recurrences of uncorrected violations (PEN-3; for schedulers)",
-    description="Idempotent: one entry per violation and working day. Returns the entries "
+    summary="Accrue recurrences of uncorrected violations (PEN-3; the system account)",
+    description="Idempotent: one entry per violation and working day; `as_of` is at most "
+    "today; one run creates at most `penalties.scheduler_batch` entries. Returns the entries "
     "created now.",
     body=AccrueRecurrences,
     body_required=False,
@@ -112,7 +110,7 @@ def correct_violation(violation_id: str) -> Response:
 )
 def accrue_recurrences() -> Response:
     cmd = optional_body(AccrueRecurrences)
-    return respond(services().penalties.accrue_recurrences(cmd.as_of))
+    return respond(services().penalties.accrue_recurrences(actor().id, cmd.as_of))
 
 
 @operation(
@@ -121,13 +119,14 @@ def accrue_recurrences() -> Response:
     "POST",
     action="scheduler.violations_from_events",
     summary="Record violations from events: late/incomplete files, clock breaches "
-    "(PEN-1; for schedulers)",
-    description="Idempotent per source event. Returns the entries created now. Send no body.",
+    "(PEN-1; the system account)",
+    description="Idempotent per source event; one run records at most "
+    "`penalties.scheduler_batch` violations. Returns the entries created now. Send no body.",
     response=PenaltyEntry,
     shape="list",
 )
 def from_events() -> Response:
-    return respond(services().penalties.record_from_events())
+    return respond(services().penalties.record_from_events(actor().id))
 
 
 @operation(
@@ -206,7 +205,8 @@ def grant_reward() -> Response:
     "/penalty-entries",
     "GET",
     action="penalties.read",
-    summary="Ledger entries (staff see only their own; PEN-10)",
+    summary="Ledger entries within the reader's scope (PEN-10; default: staff their own, "
+    "supervisors their department's, managers all)",
     response=PenaltyEntry,
     shape="page",
     query=(
@@ -269,7 +269,8 @@ def decide_appeal(appeal_id: str) -> Response:
     "GET",
     action="penalties.read",
     summary="A person's statement for a month, settled or provisional (PEN-10)",
-    description="Staff see only their own; supervisors and above anyone's.",
+    description="Within the reader's scope of `penalties.read` (default: staff their own, "
+    "supervisors their department's, managers everyone's).",
     response=StatementView,
 )
 def statement(staff_id: str, month: str) -> Response:
@@ -281,7 +282,7 @@ def statement(staff_id: str, month: str) -> Response:
     "/penalty-months/<month>/settlement",
     "POST",
     action="penalties.settle",
-    summary="Settle a month and issue everyone's statement (PEN-10; the settlement role)",
+    summary="Settle a month and issue everyone's statement (PEN-10; `penalties.settle`)",
     description="Only after the month has ended. Settling again returns the same statements; "
     "a settled month never changes. Send no body.",
     response=Statement,
@@ -293,20 +294,10 @@ def settle_month(month: str) -> Response:
 
 
 def _settled_statements(month: str) -> tuple[list[Statement], dict[str, str]]:
-    """The settled month's statements and staff names, for the policy's settlement role."""
-    _check_month(month)
-    me = actor()
-    policy = app_state().policy
-    role = policy.penalties.settlement_role
-    if me.role == Role.ADMIN.value or not policy.authority.at_least(me.role, role):
-        raise PermissionDenied(f"the payroll export needs {role} or above", rule="PEN-10")
-    # No use case lists a month's settled statements yet: read them from the store.
-    with app_state().storage.unit_of_work() as uow:
-        if uow.settled_months.find(month) is None:
-            raise InvalidTransition(f"{month} is not settled", rule="PEN-10")
-        statements: Sequence[Statement] = uow.statements.list(month=month)
+    """The settled month's statements (``penalties.export``) and staff names."""
+    statements = services().penalties.settled_statements(actor().id, month)
     names = {str(s.id): s.name for s in services().org.list_staff(actor().id)}
-    return list(statements), names
+    return statements, names
 
 
 def _download(data: str | bytes, mimetype: str, filename: str) -> Response:
@@ -319,8 +310,8 @@ def _download(data: str | bytes, mimetype: str, filename: str) -> Response:
     bp,
     "/penalty-months/<month>/statements.csv",
     "GET",
-    action="penalties.settle",
-    summary="A settled month's statements for payroll, as CSV (PEN-10; the settlement role)",
+    action="penalties.export",
+    summary="A settled month's statements for payroll, as CSV (PEN-10; `penalties.export`)",
     media_type="text/csv",
     problems=(409,),
 )
@@ -336,8 +327,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     bp,
     "/penalty-months/<month>/statements.xlsx",
     "GET",
-    action="penalties.settle",
-    summary="A settled month's statements for payroll, as XLSX (PEN-10; the settlement role)",
+    action="penalties.export",
+    summary="A settled month's statements for payroll, as XLSX (PEN-10; `penalties.export`)",
     description="Sheet `statements` (one row per person) and sheet `lines` (every explained "
     "entry).",
     media_type=_XLSX,
