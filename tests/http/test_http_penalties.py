@@ -13,6 +13,7 @@ from typing import Any
 from http_support import Api, at, problem
 from openpyxl import load_workbook
 
+from adapters.bootstrap import App
 from csdomain.kernel.clock import FixedClock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -155,7 +156,7 @@ def _closed_case_with_loss(api: Api, org: Any, loss: str) -> str:
 
 
 def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
-    api: Api, org: Any, clock: FixedClock
+    api: Api, app: App, org: Any, clock: FixedClock
 ) -> None:
     case_id = _closed_case_with_loss(api, org, "1000.00")
     shares = {
@@ -242,7 +243,11 @@ def test_losses_bonuses_cuts_rewards_recurrences_and_breaches(
         201,
     )
     clock.set(at("2026-09-26 09:00"))
-    assert _ok(api.post("/api/v1/cases/sweep", "supervisor"))["breaches"]
+    # the sweep runs as the scheduler's system account (issue 7: scheduler.sweep)
+    system_id = app.services.org.system_account().id
+    api.tokens["system"] = app.services.org.issue_token(org.admin.id, system_id, "cron")
+    system = "system"
+    assert _ok(api.post("/api/v1/cases/sweep", system))["breaches"]
     from_events = _ok(api.post("/api/v1/penalties/from-events", "supervisor"))
     assert from_events and {e["staff_id"] for e in from_events} == {org.sales2.id}
     assert _ok(api.post("/api/v1/penalties/from-events", "supervisor")) == []
