@@ -465,3 +465,34 @@ def test_contract_renewal_run_skips_expired_contracts_without_stalling(
     soon = js.add_contract(org.sales.id, customer.id, "NEW", date(2025, 10, 1), date(2026, 10, 1))
     system = app.services.org.system_account().id
     assert [c.id for c in js.send_renewal_notices(system, batch=1)] == [soon.id]
+
+
+def test_job_repository_filters_by_reach_and_priority(app: App, org: Org) -> None:
+    """The repository filter behind scoped job lists (memory and SQL alike)."""
+    from csdomain.cases.ports import Reach
+
+    js = app.services.service_jobs
+    body = RegisterJob(
+        customer_name="Zhang", address="Rd 1", zone="city", work_type="A", description="x"
+    )
+    other = app.services.org.add_department(org.admin.id, "Service")
+    far = app.services.org.add_staff(
+        org.admin.id, name="Ma Tech", role="staff", department_id=other.id
+    )
+    mine = js.register(org.sales.id, body)
+    theirs = js.register(org.sales2.id, body)
+    js.dispatch(org.supervisor.id, theirs.id, far.id)
+    with app.services.ctx.uow() as uow:
+        jobs = uow.service_jobs
+
+        def ids(reach: Reach | None, **kw: Any) -> set[str]:
+            return {j.id for j in jobs.list_open(reach=reach, **kw)}
+
+        assert ids(Reach(org.sales.id)) == {mine.id}
+        assert ids(Reach(far.id)) == {theirs.id}  # the technician
+        assert ids(Reach(org.sales2.id)) == {theirs.id}  # the registrar
+        assert ids(Reach(org.supervisor.id, other.id)) == {theirs.id}  # technician's dept
+        assert ids(Reach(org.supervisor.id, org.manager.department_id)) == {mine.id, theirs.id}
+        assert ids(None) == {mine.id, theirs.id}
+        assert ids(None, priority=True) == set()
+        assert ids(None, priority=False) == {mine.id, theirs.id}
