@@ -80,7 +80,8 @@ def dispatch_queue() -> Response:
     "/service-jobs/prioritize",
     "POST",
     summary="Give jobs not dispatched before today priority (CASE-12; for schedulers)",
-    description="Returns the jobs that got priority now. Send no body.",
+    description="Returns the jobs that got priority now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=ServiceJob,
     shape="list",
 )
@@ -93,7 +94,8 @@ def prioritize() -> Response:
     "/service-jobs/late-report",
     "POST",
     summary="Report overdue repairs to the supervisor, once per job (CASE-12; for schedulers)",
-    description="Returns the jobs reported now. Send no body.",
+    description="Returns the jobs reported now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=ServiceJob,
     shape="list",
 )
@@ -291,7 +293,8 @@ def add_contract() -> Response:
     "POST",
     summary="Send renewal notices for contracts ending within the policy's months "
     "(CASE-12; for schedulers)",
-    description="Returns the contracts notified now. Send no body.",
+    description="Returns the contracts notified now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=MaintenanceContract,
     shape="list",
 )
