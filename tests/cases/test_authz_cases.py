@@ -496,3 +496,35 @@ def test_job_repository_filters_by_reach_and_priority(app: App, org: Org) -> Non
         assert ids(None) == {mine.id, theirs.id}
         assert ids(None, priority=True) == set()
         assert ids(None, priority=False) == {mine.id, theirs.id}
+
+
+def test_scheduler_actions_take_no_caller_time() -> None:
+    """A future ``as_of`` cannot be passed: scheduler runs read time from the Clock port."""
+    import inspect
+
+    from csdomain.cases.services import CaseService
+    from csdomain.service_jobs.services import ServiceJobService
+
+    for method in (
+        CaseService.sweep,
+        ServiceJobService.prioritize_undispatched,
+        ServiceJobService.report_late,
+        ServiceJobService.send_renewal_notices,
+    ):
+        params = inspect.signature(method).parameters
+        assert list(params)[:2] == ["self", "actor_id"]
+        assert params["actor_id"].default is inspect.Parameter.empty  # required (issue 7)
+        assert not {"as_of", "now", "today", "when"} & set(params)
+
+
+def test_exchange_forms_listed_by_scope(app: App, org: Org) -> None:
+    st = app.services.settlement
+    form = st.open_exchange(
+        org.sales.id,
+        OpenExchange(customer_name="Shop", goods="Model X", quantity=2, reason="wrong colour"),
+    )
+    assert [f.id for f in st.exchanges(org.sales.id)] == [form.id]
+    assert st.exchanges(org.sales2.id) == []
+    assert [f.id for f in st.exchanges(org.supervisor.id)] == [form.id]  # the department's
+    st.sign_exchange(org.gm.id, form.id, approve=True, opinion="ok")
+    assert [f.id for f in st.exchanges(org.gm.id)] == [form.id]
