@@ -31,7 +31,7 @@ CaseFactory = Callable[..., Case]
 
 @pytest.fixture
 def dept(app: App, org: Org) -> Department:
-    return app.services.org.list_departments()[0]
+    return app.services.org.list_departments(org.admin.id)[0]
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_case7_breach_records_owner_at_breach_time_not_after_reassignment(
     cs.assign(org.supervisor.id, case.id, dept.id, org.service.id)  # S = service adviser
     clock.set(at("2026-09-19 11:00"))  # the 24-hour acknowledgement clock breached at 10:00
     cs.assign(org.supervisor.id, case.id, dept.id, org.sales2.id, "reassigned after breach")
-    result = cs.sweep()
+    result = cs.sweep(app.services.org.system_account().id)
     ack = next(b for b in result.breaches if b.clock == "acknowledge")
     assert ack.owner_id == org.service.id
     assert ack.due_at == at("2026-09-19 10:00")
@@ -188,8 +188,8 @@ def test_case7_sweep_twice_records_once_and_escalates(
     cs = app.services.cases
     case = new_case()
     clock.set(at("2026-09-20 10:00"))
-    first = cs.sweep()
-    second = cs.sweep()
+    first = cs.sweep(app.services.org.system_account().id)
+    second = cs.sweep(app.services.org.system_account().id)
     assert [b.clock for b in first.breaches] == ["acknowledge"]
     assert first.breaches[0].escalated_to == "supervisor"
     assert second.breaches == []
@@ -203,7 +203,7 @@ def test_case7_sweep_selects_only_due_cases(
     cs = app.services.cases
     new_case()
     clock.set(at("2026-09-18 11:00"))
-    assert cs.sweep().checked == 0
+    assert cs.sweep(app.services.org.system_account().id).checked == 0
 
 
 def test_case7_open_cases_grouped_by_clock_status(

@@ -34,7 +34,7 @@ def test_case7_two_concurrent_sweeps_record_each_breach_once(
     def sweep() -> None:
         barrier.wait()
         try:
-            results.append(cs.sweep())
+            results.append(cs.sweep(app.services.org.system_account().id))
         except BaseException as exc:  # pragma: no cover - the assertion below reports it
             errors.append(exc)
 
@@ -50,4 +50,4 @@ def test_case7_two_concurrent_sweeps_record_each_breach_once(
         (b.case_id, b.clock) for c in cs.list(org.gm.id) for b in cs.breaches(org.gm.id, c.id)
     ]
     assert sorted(stored) == sorted(recorded)
-    assert cs.sweep().breaches == []
+    assert cs.sweep(app.services.org.system_account().id).breaches == []

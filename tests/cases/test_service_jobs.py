@@ -9,7 +9,7 @@ import pytest
 
 from adapters.bootstrap import App
 from csd_support import Org, at
-from csdomain.cases.commands import ReceiveCase
+from csdomain.cases.commands import ProposeSolution, ReceiveCase
 from csdomain.customers.commands import RegisterCustomer
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
@@ -122,9 +122,11 @@ def test_case12_undispatched_jobs_get_priority_next_day(
     old = _job(app, org, zone="general")
     clock.set(at("2026-09-20 08:00"))
     new = _job(app, org, zone="dense")
-    assert [j.id for j in js.prioritize_undispatched()] == [old.id]
+    assert [j.id for j in js.prioritize_undispatched(app.services.org.system_account().id)] == [
+        old.id
+    ]
     assert [j.id for j in js.dispatch_queue(org.supervisor.id)] == [old.id, new.id]
-    assert js.prioritize_undispatched() == []
+    assert js.prioritize_undispatched(app.services.org.system_account().id) == []
 
 
 def test_case12_overdue_repair_reported_to_supervisor_once(
@@ -133,8 +135,8 @@ def test_case12_overdue_repair_reported_to_supervisor_once(
     js = app.services.service_jobs
     job = _job(app, org, zone="dense")
     clock.set(at("2026-09-19 04:00"))
-    assert [j.id for j in js.report_late()] == [job.id]
-    assert js.report_late() == []
+    assert [j.id for j in js.report_late(app.services.org.system_account().id)] == [job.id]
+    assert js.report_late(app.services.org.system_account().id) == []
     recipients, subject, _ = app.services.cases.notifier.sent[-1]  # type: ignore[attr-defined]
     assert org.supervisor.id in recipients and "overdue" in subject
 
@@ -150,12 +152,15 @@ def test_case12_contract_renewal_notice_one_month_ahead_once(
         org.sales.id, customer.id, "MC-1", date(2025, 10, 16), date(2026, 10, 15)
     )
     js.add_contract(org.sales.id, customer.id, "MC-2", date(2025, 12, 1), date(2026, 11, 30))
-    assert [c.id for c in js.send_renewal_notices()] == [soon.id]
-    assert js.send_renewal_notices() == []
+    assert [c.id for c in js.send_renewal_notices(app.services.org.system_account().id)] == [
+        soon.id
+    ]
+    assert js.send_renewal_notices(app.services.org.system_account().id) == []
 
 
 def test_case13_settlement_books_actually_returned_quantity(app: App, org: Org) -> None:
-    case = app.services.cases.receive(
+    cs = app.services.cases
+    case = cs.receive(
         org.sales.id,
         ReceiveCase(
             type="complaint",
@@ -165,18 +170,27 @@ def test_case13_settlement_books_actually_returned_quantity(app: App, org: Org) 
             customer_name="Shop",
         ),
     )
+    dept = app.services.org.list_departments(org.admin.id)[0]
+    cs.accept(org.supervisor.id, case.id)
+    cs.assign(org.supervisor.id, case.id, dept.id, org.service.id)
+    cs.propose_solution(
+        org.service.id,
+        case.id,
+        ProposeSolution(remedy="return", solution="take back 8", amount=Money.of("120.00")),
+    )
+    cs.approve(org.gm.id, case.id)
     st = app.services.settlement
     with pytest.raises(ValidationError):
         st.record_settlement(
-            org.sales.id,
+            org.gm.id,
             case.id,
             kind="return",
             amount=Money.of("10.00"),
             quantity_claimed=5,
             quantity_returned=6,
         )
-    s = st.record_settlement(
-        org.sales.id,
+    s = st.record_settlement(  # 120 元 needs the GM's approval level
+        org.gm.id,
         case.id,
         kind="return",
         amount=Money.of("120.00"),

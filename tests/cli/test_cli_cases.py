@@ -385,6 +385,8 @@ def test_sweep_records_each_breach_once(timed: Cli, timed_org: CliOrg, clock: Fi
     assert (
         run.ok("cases", "sweep").stdout.strip() == "Checked 0 due case(s); recorded 0 breach(es)."
     )
+    # cron runs it as the system account (no --as); a supervisor is refused (issue 7)
+    assert "scheduler.sweep" in run.fails(7, "cases", "sweep", actor=org.supervisor).stderr
 
     clock.advance(timedelta(days=20))
     first = run.json("cases", "sweep")
@@ -397,7 +399,7 @@ def test_sweep_records_each_breach_once(timed: Cli, timed_org: CliOrg, clock: Fi
     assert by_clock["acknowledge"]["owner_id"] == org.sales2
     assert by_clock["acknowledge"]["escalated_to"] == "supervisor"
 
-    again = run.json("cases", "sweep", actor=org.supervisor)
+    again = run.json("cases", "sweep", actor="system")
     assert again["recorded"] == 0 and again["breaches"] == []
     assert "recorded 0 breach(es)" in run.ok("cases", "sweep").stdout
     stored = run.json("cases", "breaches", cid, actor=org.sales)
@@ -426,6 +428,40 @@ def test_sweep_prints_the_breaches_in_a_table(
 
 def test_settlements_and_an_exchange_form_through_its_chain(run: Cli, org: CliOrg) -> None:
     cid = receive(run, org.sales)["id"]
+    # CASE-8/13: nothing is settled before the proposal is approved (exit 7, no store change)
+    early = run.fails(
+        7, "settlements", "record", cid, "--kind", "return", "--amount", "1200.00", actor=org.gm
+    )
+    assert "settlements.record" in early.stderr and "rule: CASE-8" in early.stderr
+    run.ok("cases", "accept", cid, actor=org.supervisor)
+    run.ok(
+        "cases",
+        "assign",
+        cid,
+        "--department",
+        org.dept,
+        "--handler",
+        org.sales2,
+        actor=org.supervisor,
+    )
+    run.ok(
+        "cases",
+        "propose",
+        cid,
+        "--remedy",
+        "return",
+        "--solution",
+        "take back 8",
+        "--amount",
+        "1200.00",
+        actor=org.sales2,
+    )
+    run.ok("cases", "approve", cid, actor=org.gm)
+    # 1200 元 needs the GM's approval level; a staff member is refused
+    run.fails(
+        7, "settlements", "record", cid, "--kind", "return", "--amount", "1200.00", actor=org.sales
+    )
+    assert run.json("settlements", "list", cid, actor=org.sales) == []
     s = run.json(
         "settlements",
         "record",
@@ -438,15 +474,13 @@ def test_settlements_and_an_exchange_form_through_its_chain(run: Cli, org: CliOr
         "10",
         "--returned",
         "8",
-        actor=org.sales,
+        actor=org.gm,
     )
     assert s["amount"] == "1200.00" and s["quantity_returned"] == 8
     run.fails(
-        3, "settlements", "record", cid, "--kind", "return", "--amount", "12.345", actor=org.sales
+        3, "settlements", "record", cid, "--kind", "return", "--amount", "12.345", actor=org.gm
     )
-    run.fails(
-        3, "settlements", "record", cid, "--kind", "bribe", "--amount", "1.00", actor=org.sales
-    )
+    run.fails(3, "settlements", "record", cid, "--kind", "bribe", "--amount", "1.00", actor=org.gm)
     assert [x["id"] for x in run.json("settlements", "list", cid, actor=org.sales)] == [s["id"]]
     assert "1200.00" in run.ok("settlements", "list", cid, actor=org.sales).stdout
 

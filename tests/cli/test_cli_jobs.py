@@ -105,7 +105,7 @@ def test_a_paid_job_fixed_on_site_is_invoiced_surveyed_and_closed(run: Cli, org:
 def test_a_free_job_taken_in_is_inspected_and_returned(run: Cli, org: CliOrg) -> None:
     tech = technician(run, org)
     jid = register(run, org.sales, "C", zone="general")["id"]
-    run.fails(8, "jobs", "arrive", jid, actor=org.supervisor)  # not dispatched yet
+    run.fails(7, "jobs", "arrive", jid, actor=org.supervisor)  # no technician: nobody's work yet
     run.ok("jobs", "dispatch", jid, "--technician", tech, actor=org.supervisor)
     run.ok("jobs", "arrive", jid, actor=tech)
     taken = run.json(

@@ -8,6 +8,7 @@ from typing import Any
 
 from http_support import Api, at, problem
 
+from adapters.bootstrap import App
 from csdomain.kernel.clock import FixedClock
 
 COMPLAINT: dict[str, Any] = {
@@ -18,6 +19,13 @@ COMPLAINT: dict[str, Any] = {
     "customer_name": "张三",
     "contact": "13800000001",
 }
+
+
+def _system(api: Api, app: App, org: Any) -> str:
+    """The scheduler's system account signs in with its own token (issue 7: cron, worker)."""
+    system = app.services.org.system_account()
+    api.tokens["system"] = app.services.org.issue_token(org.admin.id, system.id, "cron")
+    return "system"
 
 
 def _receive(api: Api, who: str = "sales", **fields: Any) -> dict[str, Any]:
@@ -248,15 +256,20 @@ def test_waiting_for_the_customer_pauses_and_a_second_extension_is_refused(
     )
 
 
-def test_sweep_twice_records_each_breach_once(api: Api, clock: FixedClock) -> None:
+def test_sweep_twice_records_each_breach_once(
+    api: Api, app: App, org: Any, clock: FixedClock
+) -> None:
     case = _receive(api)
-    assert _ok(api.post("/api/v1/cases/sweep", "supervisor"))["breaches"] == []
+    refused = problem(api.post("/api/v1/cases/sweep", "supervisor"), 403)
+    assert refused["rule"] == "CASE-7" and "scheduler.sweep" in refused["detail"]
+    system = _system(api, app, org)
+    assert _ok(api.post("/api/v1/cases/sweep", system))["breaches"] == []
     clock.set(at("2026-09-19 10:30"))  # the 24-hour acknowledgement has passed
-    first = _ok(api.post("/api/v1/cases/sweep", "supervisor"))
+    first = _ok(api.post("/api/v1/cases/sweep", system))
     assert [(b["clock"], b["case_id"]) for b in first["breaches"]] == [("acknowledge", case["id"])]
     assert first["breaches"][0]["due_at"] == "2026-09-19T10:00:00+08:00"
     assert first["breaches"][0]["escalated_to"] == "supervisor"
-    second = _ok(api.post("/api/v1/cases/sweep", "supervisor"))
+    second = _ok(api.post("/api/v1/cases/sweep", system))
     assert second["breaches"] == []
     recorded = _ok(api.get(f"/api/v1/cases/{case['id']}/breaches", "sales"))
     assert [b["clock"] for b in recorded] == ["acknowledge"]
@@ -305,10 +318,20 @@ def test_major_case_capa_and_settlement(api: Api, org: Any) -> None:
         "quantity_claimed": 3,
         "quantity_returned": 2,
     }
-    booked = _ok(api.post(f"{url}/settlements", "sales", json=settlement), 201)
+    # CASE-13/X-3: a settlement pays what an approved proposal granted, recorded by the
+    # approval level of its amount (1200 元: the GM by default)
+    assert problem(api.post(f"{url}/settlements", "gm", json=settlement), 403)["rule"] == "CASE-8"
+    _ok(api.post(f"{url}/accept", "supervisor"))
+    assign = {"department_id": _dept(org), "handler_id": org.service.id}
+    _ok(api.post(f"{url}/assign", "supervisor", json=assign))
+    proposal = {"remedy": "return", "solution": "take back 2", "amount": "1200.00"}
+    _ok(api.post(f"{url}/solution", "service", json=proposal))
+    _ok(api.post(f"{url}/approval", "gm", json={"reason": "fair"}))
+    assert problem(api.post(f"{url}/settlements", "sales", json=settlement), 403)["rule"]
+    booked = _ok(api.post(f"{url}/settlements", "gm", json=settlement), 201)
     assert (booked["quantity_returned"], booked["amount"]) == (2, "1200.00")
     assert (
-        problem(api.post(f"{url}/settlements", "sales", json={**settlement, "amount": 1.5}), 422)[
+        problem(api.post(f"{url}/settlements", "gm", json={**settlement, "amount": 1.5}), 422)[
             "field"
         ]
         == "amount"

@@ -8,6 +8,7 @@ from typing import Any
 
 from http_support import Api, at, problem
 
+from adapters.bootstrap import App
 from csdomain.kernel.clock import FixedClock
 
 JOB: dict[str, Any] = {
@@ -32,6 +33,13 @@ def _ok(resp: Any, status: int = 200) -> Any:
     return resp.get_json()
 
 
+def _system(api: Api, app: App, org: Any) -> str:
+    """The scheduler's system account signs in with its own token (issue 7: cron, worker)."""
+    system = app.services.org.system_account()
+    api.tokens["system"] = app.services.org.issue_token(org.admin.id, system.id, "cron")
+    return "system"
+
+
 def test_a_paid_repair_taken_in_inspected_returned_invoiced_surveyed_and_closed(
     api: Api, org: Any
 ) -> None:
@@ -44,7 +52,8 @@ def test_a_paid_repair_taken_in_inspected_returned_invoiced_surveyed_and_closed(
     queue = _ok(api.get("/api/v1/service-jobs/dispatch-queue", "supervisor"))["items"]
     assert [j["id"] for j in queue] == [job["id"]]
 
-    assert problem(api.post(f"{url}/arrival", "service"), 409)["rule"] == "CASE-12"
+    # not dispatched to anyone yet: "service" is not its technician (jobs.work, own scope)
+    assert problem(api.post(f"{url}/arrival", "service"), 403)["rule"] == "CASE-12"
     dispatched = _ok(
         api.post(f"{url}/dispatch", "supervisor", json={"technician_id": org.service.id})
     )
@@ -95,7 +104,9 @@ def test_a_paid_repair_taken_in_inspected_returned_invoiced_surveyed_and_closed(
     assert problem(missing, 422)["field"] == "end"
 
 
-def test_free_repair_fixed_on_site_and_schedulers(api: Api, org: Any, clock: FixedClock) -> None:
+def test_free_repair_fixed_on_site_and_schedulers(
+    api: Api, app: App, org: Any, clock: FixedClock
+) -> None:
     free = _ok(api.post("/api/v1/service-jobs", "sales", json={**JOB, "work_type": "C"}), 201)
     waiting = _ok(api.post("/api/v1/service-jobs", "sales", json={**JOB, "zone": "dense"}), 201)
     url = f"/api/v1/service-jobs/{free['id']}"
@@ -110,16 +121,21 @@ def test_free_repair_fixed_on_site_and_schedulers(api: Api, org: Any, clock: Fix
     _ok(api.post(f"{url}/survey", "sales", json=SURVEY))
     assert _ok(api.post(f"{url}/closure", "service"))["state"] == "closed"
 
-    assert _ok(api.post("/api/v1/service-jobs/prioritize", "supervisor")) == []
+    # scheduler actions: the system account only (issue 7)
+    assert problem(api.post("/api/v1/service-jobs/prioritize", "supervisor"), 403)["rule"]
+    system = _system(api, app, org)
+    assert _ok(api.post("/api/v1/service-jobs/prioritize", system)) == []
     clock.set(at("2026-09-21 09:00"))
-    prioritized = _ok(api.post("/api/v1/service-jobs/prioritize", "supervisor"))
+    prioritized = _ok(api.post("/api/v1/service-jobs/prioritize", system))
     assert [j["id"] for j in prioritized] == [waiting["id"]] and prioritized[0]["priority"]
-    late = _ok(api.post("/api/v1/service-jobs/late-report", "supervisor"))
+    late = _ok(api.post("/api/v1/service-jobs/late-report", system))
     assert [j["id"] for j in late] == [waiting["id"]]
-    assert _ok(api.post("/api/v1/service-jobs/late-report", "supervisor")) == []
+    assert _ok(api.post("/api/v1/service-jobs/late-report", system)) == []
 
 
-def test_maintenance_contract_renewal_notice(api: Api, clock: FixedClock) -> None:
+def test_maintenance_contract_renewal_notice(
+    api: Api, app: App, org: Any, clock: FixedClock
+) -> None:
     customer = api.register("sales")
     body = {
         "customer_id": customer["id"],
@@ -130,7 +146,8 @@ def test_maintenance_contract_renewal_notice(api: Api, clock: FixedClock) -> Non
     bad = api.post("/api/v1/contracts", "sales", json={**body, "ends_on": "2025-01-01"})
     assert problem(bad, 422)["field"] == "ends_on"
     contract = _ok(api.post("/api/v1/contracts", "sales", json=body), 201)
-    notified = _ok(api.post("/api/v1/contracts/renewal-notices", "supervisor"))
+    assert problem(api.post("/api/v1/contracts/renewal-notices", "supervisor"), 403)
+    notified = _ok(api.post("/api/v1/contracts/renewal-notices", _system(api, app, org)))
     assert [c["id"] for c in notified] == [contract["id"]]
     assert notified[0]["renewal_notified_at"] == "2026-09-18T10:00:00+08:00"
 

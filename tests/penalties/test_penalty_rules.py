@@ -285,7 +285,7 @@ def test_pen1_violations_from_events_once(app: App, org: Org, clock: FixedClock)
         ),
     )
     clock.set(at("2026-09-26 10:00"))
-    app.services.cases.sweep()
+    app.services.cases.sweep(app.services.org.system_account().id)  # scheduler.sweep
     ps = app.services.penalties
     system = app.services.org.system_account().id
     created = ps.record_from_events(system)

@@ -18,7 +18,7 @@ import click
 
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
-from adapters.cli.common import given, money, optional_actor, pairs, whole
+from adapters.cli.common import given, money, pairs, whole
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table, with_page_hint
@@ -731,11 +731,11 @@ def cases_stats(st: CliState, month: str) -> None:
 def cases_sweep(st: CliState, batch: int) -> None:
     """Record every clock breached since the last sweep, once each, and escalate (CASE-7).
 
-    For schedulers (cron): runs as the system unless --as is given. Running it again, or two
+    For schedulers (cron): runs as the system account unless --as is given (only the
+    system account may, by the default policy's scheduler.sweep entry). Running it again, or two
     at once, never records a breach twice.
     """
-    actor = optional_actor(st)
-    app = st.app()
+    app, actor = st.scheduler()
     result = app.services.cases.sweep(actor, batch=batch)
     count = len(result.breaches)
 
@@ -743,7 +743,7 @@ def cases_sweep(st: CliState, batch: int) -> None:
         line = f"Checked {result.checked} due case(s); recorded {count} breach(es)."
         if not count:
             return line
-        names = Names(app, actor or StaffId("system"))
+        names = Names(app, actor)
         return line + "\n" + breach_table(result.breaches, names, fmt(st), "")
 
     st.emit(

@@ -16,7 +16,7 @@ import click
 
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
-from adapters.cli.common import DATE, given, money, optional_actor, pairs
+from adapters.cli.common import DATE, given, money, pairs
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table
@@ -255,13 +255,13 @@ def jobs_close(st: CliState, job_id: str) -> None:
 @pass_state
 def jobs_prioritize(st: CliState) -> None:
     """Give jobs registered before today and still undispatched priority (daily, CASE-12)."""
-    app = st.app()
-    rows = app.services.service_jobs.prioritize_undispatched(optional_actor(st))
+    app, actor = st.scheduler()
+    rows = app.services.service_jobs.prioritize_undispatched(actor)
     st.emit(
         rows,
         lambda: (
             f"Prioritized {len(rows)} undispatched job(s)."
-            + ("\n" + job_table(rows, Names(app, StaffId("system")), fmt(st), "") if rows else "")
+            + ("\n" + job_table(rows, Names(app, actor), fmt(st), "") if rows else "")
         ),
     )
 
@@ -270,13 +270,13 @@ def jobs_prioritize(st: CliState) -> None:
 @pass_state
 def jobs_report_late(st: CliState) -> None:
     """Report repairs past their on-site deadline to the supervisor, once each (CASE-12)."""
-    app = st.app()
-    rows = app.services.service_jobs.report_late(optional_actor(st))
+    app, actor = st.scheduler()
+    rows = app.services.service_jobs.report_late(actor)
     st.emit(
         rows,
         lambda: (
             f"Reported {len(rows)} overdue job(s) to the supervisor."
-            + ("\n" + job_table(rows, Names(app, StaffId("system")), fmt(st), "") if rows else "")
+            + ("\n" + job_table(rows, Names(app, actor), fmt(st), "") if rows else "")
         ),
     )
 
@@ -377,8 +377,8 @@ def contracts_add(
 @pass_state
 def contracts_renewal_notices(st: CliState) -> None:
     """Notify the owners of contracts ending within the policy's notice period (daily)."""
-    app = st.app()
-    rows = app.services.service_jobs.send_renewal_notices(optional_actor(st))
+    app, actor = st.scheduler()
+    rows = app.services.service_jobs.send_renewal_notices(actor)
     st.emit(
         rows,
         lambda: (

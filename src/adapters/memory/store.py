@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
+from csdomain.cases.ports import Reach
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -409,7 +410,30 @@ class _Audit(_Table[AuditEvent]):
         )
 
 
+def _staff_department(uow: MemoryUnitOfWork, staff_id: str | None) -> str | None:
+    if staff_id is None:
+        return None
+    with uow.store.lock:
+        staff = uow.store.table("staff").get(staff_id)
+    return None if staff is None else staff.department_id
+
+
 class _Cases(_Table[Case]):
+    def _reaches(self, reach: Reach, c: Case) -> bool:
+        """The same rule as the SQL filter (cases.ports.Reach)."""
+        if reach.staff_id in (c.received_by, c.handler_id):
+            return True
+        if c.customer_id is not None:
+            with self.uow.store.lock:
+                customer = self.uow.store.table("customers").get(c.customer_id)
+            if customer is not None and customer.owner_id == reach.staff_id:
+                return True
+        return reach.department_id is not None and reach.department_id in (
+            c.department_id,
+            _staff_department(self.uow, c.handler_id),
+            _staff_department(self.uow, c.received_by),
+        )
+
     def get_by_number(self, number: str) -> Case:
         found = self.all(lambda c: c.number == number)
         if not found:
@@ -423,6 +447,7 @@ class _Cases(_Table[Case]):
         open_only: bool = False,
         received_from: datetime | None = None,
         received_before: datetime | None = None,
+        reach: Reach | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
@@ -434,6 +459,8 @@ class _Cases(_Table[Case]):
                 and (received_before is None or c.received_at < received_before)
             )
         )
+        if reach is not None:
+            rows = [c for c in rows if self._reaches(reach, c)]
         rows.sort(key=lambda c: (c.received_at, c.id))
         return rows[offset : offset + limit]
 
@@ -488,8 +515,26 @@ class _Capa(_Table[CapaItem]):
 
 
 class _Jobs(_Table[ServiceJob]):
-    def list_open(self, *, limit: int = 500, offset: int = 0) -> Sequence[ServiceJob]:
-        rows = self.all(lambda j: j.is_open)
+    def _reaches(self, reach: Reach, j: ServiceJob) -> bool:
+        """The same rule as the SQL filter (cases.ports.Reach)."""
+        people = (j.technician_id, j.registered_by)
+        if reach.staff_id in people:
+            return True
+        return reach.department_id is not None and any(
+            _staff_department(self.uow, p) == reach.department_id for p in people if p
+        )
+
+    def list_open(
+        self,
+        *,
+        reach: Reach | None = None,
+        priority: bool | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> Sequence[ServiceJob]:
+        rows = self.all(lambda j: j.is_open and (priority is None or j.priority == priority))
+        if reach is not None:
+            rows = [j for j in rows if self._reaches(reach, j)]
         rows.sort(key=lambda j: (not j.priority, j.arrive_by, j.id))
         return rows[offset : offset + limit]
 
@@ -512,9 +557,17 @@ class _Jobs(_Table[ServiceJob]):
 
 
 class _Contracts(_Table[MaintenanceContract]):
-    def list_ending_by(self, day: date) -> Sequence[MaintenanceContract]:
-        rows = self.all(lambda c: c.ends_on <= day and c.renewal_notified_at is None)
-        return sorted(rows, key=lambda c: (c.ends_on, c.id))
+    def list_ending_by(
+        self, day: date, *, since: date | None = None, limit: int = 500
+    ) -> Sequence[MaintenanceContract]:
+        rows = self.all(
+            lambda c: (
+                c.ends_on <= day
+                and (since is None or c.ends_on >= since)
+                and c.renewal_notified_at is None
+            )
+        )
+        return sorted(rows, key=lambda c: (c.ends_on, c.id))[:limit]
 
 
 class _Settlements(_Table[Settlement]):

@@ -19,6 +19,7 @@ from adapters.sql import tables as t
 from adapters.sql.errors import translating
 from adapters.sql.mapping import MAPPED
 from csdomain.cases.model import OPEN_STATES, CapaItem, Case, CaseBreach, CaseEvent, CaseState
+from csdomain.cases.ports import Reach
 from csdomain.customers.model import (
     AccessLogEntry,
     Customer,
@@ -312,6 +313,26 @@ class SqlAudit(_Repository[AuditEvent]):
 # ------------------------------------------------------------------------- cases (CASE-*)
 
 
+def _in_department(staff_column: sa.ColumnElement[Any], department: str) -> sa.ColumnElement[bool]:
+    """``staff_column`` names a member of ``department``."""
+    s = t.staff.c
+    return staff_column.in_(sa.select(s.id).where(s.department_id == department))
+
+
+def _case_reach(reach: Reach) -> sa.ColumnElement[bool]:
+    """cases.ports.Reach as SQL, the same rule as the memory adapter's."""
+    c, cu = t.cases.c, t.customers.c
+    owned = c.customer_id.in_(sa.select(cu.id).where(cu.owner_id == reach.staff_id))
+    terms = [c.received_by == reach.staff_id, c.handler_id == reach.staff_id, owned]
+    if reach.department_id is not None:
+        terms += [
+            c.department_id == reach.department_id,
+            _in_department(c.handler_id, reach.department_id),
+            _in_department(c.received_by, reach.department_id),
+        ]
+    return sa.or_(*terms)
+
+
 class SqlCases(_Repository[Case]):
     cls = Case
     label = "case"
@@ -331,11 +352,14 @@ class SqlCases(_Repository[Case]):
         open_only: bool = False,
         received_from: datetime | None = None,
         received_before: datetime | None = None,
+        reach: Reach | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
         c = t.cases.c
         stmt = self._select()
+        if reach is not None:
+            stmt = stmt.where(_case_reach(reach))
         if state is not None:
             stmt = stmt.where(c.state == state)
         if open_only:
@@ -480,13 +504,29 @@ class SqlServiceJobs(_Repository[ServiceJob]):
     label = "service job"
 
     @translating
-    def list_open(self, *, limit: int = 500, offset: int = 0) -> Sequence[ServiceJob]:
+    def list_open(
+        self,
+        *,
+        reach: Reach | None = None,
+        priority: bool | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> Sequence[ServiceJob]:
         """Priority jobs first (CASE-12: jobs not dispatched today go first tomorrow)."""
         c = t.service_jobs.c
+        stmt = self._select().where(c.state.in_(sorted(JOB_OPEN)))
+        if priority is not None:
+            stmt = stmt.where(c.priority == priority)
+        if reach is not None:
+            terms = [c.technician_id == reach.staff_id, c.registered_by == reach.staff_id]
+            if reach.department_id is not None:
+                terms += [
+                    _in_department(c.technician_id, reach.department_id),
+                    _in_department(c.registered_by, reach.department_id),
+                ]
+            stmt = stmt.where(sa.or_(*terms))
         return self._all(
-            self._select()
-            .where(c.state.in_(sorted(JOB_OPEN)))
-            .order_by(c.priority.desc(), c.arrive_by, self._binary(c.id))
+            stmt.order_by(c.priority.desc(), c.arrive_by, self._binary(c.id))
             .limit(limit)
             .offset(offset)
         )
@@ -517,13 +557,14 @@ class SqlContracts(_Repository[MaintenanceContract]):
     label = "contract"
 
     @translating
-    def list_ending_by(self, day: date) -> Sequence[MaintenanceContract]:
+    def list_ending_by(
+        self, day: date, *, since: date | None = None, limit: int = 500
+    ) -> Sequence[MaintenanceContract]:
         c = t.maintenance_contracts.c
-        return self._all(
-            self._select()
-            .where(c.ends_on <= day, c.renewal_notified_at.is_(None))
-            .order_by(c.ends_on, self._binary(c.id))
-        )
+        stmt = self._select().where(c.ends_on <= day, c.renewal_notified_at.is_(None))
+        if since is not None:
+            stmt = stmt.where(c.ends_on >= since)
+        return self._all(stmt.order_by(c.ends_on, self._binary(c.id)).limit(limit))
 
 
 class SqlSettlements(_Repository[Settlement]):

@@ -6,8 +6,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+import attrs
+
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
-from csdomain.kernel.ids import StaffId
+from csdomain.kernel.ids import DepartmentId, StaffId
+
+
+@attrs.frozen
+class Reach:
+    """The records a reader's scope reaches (X-5, docs/permissions.md), as a repository filter
+    so pagination counts only what the reader may see; ``None`` instead of a Reach = all.
+
+    Cases: the receiver, the handler and the owner of the case's customer reach a case
+    (scope ``own``); with ``department_id`` also every case of that department or whose
+    handler or receiver belongs to it (scope ``department``). Service jobs: the technician and the
+    registrar; with ``department_id`` also jobs whose technician or registrar belongs to it.
+    """
+
+    staff_id: StaffId
+    department_id: DepartmentId | None = None
 
 
 class CaseRepository(Protocol):
@@ -21,10 +38,11 @@ class CaseRepository(Protocol):
         open_only: bool = False,
         received_from: datetime | None = None,
         received_before: datetime | None = None,
+        reach: Reach | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
-        """Ordered by reception time, then id."""
+        """Ordered by reception time, then id; only the cases ``reach`` reaches (all: None)."""
         ...
 
     def list_due_before(

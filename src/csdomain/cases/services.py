@@ -13,16 +13,18 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from csdomain.authz import Grant, Resource, use_case
+from csdomain.authz.guard import scope_of
 from csdomain.cases.clocks import EXTENDED, ClockState, ClockStatus, applies, clock_state, owner_at
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
-from csdomain.cases.ports import Notifier
-from csdomain.context import ServiceContext, load_actor
+from csdomain.cases.ports import Notifier, Reach
+from csdomain.context import ServiceContext, authorize, load_actor, record
+from csdomain.customers.model import Customer
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.ids import DepartmentId, StaffId
 from csdomain.kernel.money import Money
-from csdomain.kernel.roles import Role
 from csdomain.org.model import Staff
 from csdomain.policy.cases import CasesPolicy, ClockDefinition
 from csdomain.ports import UnitOfWork
@@ -33,6 +35,36 @@ S = CaseState
 def case_lock(case_id: str) -> str:
     """The unit-of-work lock key of rules counted over one case's events (CASE-7)."""
     return f"case:{case_id}"
+
+
+# a scheduler run (the sweep) handles at most this many cases; callers choose less
+MAX_BATCH = 1000
+
+
+def reach_of(grant: Grant) -> Reach | None:
+    """The repository filter of a grant's scope (X-5): None when it reaches all records."""
+    if grant.scope == "all":
+        return None
+    department = grant.actor.department_id if grant.scope == "department" else None
+    return Reach(grant.actor.id, department)
+
+
+def staff_department(uow: UnitOfWork, staff_id: StaffId | None) -> DepartmentId | None:
+    """The department of a staff member (None for nobody or no department)."""
+    return None if staff_id is None else uow.staff.get(staff_id).department_id
+
+
+def sees_customer(ctx: ServiceContext, uow: UnitOfWork, actor: Staff, customer: Customer) -> bool:
+    """Whether ``actor`` reaches ``customer`` under the ``customers.read`` scope of the
+    permission table (own customers for staff, the department's for supervisors, …)."""
+    scope = scope_of(ctx.policy, "customers.read", actor.role)
+    if scope == "all" or customer.owner_id == actor.id:
+        return True
+    return (
+        scope == "department"
+        and actor.department_id is not None
+        and staff_department(uow, customer.owner_id) == actor.department_id
+    )
 
 
 # which action may happen in which state (CASE-3…CASE-10)
@@ -101,16 +133,54 @@ class CaseService:
     def policy(self) -> CasesPolicy:
         return self.ctx.policy.cases
 
-    def _at_least(self, actor: Staff, role: str) -> bool:
-        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
-            actor.role, role
+    def _resource(
+        self,
+        uow: UnitOfWork,
+        case: Case,
+        *,
+        handler_only: bool = False,
+        subjects: Iterable[StaffId] = (),
+        required_role: str = "",
+        needed_for: str = "",
+    ) -> Resource:
+        """What the guard needs of a case. Scope ``own``: the receiver, the handler and the
+        owner of the case's customer (``handler_only``: the handler alone, for the handler's
+        work); ``department``: the case's department, the handler's and the receiver's (so
+        a supervisor reaches the cases received in their department before assignment, to
+        accept and assign them). Subjects: the
+        people complained about (X-4) plus ``subjects``."""
+        owners: list[StaffId | None] = [case.handler_id]
+        if not handler_only:
+            owners.append(case.received_by)
+            if case.customer_id is not None:
+                owners.append(uow.customers.get(case.customer_id).owner_id)
+        return Resource.of(
+            f"case {case.number}",
+            owners=owners,
+            departments=[
+                case.department_id,
+                staff_department(uow, case.handler_id),
+                staff_department(uow, case.received_by),
+            ],
+            subjects=[*case.subject_staff_ids, *subjects],
+            required_role=required_role,
+            needed_for=needed_for,
         )
 
-    def _require(self, actor: Staff, role: str, decision: str, rule: str) -> None:
-        if not self._at_least(actor, role):
-            raise PermissionDenied(
-                f"{decision} needs {role} or above; {actor.role} is not enough", rule=rule
-            )
+    def _open(
+        self,
+        uow: UnitOfWork,
+        actor_id: StaffId,
+        action: str,
+        case_id: str,
+        *,
+        handler_only: bool = False,
+    ) -> tuple[Grant, Case]:
+        """The guard for ``action`` on one case: role, then scope and recusal (X-4)."""
+        grant = authorize(uow, self.ctx, actor_id, action)
+        case = self._load(uow, case_id)
+        grant.require(self._resource(uow, case, handler_only=handler_only))
+        return grant, case
 
     def _check(self, case: Case, action: str) -> None:
         if case.state not in _ALLOWED[action]:
@@ -180,13 +250,14 @@ class CaseService:
     def _load(self, uow: UnitOfWork, case_id: str) -> Case:
         return uow.cases.get(case_id)
 
-    def _not_subject(self, case: Case, staff_id: StaffId, role: str) -> None:
-        """X-4: the person complained about may not handle or approve the case."""
+    def _not_subject(self, case: Case, staff_id: StaffId) -> None:
+        """X-4: the person complained about is never made the case's handler."""
         if staff_id in case.subject_staff_ids:
             raise PermissionDenied(
-                f"{staff_id} is the subject of this complaint and may not {role} it",
+                f"cases.assign: {staff_id} is the subject of this complaint and may not handle it",
                 rule="X-4",
-                field="handler_id" if role == "handle" else "actor",
+                field="handler_id",
+                action="cases.assign",
             )
 
     def _make_major(
@@ -222,8 +293,13 @@ class CaseService:
         )
 
     # ---------------------------------------------------------------- intake
+    @use_case("cases.receive")
     def receive(self, actor_id: StaffId, command: ReceiveCase) -> Case:
-        """CASE-1/2/4: record a case from any channel and give it its number YYYYMM-NNNN."""
+        """CASE-1/2/4: record a case from any channel and give it its number YYYYMM-NNNN.
+
+        X-5: the customer's stored name is copied only for a receiver who may read that
+        customer (``customers.read``); anyone else names the customer themselves, so intake
+        never reveals another staff member's customer."""
         p = self.policy
         self._member(command.type, p.types, "type", "CASE-2")
         self._member(command.category, p.categories, "category", "CASE-2")
@@ -240,10 +316,19 @@ class CaseService:
                 rule="CASE-1",
             )
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            actor = authorize(uow, self.ctx, actor_id, "cases.receive").actor
             name = command.customer_name
-            if command.customer_id is not None:
-                name = name or uow.customers.get(command.customer_id).name
+            if command.customer_id is not None and not name.strip():
+                customer = uow.customers.get(command.customer_id)
+                if not sees_customer(self.ctx, uow, actor, customer):
+                    raise ValidationError(
+                        "name the customer: you may not read this customer's master data (X-5)",
+                        field="customer_name",
+                        rule="CASE-1",
+                    )
+                name = customer.name
+            elif command.customer_id is not None:
+                uow.customers.get(command.customer_id)
             for sid in command.subject_staff_ids:
                 uow.staff.get(sid)
             if command.related_case_id is not None:
@@ -280,14 +365,18 @@ class CaseService:
             self._notify_major(case)
         return case
 
+    @use_case("cases.acknowledge")
     def acknowledge(self, actor_id: StaffId, case_id: str, message: str = "") -> Case:
         """CASE-7: the 24-hour reply to the customer that the case is received."""
-        return self._simple(actor_id, case_id, "acknowledge", "acknowledged", None, message)
+        return self._simple(
+            actor_id, case_id, "cases.acknowledge", "acknowledge", "acknowledged", None, message
+        )
 
     def _simple(
         self,
         actor_id: StaffId,
         case_id: str,
+        permission: str,
         action: str,
         kind: str,
         new_state: CaseState | None,
@@ -298,8 +387,7 @@ class CaseService:
             if action == "acknowledge":
                 # CASE-7: acknowledged once (a rule over the case's events, not its row)
                 uow.lock(case_lock(case_id))
-            load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, permission, case_id)
             self._check(case, action)
             if action == "acknowledge" and any(
                 e.kind == "acknowledged" for e in uow.case_events.list_for_case(case.id)
@@ -312,21 +400,19 @@ class CaseService:
             uow.commit()
             return case
 
+    @use_case("cases.accept")
     def accept(self, actor_id: StaffId, case_id: str) -> Case:
-        with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.acceptance_role, "accepting a case", "CASE-3")
-        return self._simple(actor_id, case_id, "accept", "accepted", S.ACCEPTED)
+        """CASE-3: the case is accepted for handling (who may: the ``cases.accept`` entry)."""
+        return self._simple(actor_id, case_id, "cases.accept", "accept", "accepted", S.ACCEPTED)
 
+    @use_case("cases.accept")
     def not_accept(self, actor_id: StaffId, case_id: str, ground: str, explanation: str) -> Case:
         """CASE-3: not accepted, with a policy ground and the explanation given to the customer."""
         self._member(ground, self.policy.non_acceptance_grounds, "ground", "CASE-3")
         if not explanation.strip():
             raise ValidationError("explain to the customer why", field="explanation", rule="CASE-3")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.acceptance_role, "not accepting a case", "CASE-3")
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, "cases.accept", case_id)
             self._check(case, "not_accept")
             case.state = S.NOT_ACCEPTED
             case.closed_at = self.ctx.now()
@@ -336,6 +422,7 @@ class CaseService:
             uow.commit()
             return case
 
+    @use_case("cases.assign")
     def assign(
         self,
         actor_id: StaffId,
@@ -346,13 +433,11 @@ class CaseService:
     ) -> Case:
         """CASE-6/X-4: assign the handling department and handler (never the subject)."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.assignment_role, "assigning a case", "CASE-6")
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, "cases.assign", case_id)
             self._check(case, "assign")
             uow.departments.get(department_id)
             handler = load_actor(uow, handler_id)
-            self._not_subject(case, handler.id, "handle")
+            self._not_subject(case, handler.id)
             case.department_id = department_id
             case.handler_id = handler.id
             if case.state == S.ACCEPTED:
@@ -381,14 +466,9 @@ class CaseService:
         **data: str,
     ) -> Case:
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            grant, case = self._open(uow, actor_id, "cases.handle", case_id, handler_only=True)
+            actor = grant.actor
             self._check(case, action)
-            self._not_subject(case, actor.id, "handle")
-            if case.handler_id != actor.id and not self._at_least(actor, Role.SUPERVISOR.value):
-                raise PermissionDenied(
-                    "only the case's handler or a supervisor may do this", rule="CASE-6"
-                )
             if action == "resume":
                 previous = [
                     e
@@ -405,11 +485,13 @@ class CaseService:
             uow.commit()
             return case
 
+    @use_case("cases.handle")
     def start_investigation(self, actor_id: StaffId, case_id: str) -> Case:
         return self._handler_action(
             actor_id, case_id, "investigate", "investigation_started", S.INVESTIGATING
         )
 
+    @use_case("cases.handle")
     def report_investigation(self, actor_id: StaffId, case_id: str, report: str) -> Case:
         """CASE-7: the investigation report (cause, course, responsible, countermeasures)."""
         if not report.strip():
@@ -418,6 +500,7 @@ class CaseService:
             actor_id, case_id, "report_investigation", "investigation_reported", None, report
         )
 
+    @use_case("cases.handle")
     def wait_for_customer(self, actor_id: StaffId, case_id: str, reason: str) -> Case:
         """CASE-7: waiting for the customer pauses the clocks whose policy says so."""
         if not reason.strip():
@@ -428,21 +511,20 @@ class CaseService:
             actor_id, case_id, "wait_customer", "waiting_customer", S.WAITING_CUSTOMER, reason
         )
 
+    @use_case("cases.handle")
     def resume(self, actor_id: StaffId, case_id: str) -> Case:
         return self._handler_action(actor_id, case_id, "resume", "resumed", None)
 
+    @use_case("cases.propose")
     def propose_solution(self, actor_id: StaffId, case_id: str, command: ProposeSolution) -> Case:
         """CASE-8: the handler proposes a remedy; nothing is promised before approval."""
         self._member(command.remedy, self.policy.remedies, "remedy", "CASE-8")
         if command.amount is not None and command.amount.is_negative():
             raise ValidationError("must not be negative", field="amount", rule="X-2")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            grant, case = self._open(uow, actor_id, "cases.propose", case_id, handler_only=True)
+            actor = grant.actor
             self._check(case, "propose")
-            self._not_subject(case, actor.id, "handle")
-            if case.handler_id != actor.id:
-                raise PermissionDenied("the case's handler proposes the solution", rule="CASE-8")
             case.remedy = command.remedy
             case.remedy_amount = command.amount
             case.solution = command.solution
@@ -470,20 +552,43 @@ class CaseService:
             self._notify_major(case)
         return case
 
-    def required_approval_role(self, case: Case) -> str:
+    def _approval_role(self, case: Case) -> str:
         amount = case.remedy_amount.amount if case.remedy_amount else Money.zero().amount
         return self.policy.approval_role(amount)
 
+    def _decide_proposal(
+        self, uow: UnitOfWork, actor_id: StaffId, case_id: str
+    ) -> tuple[Staff, Case]:
+        """CASE-8/X-3/X-4: the approver needs the level the amount needs (``approval_
+        thresholds``), is not a subject of the complaint, and is not the proposer: whoever
+        proposed the solution counts as a subject of its approval (nobody approves their
+        own proposal)."""
+        grant = authorize(uow, self.ctx, actor_id, "cases.approve")
+        case = self._load(uow, case_id)
+        proposals = [
+            e for e in uow.case_events.list_for_case(case.id) if e.kind == "solution_proposed"
+        ]
+        proposer = [proposals[-1].actor_id] if proposals else []
+        amount = case.remedy_amount or Money.zero()
+        grant.require(
+            self._resource(
+                uow,
+                case,
+                subjects=proposer,
+                required_role=self._approval_role(case),
+                needed_for=f"deciding on a {case.remedy} of {amount}",
+            )
+        )
+        return grant.actor, case
+
+    @use_case("cases.approve")
     def approve(self, actor_id: StaffId, case_id: str, reason: str = "") -> Case:
-        """CASE-8/X-3/X-4: approval by the level the remedy amount needs, never by the subject."""
+        """CASE-8/X-3/X-4: approval by the level the remedy amount needs, never by the subject
+        or the proposer."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            actor, case = self._decide_proposal(uow, actor_id, case_id)
             self._check(case, "approve")
-            self._not_subject(case, actor.id, "approve")
-            role = self.required_approval_role(case)
-            amount = case.remedy_amount or Money.zero()
-            self._require(actor, role, f"approving a {case.remedy} of {amount}", "CASE-8")
+            role = self._approval_role(case)
             case.state = S.APPROVED
             case.approved_by = actor.id
             self._event(uow, case, "solution_approved", actor.id, reason, required_role=role)
@@ -491,30 +596,30 @@ class CaseService:
             uow.commit()
             return case
 
+    @use_case("cases.approve")
     def reject_proposal(self, actor_id: StaffId, case_id: str, reason: str) -> Case:
+        """CASE-8: the approver sends the proposal back (same authority as approving)."""
         if not reason.strip():
             raise ValidationError("say why", field="reason", rule="CASE-8")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            actor, case = self._decide_proposal(uow, actor_id, case_id)
             self._check(case, "reject_proposal")
-            self._not_subject(case, actor.id, "approve")
-            self._require(
-                actor, self.required_approval_role(case), "rejecting a proposal", "CASE-8"
-            )
             case.state = S.PROPOSE_AGAIN
             self._event(uow, case, "proposal_rejected", actor.id, reason)
             self._refresh_due(uow, case)
             uow.commit()
             return case
 
+    @use_case("cases.reply")
     def reply(self, actor_id: StaffId, case_id: str, method: str, message: str) -> Case:
-        """CASE-9: tell the customer the approved outcome (written or by phone)."""
+        """CASE-9/X-4: tell the customer the approved outcome (never by the complaint's
+        subject)."""
         self._member(method, ("written", "phone", "in_person", "email"), "method", "CASE-9")
         return self._simple(
-            actor_id, case_id, "reply", "replied", S.REPLIED, message, method=method
+            actor_id, case_id, "cases.reply", "reply", "replied", S.REPLIED, message, method=method
         )
 
+    @use_case("cases.follow_up")
     def follow_up(
         self,
         actor_id: StaffId,
@@ -534,8 +639,7 @@ class CaseService:
             )
         became_major = False
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, "cases.follow_up", case_id)
             self._check(case, "follow_up")
             if accepted:
                 case.state = S.RESOLVED
@@ -567,6 +671,7 @@ class CaseService:
             self._notify_major(case)
         return case
 
+    @use_case("cases.mark_major")
     def mark_major(self, actor_id: StaffId, case_id: str, reasons: list[str]) -> Case:
         """CASE-4: a manager judges a case major (e.g. wide impact)."""
         if not reasons:
@@ -574,9 +679,8 @@ class CaseService:
         for r in reasons:
             self._member(r, self.policy.major_reasons, "reasons", "CASE-4")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, self.policy.major_judgement_role, "judging a case major", "CASE-4")
-            case = self._load(uow, case_id)
+            grant, case = self._open(uow, actor_id, "cases.mark_major", case_id)
+            actor = grant.actor
             self._check(case, "mark_major")
             became = self._make_major(uow, case, actor.id, reasons)
             if not became:
@@ -586,17 +690,27 @@ class CaseService:
         self._notify_major(case)
         return case
 
+    @use_case("cases.early_warning")
     def send_early_warning(self, actor_id: StaffId, case_id: str, to: str, summary: str) -> Case:
         """CASE-5: the early warning to management and legal (stops the 24-hour clock)."""
         if not summary.strip():
             raise ValidationError("must not be empty", field="summary", rule="CASE-5")
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, "cases.early_warning", case_id)
             if case.severity != Severity.MAJOR:
                 raise InvalidTransition("early warnings are for major cases", rule="CASE-5")
-        return self._simple(actor_id, case_id, "warning", "warning_sent", None, summary, to=to)
+        return self._simple(
+            actor_id,
+            case_id,
+            "cases.early_warning",
+            "warning",
+            "warning_sent",
+            None,
+            summary,
+            to=to,
+        )
 
+    @use_case("cases.early_warning")
     def record_crisis_meeting(
         self, actor_id: StaffId, case_id: str, attendees: list[StaffId], minutes: str
     ) -> Case:
@@ -604,11 +718,13 @@ class CaseService:
         if not attendees:
             raise ValidationError("name the attendees", field="attendees", rule="CASE-5")
         with self.ctx.uow() as uow:
+            self._open(uow, actor_id, "cases.early_warning", case_id)
             for a in attendees:
                 uow.staff.get(a)
         return self._simple(
             actor_id,
             case_id,
+            "cases.early_warning",
             "warning",
             "crisis_meeting",
             None,
@@ -616,6 +732,7 @@ class CaseService:
             attendees=",".join(attendees),
         )
 
+    @use_case("cases.extend_clock")
     def extend_clock(
         self, actor_id: StaffId, case_id: str, clock: str, by: int, reason: str
     ) -> Case:
@@ -630,9 +747,17 @@ class CaseService:
         with self.ctx.uow() as uow:
             # CASE-7: at most max_extensions per clock, counted over the case's events
             uow.lock(case_lock(case_id))
-            actor = load_actor(uow, actor_id)
-            self._require(actor, definition.extension_role, "extending a deadline", "CASE-7")
+            grant = authorize(uow, self.ctx, actor_id, "cases.extend_clock")
+            actor = grant.actor
             case = self._load(uow, case_id)
+            grant.require(
+                self._resource(
+                    uow,
+                    case,
+                    required_role=definition.extension_role,
+                    needed_for=f"extending the {clock} deadline",
+                )
+            )
             self._check(case, "extend")
             if definition not in self._definitions(case):
                 raise ValidationError(
@@ -653,6 +778,7 @@ class CaseService:
             return case
 
     # -------------------------------------------------------------------- CAPA
+    @use_case("cases.capa.add")
     def add_capa(
         self,
         actor_id: StaffId,
@@ -668,8 +794,8 @@ class CaseService:
         if days <= 0:
             raise ValidationError("must be > 0", field="due_working_days", rule="CASE-11")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            grant, case = self._open(uow, actor_id, "cases.capa.add", case_id)
+            actor = grant.actor
             self._check(case, "capa")
             owner = load_actor(uow, owner_id)
             item = CapaItem(
@@ -693,12 +819,20 @@ class CaseService:
             uow.commit()
             return item
 
+    @use_case("cases.capa.complete")
     def complete_capa(self, actor_id: StaffId, item_id: str, note: str = "") -> CapaItem:
+        """CASE-11: the action's owner reports it done (scope own: the owner)."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "cases.capa.complete")
+            actor = grant.actor
             item = uow.capa.get(item_id)
-            if item.owner_id != actor.id:
-                raise PermissionDenied("the action's owner completes it", rule="CASE-11")
+            grant.require(
+                Resource.of(
+                    f"corrective action {item.id}",
+                    owners=[item.owner_id],
+                    departments=[staff_department(uow, item.owner_id)],
+                )
+            )
             if item.done_at is not None:
                 raise InvalidTransition("already completed", rule="CASE-11")
             item.done_at = self.ctx.now()
@@ -707,20 +841,27 @@ class CaseService:
             uow.commit()
             return item
 
+    @use_case("cases.capa.verify")
     def verify_capa(
         self, actor_id: StaffId, item_id: str, *, effective: bool, note: str
     ) -> CapaItem:
         """CASE-11: effectiveness is verified by someone of another department."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "cases.capa.verify")
+            actor = grant.actor
             item = uow.capa.get(item_id)
+            grant.require(Resource.of(f"corrective action {item.id}", subjects=[item.owner_id]))
             if item.done_at is None:
                 raise InvalidTransition("the action is not completed yet", rule="CASE-11")
             owner = uow.staff.get(item.owner_id)
             if actor.id == owner.id or (
                 owner.department_id is not None and actor.department_id == owner.department_id
             ):
-                raise PermissionDenied("verification must be by another department", rule="CASE-11")
+                raise PermissionDenied(
+                    "cases.capa.verify: verification must be by another department",
+                    rule="CASE-11",
+                    action="cases.capa.verify",
+                )
             item.verified_by = actor.id
             item.verified_at = self.ctx.now()
             item.effective = effective
@@ -740,6 +881,7 @@ class CaseService:
             return item
 
     # ------------------------------------------------------------------ closing
+    @use_case("cases.close")
     def close(self, actor_id: StaffId, case_id: str, command: CloseCase) -> Case:
         """CASE-9/10/11: closing records cause, responsibility and loss; it needs the customer's
         confirmation (or documented failed contacts) and every corrective action verified."""
@@ -758,9 +900,8 @@ class CaseService:
         if command.loss is not None and command.loss.is_negative():
             raise ValidationError("must not be negative", field="loss", rule="X-2")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, p.closing_role, "closing a case", "CASE-10")
-            case = self._load(uow, case_id)
+            grant, case = self._open(uow, actor_id, "cases.close", case_id)
+            actor = grant.actor
             self._check(case, "close")
             unconfirmed = case.state == S.REPLIED or not command.customer_confirmed
             if unconfirmed and len(command.failed_contact_attempts) < p.failed_contacts_to_close:
@@ -811,35 +952,37 @@ class CaseService:
             return case
 
     # ------------------------------------------------------------------ queries
+    @use_case("cases.read")
     def get(self, actor_id: StaffId, case_id: str) -> Case:
+        """X-5: a case outside the reader's scope is refused (403), not shown."""
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            return self._load(uow, case_id)
+            return self._open(uow, actor_id, "cases.read", case_id)[1]
 
+    @use_case("cases.read")
     def timeline(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseEvent]:
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            self._load(uow, case_id)
+            self._open(uow, actor_id, "cases.read", case_id)
             return builtins.list(uow.case_events.list_for_case(case_id))
 
+    @use_case("cases.read")
     def clocks(self, actor_id: StaffId, case_id: str) -> builtins.list[ClockState]:
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            case = self._load(uow, case_id)
+            _, case = self._open(uow, actor_id, "cases.read", case_id)
             return self._states(case, uow.case_events.list_for_case(case.id), self.ctx.now())
 
+    @use_case("cases.read")
     def breaches(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseBreach]:
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            self._load(uow, case_id)
+            self._open(uow, actor_id, "cases.read", case_id)
             return builtins.list(uow.case_breaches.list_for_case(case_id))
 
+    @use_case("cases.read")
     def capa_items(self, actor_id: StaffId, case_id: str) -> builtins.list[CapaItem]:
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
-            self._load(uow, case_id)
+            self._open(uow, actor_id, "cases.read", case_id)
             return builtins.list(uow.capa.list_for_case(case_id))
 
+    @use_case("cases.read")
     def list(
         self,
         actor_id: StaffId,
@@ -852,13 +995,21 @@ class CaseService:
         if not 1 <= limit <= 1000:
             raise ValidationError("must be between 1 and 1000", field="limit")
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "cases.read")
             return builtins.list(
-                uow.cases.list(state=state, open_only=open_only, limit=limit, offset=offset)
+                uow.cases.list(
+                    state=state,
+                    open_only=open_only,
+                    reach=reach_of(grant),
+                    limit=limit,
+                    offset=offset,
+                )
             )
 
+    @use_case("cases.read")
     def open_by_clock_status(self, actor_id: StaffId) -> dict[str, builtins.list[str]]:
-        """Open cases grouped by their worst clock: breached / due_soon / paused / on_time."""
+        """Open cases the reader reaches, grouped by their worst clock: breached / due_soon /
+        paused / on_time."""
         order = [
             ClockStatus.BREACHED,
             ClockStatus.DUE_SOON,
@@ -868,10 +1019,10 @@ class CaseService:
         groups: dict[str, builtins.list[str]] = {s.value: [] for s in order}
         now = self.ctx.now()
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
+            reach = reach_of(authorize(uow, self.ctx, actor_id, "cases.read"))
             offset = 0
             while True:
-                page = uow.cases.list(open_only=True, limit=500, offset=offset)
+                page = uow.cases.list(open_only=True, reach=reach, limit=500, offset=offset)
                 for case in page:
                     states = {
                         s.status
@@ -884,14 +1035,23 @@ class CaseService:
                 offset += 500
 
     # -------------------------------------------------------------------- sweep
-    def sweep(self, actor_id: StaffId | None = None, batch: int = 200) -> SweepResult:
+    @use_case("scheduler.sweep")
+    def sweep(self, actor_id: StaffId, batch: int = 200) -> SweepResult:
         """CASE-7: record every clock that breached since the last sweep, once, with the owner
         at breach time, and escalate one step per breach along the policy chain.
 
         Candidates come from the indexed ``next_due_at``; rows are locked and rows locked by a
         concurrent sweep are skipped, and the (case, clock) uniqueness of breaches is the
-        backstop, so two sweeps never double-record.
+        backstop, so two sweeps never double-record. Runs as the scheduler's system account
+        (``scheduler.sweep``); time is the Clock's now, never a caller's; at most ``batch``
+        cases per run, and each run is an audit event (X-7).
         """
+        if not 1 <= batch <= MAX_BATCH:
+            raise ValidationError(
+                f"must be between 1 and {MAX_BATCH}", field="batch", rule="CASE-7"
+            )
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "scheduler.sweep")
         try:
             return self._sweep_once(actor_id, batch)
         except Conflict:
@@ -899,13 +1059,12 @@ class CaseService:
             # sweep again from the fresh state, which records only what is still unrecorded
             return self._sweep_once(actor_id, batch)
 
-    def _sweep_once(self, actor_id: StaffId | None, batch: int) -> SweepResult:
+    def _sweep_once(self, actor_id: StaffId, batch: int) -> SweepResult:
         now = self.ctx.now()
         recorded: builtins.list[CaseBreach] = []
         checked = 0
         with self.ctx.uow() as uow:
-            if actor_id is not None:
-                load_actor(uow, actor_id)
+            load_actor(uow, actor_id)
             for case in uow.cases.list_due_before(now, limit=batch, lock=True):
                 checked += 1
                 events = uow.case_events.list_for_case(case.id)
@@ -931,7 +1090,7 @@ class CaseService:
                         uow,
                         case,
                         "clock_breached",
-                        actor_id or StaffId("system"),
+                        actor_id,
                         f"{state.label} due {state.due_at.isoformat()}",
                         clock=state.name,
                         owner_id=owner,
@@ -940,10 +1099,21 @@ class CaseService:
                     done.add(state.name)
                     recorded.append(breach)
                 self._refresh_due(uow, case, done)
+            record(
+                uow,
+                self.ctx,
+                "scheduler.sweep",
+                "cases",
+                actor_id,
+                checked=str(checked),
+                breaches=str(len(recorded)),
+                batch=str(batch),
+            )
             uow.commit()
         return SweepResult(checked=checked, breaches=recorded)
 
     # ------------------------------------------------------------------ reports
+    @use_case("cases.statistics")
     def monthly_statistics(self, actor_id: StaffId, month: str) -> MonthlyStatistics:
         """RPT: count, per day, resolved, ratio, by category/department/method, loss."""
         try:
@@ -954,8 +1124,7 @@ class CaseService:
         start = start.replace(tzinfo=tz)
         end = (start + timedelta(days=32)).replace(day=1)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._require(actor, Role.SUPERVISOR.value, "complaint statistics", "RPT")
+            authorize(uow, self.ctx, actor_id, "cases.statistics")
             cases: builtins.list[Case] = []
             offset = 0
             while True:

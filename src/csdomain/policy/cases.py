@@ -77,12 +77,8 @@ class CasesPolicy:
     # CASE-5: roles notified at once of a major case
     major_notify_roles: list[str] = attrs.field(factory=list)
     clocks: list[ClockDefinition] = attrs.field(factory=list)
-    # who may decide acceptance (CASE-3), assign handlers (CASE-6), judge a case major
-    # (CASE-4 "judged wide-impact by a manager") and close cases (CASE-10)
-    acceptance_role: str = attrs.field(validator=v.role)
-    assignment_role: str = attrs.field(validator=v.role)
-    major_judgement_role: str = attrs.field(validator=v.role)
-    closing_role: str = attrs.field(validator=v.role)
+    # who may accept (CASE-3), assign (CASE-6), judge major (CASE-4) and close (CASE-10) is
+    # the permission table's (cases.accept, cases.assign, cases.mark_major, cases.close)
     # CASE-9: failed contact attempts that allow closing without the customer's confirmation
     failed_contacts_to_close: int = attrs.field(validator=v.positive)
 

@@ -33,8 +33,7 @@ class ServiceJobsPolicy:
     survey_levels: list[str]
     # an overdue repair goes to this role (CASE-12 "overdue repair → supervisor")
     overdue_role: str = attrs.field(validator=v.role)
-    # taken-in repairs are inspected by this role before return
-    inspection_role: str = attrs.field(validator=v.role)
+    # who inspects taken-in repairs is the permission table's (jobs.inspect)
     renewal_notice_months: int = attrs.field(validator=v.positive)
 
     @zones.validator

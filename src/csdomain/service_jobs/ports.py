@@ -6,14 +6,23 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from csdomain.cases.ports import Reach
 from csdomain.service_jobs.model import ExchangeForm, MaintenanceContract, ServiceJob, Settlement
 
 
 class ServiceJobRepository(Protocol):
     def add(self, job: ServiceJob) -> None: ...
     def get(self, job_id: str) -> ServiceJob: ...
-    def list_open(self, *, limit: int = 500, offset: int = 0) -> Sequence[ServiceJob]:
-        """Open jobs, priority first, then by ``arrive_by``."""
+    def list_open(
+        self,
+        *,
+        reach: Reach | None = None,
+        priority: bool | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> Sequence[ServiceJob]:
+        """Open jobs ``reach`` reaches (all: None), with the given ``priority`` flag (any:
+        None), priority first, then by ``arrive_by``."""
         ...
 
     def list_late(self, when: datetime, *, limit: int = 500) -> Sequence[ServiceJob]:
@@ -28,8 +37,11 @@ class ServiceJobRepository(Protocol):
 class ContractRepository(Protocol):
     def add(self, contract: MaintenanceContract) -> None: ...
     def get(self, contract_id: str) -> MaintenanceContract: ...
-    def list_ending_by(self, day: date) -> Sequence[MaintenanceContract]:
-        """Contracts ending on or before ``day`` whose renewal notice was not sent."""
+    def list_ending_by(
+        self, day: date, *, since: date | None = None, limit: int = 500
+    ) -> Sequence[MaintenanceContract]:
+        """Contracts ending on or before ``day`` (and on or after ``since``) whose renewal
+        notice was not sent, soonest first, at most ``limit`` (a scheduler run is bounded)."""
         ...
 
 

@@ -119,7 +119,8 @@ def by_clock_status() -> Response:
     summary="Record breached clocks once and escalate (CASE-7; for schedulers)",
     description="Records every clock that breached since the last sweep exactly once, with "
     "the owner at the due time, and escalates one step per breach. Running it again records "
-    "nothing twice. Send no body.",
+    "nothing twice. Runs as the scheduler's system account (its token; "
+    "`scheduler.sweep` in the permission table); at most 200 due cases per call. Send no body.",
     response=SweepResult,
 )
 def sweep() -> Response:

@@ -83,7 +83,8 @@ def dispatch_queue() -> Response:
     "POST",
     action="scheduler.prioritize_jobs",
     summary="Give jobs not dispatched before today priority (CASE-12; for schedulers)",
-    description="Returns the jobs that got priority now. Send no body.",
+    description="Returns the jobs that got priority now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=ServiceJob,
     shape="list",
 )
@@ -97,7 +98,8 @@ def prioritize() -> Response:
     "POST",
     action="scheduler.late_jobs",
     summary="Report overdue repairs to the supervisor, once per job (CASE-12; for schedulers)",
-    description="Returns the jobs reported now. Send no body.",
+    description="Returns the jobs reported now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=ServiceJob,
     shape="list",
 )
@@ -314,7 +316,8 @@ def add_contract() -> Response:
     action="scheduler.renewal_notices",
     summary="Send renewal notices for contracts ending within the policy's months "
     "(CASE-12; for schedulers)",
-    description="Returns the contracts notified now. Send no body.",
+    description="Returns the contracts notified now. Runs as the scheduler's system "
+    "account (its token); at most 500 records per call. Send no body.",
     response=MaintenanceContract,
     shape="list",
 )
