@@ -1,66 +1,74 @@
-"""Inputs for case use cases; shapes are checked here, policy membership in the service."""
+"""Inputs for case use cases; shapes and bounds are checked here (every failing field at
+once, see ``csdomain.kernel.bounds``), policy membership in the service."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import attrs
 
-from csdomain.kernel.errors import ValidationError
+from csdomain.kernel.bounds import MAX_CODE, MAX_NAME, bounded, items, money, number, text
 from csdomain.kernel.ids import CustomerId, DepartmentId, StaffId
 from csdomain.kernel.money import Money
 
-
-def _not_blank(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
-        raise ValidationError("must not be empty", field=attribute.name, rule="CASE-1")
+_CODE = text(max_length=MAX_CODE, rule="CASE-1")
+_NAME = text(max_length=MAX_NAME, rule="CASE-1")
 
 
 @attrs.frozen
+@bounded
 class ReceiveCase:
     """CASE-1: what intake records."""
 
-    type: str
-    category: str
-    channel: str
-    content: str = attrs.field(validator=_not_blank)
+    type: str = attrs.field(metadata=_CODE)
+    category: str = attrs.field(metadata=_CODE)
+    channel: str = attrs.field(metadata=_CODE)
+    content: str = attrs.field(metadata=text(min_length=1, rule="CASE-1"))
     customer_id: CustomerId | None = None
-    customer_name: str = ""
-    contact: str = ""
-    product: str = ""
+    customer_name: str = attrs.field(default="", metadata=_NAME)
+    contact: str = attrs.field(default="", metadata=_NAME)
+    product: str = attrs.field(default="", metadata=_NAME)
     purchase_date: date | None = None
-    demand: str = ""
-    urgency: str = "normal"
-    major_reasons: list[str] = attrs.field(factory=list)
-    subject_staff_ids: list[StaffId] = attrs.field(factory=list)
+    demand: str = attrs.field(default="", metadata=_CODE)
+    urgency: str = attrs.field(default="normal", metadata=_CODE)
+    major_reasons: list[str] = attrs.field(
+        factory=list, metadata=items(max_items=20, max_length=MAX_CODE, rule="CASE-4")
+    )
+    subject_staff_ids: list[StaffId] = attrs.field(factory=list, metadata=items(max_items=20))
     related_case_id: str | None = None
 
 
 @attrs.frozen
+@bounded
 class ProposeSolution:
     """CASE-8: the remedy the handler proposes; the amount decides who must approve it."""
 
-    remedy: str
-    solution: str = attrs.field(validator=_not_blank)
-    amount: Money | None = None
+    remedy: str = attrs.field(metadata=text(max_length=MAX_CODE, rule="CASE-8"))
+    solution: str = attrs.field(metadata=text(min_length=1, rule="CASE-8"))
+    amount: Money | None = attrs.field(default=None, metadata=money(rule="CASE-8"))
 
 
 @attrs.frozen
+@bounded
 class ResponsibilityShare:
     department_id: DepartmentId
-    percent: int
+    percent: int = attrs.field(metadata=number(maximum=100, rule="CASE-10"))
 
 
 @attrs.frozen
+@bounded
 class CloseCase:
     """CASE-9/CASE-10: what closing records."""
 
-    cause: str
-    responsibilities: list[ResponsibilityShare] = attrs.field(factory=list)
-    responsible_staff_ids: list[StaffId] = attrs.field(factory=list)
-    loss: Money | None = None
+    cause: str = attrs.field(metadata=text(rule="CASE-10"))
+    responsibilities: list[ResponsibilityShare] = attrs.field(
+        factory=list, metadata=items(max_items=20)
+    )
+    responsible_staff_ids: list[StaffId] = attrs.field(factory=list, metadata=items(max_items=20))
+    loss: Money | None = attrs.field(default=None, metadata=money(rule="CASE-10"))
     improvement_tracked: bool = False
     # customer confirmed, or documented failed contact attempts (CASE-9)
     customer_confirmed: bool = True
-    failed_contact_attempts: list[str] = attrs.field(factory=list)
+    failed_contact_attempts: list[str] = attrs.field(
+        factory=list, metadata=items(max_items=20, max_length=MAX_NAME, rule="CASE-9")
+    )

@@ -242,6 +242,36 @@ class CustomersPolicy:
             raise ValueError("at least one customer file kind is needed")
 
 
+def _default_earliest() -> date:
+    return date(2000, 1, 1)
+
+
+def _default_latest() -> date:
+    return date(2099, 12, 31)
+
+
+@attrs.frozen
+class BoundsPolicy:
+    """X-8: the range every date given as input must fall into (sale dates, violation days,
+    contract terms, report months…). It keeps working-day arithmetic, months and reports
+    inside the years the company's calendar and records cover."""
+
+    earliest_date: date = attrs.field(factory=_default_earliest)
+    latest_date: date = attrs.field(factory=_default_latest)
+
+    def __attrs_post_init__(self) -> None:
+        if self.latest_date <= self.earliest_date:
+            raise ValueError("latest_date must be after earliest_date")
+        if self.earliest_date.year < 1000:
+            raise ValueError("earliest_date must have a four-digit year (YYYY-MM months)")
+        if self.latest_date.year > 9998:
+            raise ValueError("latest_date must leave room for date arithmetic (year ≤ 9998)")
+
+    @property
+    def date_range(self) -> tuple[date, date]:
+        return (self.earliest_date, self.latest_date)
+
+
 @attrs.frozen
 class Policy:
     """The whole effective policy. ``version`` is the company's label for this edition."""
@@ -257,3 +287,5 @@ class Policy:
     service_jobs: ServiceJobsPolicy
     settlement: SettlementPolicy
     penalties: PenaltiesPolicy
+    # issue 8: optional in a policy file (the defaults are the documented range)
+    bounds: BoundsPolicy = attrs.field(factory=BoundsPolicy)
