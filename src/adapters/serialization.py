@@ -13,6 +13,7 @@ field by field like any structuring error.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -22,11 +23,12 @@ import cattrs
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from csdomain.kernel.bounds import parse_date, string_problem
+from csdomain.kernel.bounds import MAX_MONEY, MONEY_PATTERN, parse_date, string_problem
 from csdomain.kernel.errors import DomainError, ValidationError
 from csdomain.kernel.money import Money
 
 T = TypeVar("T")
+_MONEY = re.compile(MONEY_PATTERN)
 
 
 def _strict(kind: type, label: str) -> Any:
@@ -47,6 +49,12 @@ def _money(value: Any, _: type) -> Money:
         raise TypeError("money must be a string or integer (exact decimal), not a float")
     if not isinstance(value, str | int):
         raise TypeError(f"expected a money amount, got {type(value).__name__}")
+    if isinstance(value, str) and not _MONEY.match(value):
+        # one spelling, as the OpenAPI document says: no sign, exponent or spaces
+        raise ValueError(
+            f"must be an amount like 1234.50 (at most 2 decimals, at most {MAX_MONEY}), "
+            f"got {value[:40]!r}"
+        )
     return Money(value)
 
 

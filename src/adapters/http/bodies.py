@@ -39,9 +39,7 @@ from csdomain.penalties.model import AppealState
 def _code(*, catalogue: str | None = None, values: list[str] | None = None, **kw: Any) -> Any:
     """A short code; ``catalogue`` names the policy list it must come from, ``values`` a
     fixed list (both become an OpenAPI ``enum``)."""
-    meta = dict(text(max_length=MAX_CODE, **kw))
-    if catalogue is not None:
-        meta["catalogue"] = catalogue
+    meta = dict(text(max_length=MAX_CODE, catalogue=catalogue, **kw))
     if values is not None:
         meta["values"] = values
     return meta
@@ -122,7 +120,11 @@ class Transfer:
 class GradeEvaluation:
     """CUS-4: criterion → score (0…max_score); the grade follows from the policy's weights."""
 
-    scores: dict[str, int] = attrs.field(metadata=items(max_items=50, maximum=1000, rule="CUS-4"))
+    scores: dict[str, int] = attrs.field(
+        metadata=items(
+            keys="grading_criteria", maximum=1000, maximum_from="grading_max_score", rule="CUS-4"
+        )
+    )
     reason: str = ""
     proposed_by: StaffId | None = None
 
@@ -383,7 +385,7 @@ class Survey:
     """SAT-1: survey item → level, every item rated."""
 
     ratings: dict[str, str] = attrs.field(
-        metadata=items(max_items=50, **_code(catalogue="survey_levels", rule="SAT-1"))
+        metadata=items(keys="survey_items", **_code(catalogue="survey_levels", rule="SAT-1"))
     )
 
 

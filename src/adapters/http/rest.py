@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from adapters.bootstrap import App
 from adapters.http.problems import http_problem
 from adapters.serialization import structure, to_json
 from csdomain.kernel.bounds import (
+    ID_REGEX,
     MAX_INT,
     MAX_NAME,
     RULE,
@@ -41,6 +43,7 @@ E = TypeVar("E", bound=enum.Enum)
 EXTENSION = "csdomain"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
+_ID = re.compile(f"^{ID_REGEX}$")
 MAX_JSON_DEPTH = 16  # the deepest command is 3 levels; this leaves room, not a stack overflow
 
 
@@ -190,7 +193,7 @@ def _arg(name: str) -> str | None:
 def query_int(name: str, default: int, *, minimum: int, maximum: int = MAX_INT) -> int:
     """A whole number in ``minimum``…``maximum`` (never beyond what every backend stores)."""
     raw = _arg(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.lstrip("-").isdigit() or len(raw) > 20:
         raise ValidationError(f"must be a whole number, got {raw!r}", field=name, rule=RULE)
@@ -202,7 +205,7 @@ def query_int(name: str, default: int, *, minimum: int, maximum: int = MAX_INT) 
 
 def query_enum(name: str, cls: type[E]) -> E | None:
     raw = _arg(name)
-    if not raw:
+    if raw is None:
         return None
     try:
         return cls(raw)
@@ -214,7 +217,7 @@ def query_enum(name: str, cls: type[E]) -> E | None:
 def query_date(name: str) -> date | None:
     """``YYYY-MM-DD`` only, within the policy's ``[bounds]``."""
     raw = _arg(name)
-    if not raw:
+    if raw is None:
         return None
     day = parse_date(raw, name, RULE)
     earliest, latest = date_range()
@@ -236,7 +239,17 @@ def check_month(value: str, name: str = "month") -> str:
 
 def query_month(name: str = "month") -> str | None:
     raw = _arg(name)
-    return check_month(raw, name) if raw else None
+    return check_month(raw, name) if raw is not None else None
+
+
+def query_id(name: str) -> str | None:
+    """An identifier filter: absent, or an id as the document's pattern says (X-8)."""
+    raw = _arg(name)
+    if raw is not None and not _ID.match(raw):
+        raise ValidationError(
+            f"must be an identifier like stf_…, got {raw!r}", field=name, rule=RULE
+        )
+    return raw
 
 
 def query_str(name: str) -> str | None:
@@ -253,7 +266,7 @@ def required_query_str(name: str) -> str:
 def query_bool(name: str, default: bool = False) -> bool:
     """``true``/``false`` (also ``1``/``0``, ``yes``/``no``); anything else is a 422."""
     raw = _arg(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
         raw.lower()

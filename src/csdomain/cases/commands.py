@@ -4,6 +4,7 @@ once, see ``csdomain.kernel.bounds``), policy membership in the service."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -11,8 +12,11 @@ from csdomain.kernel.bounds import MAX_CODE, MAX_NAME, bounded, items, money, nu
 from csdomain.kernel.ids import CustomerId, DepartmentId, StaffId
 from csdomain.kernel.money import Money
 
-_CODE = text(max_length=MAX_CODE, rule="CASE-1")
 _NAME = text(max_length=MAX_NAME, rule="CASE-1")
+
+
+def _code(catalogue: str, rule: str) -> Any:
+    return text(max_length=MAX_CODE, catalogue=catalogue, rule=rule)
 
 
 @attrs.frozen
@@ -20,19 +24,20 @@ _NAME = text(max_length=MAX_NAME, rule="CASE-1")
 class ReceiveCase:
     """CASE-1: what intake records."""
 
-    type: str = attrs.field(metadata=_CODE)
-    category: str = attrs.field(metadata=_CODE)
-    channel: str = attrs.field(metadata=_CODE)
+    type: str = attrs.field(metadata=_code("case_types", "CASE-2"))
+    category: str = attrs.field(metadata=_code("case_categories", "CASE-2"))
+    channel: str = attrs.field(metadata=_code("case_channels", "CASE-1"))
     content: str = attrs.field(metadata=text(min_length=1, rule="CASE-1"))
     customer_id: CustomerId | None = None
     customer_name: str = attrs.field(default="", metadata=_NAME)
     contact: str = attrs.field(default="", metadata=_NAME)
     product: str = attrs.field(default="", metadata=_NAME)
     purchase_date: date | None = None
-    demand: str = attrs.field(default="", metadata=_CODE)
-    urgency: str = attrs.field(default="normal", metadata=_CODE)
+    demand: str = attrs.field(default="", metadata=_code("case_demands_or_none", "CASE-1"))
+    urgency: str = attrs.field(default="normal", metadata=_code("case_urgencies", "CASE-4"))
     major_reasons: list[str] = attrs.field(
-        factory=list, metadata=items(max_items=20, max_length=MAX_CODE, rule="CASE-4")
+        factory=list,
+        metadata=items(max_items=20, max_length=MAX_CODE, catalogue="major_reasons", rule="CASE-4"),
     )
     subject_staff_ids: list[StaffId] = attrs.field(factory=list, metadata=items(max_items=20))
     related_case_id: str | None = None
@@ -43,7 +48,7 @@ class ReceiveCase:
 class ProposeSolution:
     """CASE-8: the remedy the handler proposes; the amount decides who must approve it."""
 
-    remedy: str = attrs.field(metadata=text(max_length=MAX_CODE, rule="CASE-8"))
+    remedy: str = attrs.field(metadata=_code("remedies", "CASE-8"))
     solution: str = attrs.field(metadata=text(min_length=1, rule="CASE-8"))
     amount: Money | None = attrs.field(default=None, metadata=money(rule="CASE-8"))
 
@@ -60,7 +65,7 @@ class ResponsibilityShare:
 class CloseCase:
     """CASE-9/CASE-10: what closing records."""
 
-    cause: str = attrs.field(metadata=text(rule="CASE-10"))
+    cause: str = attrs.field(metadata=_code("causes", "CASE-10"))
     responsibilities: list[ResponsibilityShare] = attrs.field(
         factory=list, metadata=items(max_items=20)
     )

@@ -18,6 +18,7 @@ from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
 from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext, load_actor
+from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.ids import DepartmentId, StaffId
@@ -934,10 +935,7 @@ class CaseService:
     # ------------------------------------------------------------------ reports
     def monthly_statistics(self, actor_id: StaffId, month: str) -> MonthlyStatistics:
         """RPT: count, per day, resolved, ratio, by category/department/method, loss."""
-        try:
-            start = datetime.strptime(month + "-01", "%Y-%m-%d")
-        except ValueError:
-            raise ValidationError("month is YYYY-MM", field="month", rule="RPT") from None
+        start = datetime.strptime(parse_month(month, "month", "RPT") + "-01", "%Y-%m-%d")
         tz = self.ctx.now().tzinfo
         start = start.replace(tzinfo=tz)
         end = (start + timedelta(days=32)).replace(day=1)

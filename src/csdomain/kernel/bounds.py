@@ -40,9 +40,13 @@ MAX_QUANTITY = 1_000_000  # pieces returned, exchanged, units of a violation
 # NUMERIC(14, 2) holds 999 999 999 999.99; the domain maximum leaves room for sums of many
 # amounts (statements, case totals) without reaching the column's limit.
 MAX_MONEY = Decimal("100000000.00")  # 一亿元
+# identifiers are "<3-letter kind>_<token>" (csdomain.kernel.ids.new_id)
+ID_REGEX = r"[a-z]{3}_[0-9A-Za-z]{1,60}"
 # -------------------------------------------------------------------------- date shapes
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# the money strings the adapters accept: no sign, no exponent, at most 2 decimals (X-2)
+MONEY_PATTERN = r"^(?:[0-9]{1,8}(?:\.[0-9]{1,2})?|100000000(?:\.00?)?)$"
 _DATE = re.compile(DATE_PATTERN)
 _MONTH = re.compile(MONTH_PATTERN)
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
@@ -57,15 +61,19 @@ def text(
     min_length: int = 0,
     pattern: str | None = None,
     what: str = "",
+    catalogue: str | None = None,
     rule: str | None = None,
 ) -> Any:
     """Field metadata: a string of ``min_length``…``max_length`` characters (``min_length=1``
-    also refuses blank text), matching ``pattern`` (described as ``what``) when given."""
+    also refuses blank text), matching ``pattern`` (described as ``what``) when given.
+    ``catalogue`` names the policy list the use case checks the value against (so adapters
+    can describe it, e.g. as an OpenAPI ``enum``); the check itself stays in the use case."""
     return {
         "max_length": max_length,
         "min_length": min_length,
         "pattern": pattern,
         "what": what,
+        "catalogue": catalogue,
         "rule": rule,
     }
 
@@ -91,9 +99,12 @@ def money(*, minimum: Decimal = Decimal(0), rule: str | None = None) -> Any:
     return {"money_minimum": minimum, "rule": rule}
 
 
-def items(*, max_items: int = MAX_ITEMS, min_items: int = 0, **inner: Any) -> Any:
-    """Field metadata for lists and mappings; ``inner`` bounds each item (see :func:`text`)."""
-    return {"max_items": max_items, "min_items": min_items, **inner}
+def items(
+    *, max_items: int = MAX_ITEMS, min_items: int = 0, keys: str | None = None, **inner: Any
+) -> Any:
+    """Field metadata for lists and mappings; ``inner`` bounds each item (see :func:`text`);
+    ``keys`` names the policy catalogue a mapping's keys come from (all of them required)."""
+    return {"max_items": max_items, "min_items": min_items, "keys": keys, **inner}
 
 
 def string_problem(value: str) -> str | None:
@@ -172,13 +183,14 @@ def problems_of(obj: Any) -> Problems:
     out: Problems = []
     for field in attrs.fields(type(obj)):
         meta = dict(field.metadata)
-        if "max_length" not in meta and _is_id(field.name):
+        if "max_length" not in meta and is_id_field(field.name):
             meta["max_length"] = MAX_ID
         _check_value(getattr(obj, field.name), field.name, meta, out)
     return out
 
 
-def _is_id(name: str) -> bool:
+def is_id_field(name: str) -> bool:
+    """Fields holding identifiers (bounded by ``MAX_ID`` unless they say otherwise)."""
     return name.endswith("_id") or name.endswith("_ids") or name == "id"
 
 

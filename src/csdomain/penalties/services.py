@@ -15,6 +15,7 @@ from decimal import Decimal
 import attrs
 
 from csdomain.context import ServiceContext, load_actor, record
+from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import (
     Conflict,
@@ -50,11 +51,8 @@ def month_of(day: date) -> str:
 
 
 def _check_month(month: str) -> str:
-    try:
-        date.fromisoformat(month + "-01")
-    except ValueError:
-        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
-    return month
+    # strict YYYY-MM (issue 8): "1-01" or "2026-1" never become statement keys
+    return parse_month(month, "month", "PEN-10")
 
 
 def _ordinal(n: int) -> str:

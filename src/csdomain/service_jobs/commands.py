@@ -16,8 +16,12 @@ _REQUIRED_NAME = text(max_length=MAX_NAME, min_length=1, rule="CASE-12")
 class RegisterJob:
     customer_name: str = attrs.field(metadata=_REQUIRED_NAME)
     address: str = attrs.field(metadata=_REQUIRED_NAME)
-    zone: str = attrs.field(metadata=text(max_length=MAX_CODE, min_length=1, rule="CASE-12"))
-    work_type: str = attrs.field(metadata=text(max_length=MAX_CODE, min_length=1, rule="CASE-12"))
+    zone: str = attrs.field(
+        metadata=text(max_length=MAX_CODE, min_length=1, catalogue="zones", rule="CASE-12")
+    )
+    work_type: str = attrs.field(
+        metadata=text(max_length=MAX_CODE, min_length=1, catalogue="work_types", rule="CASE-12")
+    )
     description: str = attrs.field(metadata=text(min_length=1, rule="CASE-12"))
     customer_id: CustomerId | None = None
     case_id: str | None = None

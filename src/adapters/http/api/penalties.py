@@ -10,7 +10,6 @@ limited here to the policy's settlement role, like settling the month itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from flask import Blueprint, Response
 
@@ -26,18 +25,20 @@ from adapters.http.bodies import (
     Reward,
     SetBonus,
 )
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.openapi import MONTH_PARAM, PAGE_PARAMS, Param, id_schema, operation
 from adapters.http.rest import (
     actor,
     app_state,
     body,
+    check_month,
     optional_body,
     page_of,
-    query_str,
+    query_id,
+    query_month,
     respond,
     services,
 )
-from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
+from csdomain.kernel.errors import InvalidTransition, PermissionDenied
 from csdomain.kernel.ids import StaffId
 from csdomain.kernel.roles import Role
 from csdomain.penalties.model import Appeal, BonusRecord, PenaltyEntry, Statement, Violation
@@ -45,16 +46,13 @@ from csdomain.penalties.services import StatementView
 
 bp = Blueprint("penalties", __name__)
 
-_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+_MONTH = MONTH_PARAM
 
 
 def _check_month(month: str) -> str:
-    """PEN-10 months are ``YYYY-MM`` (the use cases check it too; reads check it here)."""
-    try:
-        date.fromisoformat(month + "-01")
-    except ValueError:
-        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
-    return month
+    """PEN-10 months are ``YYYY-MM`` within the policy's ``[bounds]`` (the use cases check
+    the shape too; the range is the edge's)."""
+    return check_month(month)
 
 
 # ------------------------------------------------------------------------ violations
@@ -201,16 +199,14 @@ def grant_reward() -> Response:
     response=PenaltyEntry,
     shape="page",
     query=(
-        Param("staff_id", {"type": "string"}, "one person's entries"),
+        Param("staff_id", id_schema(), "one person's entries"),
         Param("month", _MONTH, "YYYY-MM"),
         *PAGE_PARAMS,
     ),
 )
 def list_entries() -> Response:
-    staff_id = query_str("staff_id")
-    month = query_str("month")
-    if month is not None:
-        _check_month(month)
+    staff_id = query_id("staff_id")
+    month = query_month()
     return page_of(
         services().penalties.entries(actor().id, StaffId(staff_id) if staff_id else None, month)
     )
