@@ -23,7 +23,13 @@ import cattrs
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from csdomain.kernel.bounds import MAX_MONEY, MONEY_PATTERN, parse_date, string_problem
+from csdomain.kernel.bounds import (
+    MAX_MONEY,
+    MONEY_PATTERN,
+    MONTH_PATTERN,
+    parse_date,
+    string_problem,
+)
 from csdomain.kernel.errors import DomainError, ValidationError
 from csdomain.kernel.money import Money
 
@@ -35,6 +41,8 @@ def _strict(kind: type, label: str) -> Any:
     def hook(value: Any, _: type) -> Any:
         if kind is int and isinstance(value, bool):
             raise TypeError(f"expected {label}, got {value!r}")
+        if kind is int and isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON (and JSON Schema) 2.0 is the whole number 2
         if not isinstance(value, kind):
             raise TypeError(f"expected {label}, got {type(value).__name__}")
         if isinstance(value, str) and (bad := string_problem(value)):
@@ -45,6 +53,8 @@ def _strict(kind: type, label: str) -> Any:
 
 
 def _money(value: Any, _: type) -> Money:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_MONEY:
+        value = int(value)  # 2.0 is exactly 2; any other float would be inexact
     if isinstance(value, float | bool):
         raise TypeError("money must be a string or integer (exact decimal), not a float")
     if not isinstance(value, str | int):
@@ -171,7 +181,12 @@ def dates_outside(obj: Any, earliest: date, latest: date, path: str = "") -> lis
             out.append((path, f"must be between {earliest} and {latest}, got {obj.isoformat()}"))
     elif attrs.has(type(obj)):
         for f in attrs.fields(type(obj)):
-            out += dates_outside(getattr(obj, f.name), earliest, latest, _join(path, f.name))
+            value, sub = getattr(obj, f.name), _join(path, f.name)
+            if f.metadata.get("pattern") == MONTH_PATTERN and isinstance(value, str):
+                if not f"{earliest:%Y-%m}" <= value <= f"{latest:%Y-%m}":
+                    out.append((sub, f"must be between {earliest:%Y-%m} and {latest:%Y-%m}"))
+                continue
+            out += dates_outside(value, earliest, latest, sub)
     elif isinstance(obj, list | tuple):
         for i, item in enumerate(obj):
             out += dates_outside(item, earliest, latest, _join(path, str(i)))

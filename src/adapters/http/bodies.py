@@ -125,7 +125,7 @@ class GradeEvaluation:
             keys="grading_criteria", maximum=1000, maximum_from="grading_max_score", rule="CUS-4"
         )
     )
-    reason: str = ""
+    reason: str = attrs.field(default="", metadata=_required("CUS-4"))
     proposed_by: StaffId | None = None
 
 
@@ -269,7 +269,7 @@ class MarkMajor:
     """CASE-4: the policy's major reasons."""
 
     reasons: list[str] = attrs.field(
-        metadata=items(max_items=20, **_code(catalogue="major_reasons", rule="CASE-4"))
+        metadata=items(max_items=20, min_items=1, **_code(catalogue="major_reasons", rule="CASE-4"))
     )
 
 
@@ -287,7 +287,7 @@ class EarlyWarning:
 class CrisisMeeting:
     """CASE-5: the emergency meeting record."""
 
-    attendees: list[StaffId] = attrs.field(metadata=items(max_items=50))
+    attendees: list[StaffId] = attrs.field(metadata=items(max_items=50, min_items=1))
     minutes: str
 
 
@@ -352,7 +352,7 @@ class Dispatch:
 class FixOnSite:
     """Fixed on site: the customer signs the service report."""
 
-    customer_signed: bool
+    customer_signed: bool = attrs.field(metadata={"const": True})
 
 
 @attrs.frozen
@@ -471,7 +471,13 @@ class PerformanceCut:
 
     staff_id: StaffId
     month: str = attrs.field(metadata=month_text(rule="PEN-4"))
-    percent: int = attrs.field(metadata=number(maximum=100, rule="PEN-4"))
+    percent: int = attrs.field(
+        metadata={
+            **number(maximum=100, rule="PEN-4"),
+            "minimum_from": "performance_cut_min_percent",
+            "maximum_from": "performance_cut_max_percent",
+        }
+    )
     performance_pay: Money = attrs.field(metadata=money(rule="PEN-4"))
     reason: str = attrs.field(metadata=_required("PEN-4"))
 

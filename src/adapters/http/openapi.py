@@ -172,6 +172,15 @@ PAGE_PARAMS = (
 )
 
 
+def query_names(endpoint: str) -> set[str] | None:
+    """The query parameters documented for ``endpoint`` (None: not an API operation)."""
+    names: set[str] | None = None
+    for op in OPERATIONS:
+        if op.endpoint == endpoint:
+            names = (names or set()) | {p.name for p in op.query}
+    return names
+
+
 def id_schema() -> Schema:
     return {"type": "string", "pattern": f"^{ID_REGEX}$"}
 
@@ -251,7 +260,13 @@ def _catalogues(policy: Policy) -> dict[str, list[str]]:
 
 
 def _limits(policy: Policy) -> dict[str, int]:
-    return {"grading_max_score": policy.customers.grading.max_score}
+    """Policy numbers named by ``minimum_from``/``maximum_from`` field metadata."""
+    pen = policy.penalties
+    return {
+        "grading_max_score": policy.customers.grading.max_score,
+        "performance_cut_min_percent": pen.performance_cut_min_percent,
+        "performance_cut_max_percent": pen.performance_cut_max_percent,
+    }
 
 
 class SchemaBuilder:
@@ -279,13 +294,15 @@ class SchemaBuilder:
         required: list[str] = []
         for field in attrs.fields(cls):
             schema = self.schema(hints[field.name], request=request)
+            meta: dict[str, Any] = {}
             if request:
                 meta = dict(field.metadata)
                 if "max_length" not in meta and b.is_id_field(field.name):
-                    meta["max_length"] = b.MAX_ID
+                    meta.update(b.id_text())
                 schema = self._bounded(schema, meta)
             props[field.name] = schema
-            if not request or field.default is attrs.NOTHING:
+            # a text that must not be blank has no usable default: the client must send it
+            if not request or field.default is attrs.NOTHING or meta.get("min_length"):
                 required.append(field.name)
         out: Schema = {"type": "object", "properties": props, "required": required}
         if request:
@@ -305,15 +322,18 @@ class SchemaBuilder:
             return {"anyOf": [self._bounded(inner, meta), {"type": "null"}]}
         kind = schema.get("type")
         out = dict(schema)
+        if "const" in meta:
+            return {**out, "const": meta["const"]}
+        if kind == "string" and meta.get("values") is not None:
+            return {"type": "string", "enum": list(meta["values"])}
         if kind == "string" and "enum" not in out and "pattern" not in out:
             out["maxLength"] = int(meta.get("max_length", b.MAX_TEXT))
             minimum = int(meta.get("min_length", 0))
-            values = meta.get("values")
             catalogue = meta.get("catalogue")
-            if values is not None:
-                return {"type": "string", "enum": list(values)}
             if catalogue is not None and catalogue in self.catalogues:
                 return {"type": "string", "enum": self.catalogues[catalogue]}
+            if meta.get("pattern") == b.MONTH_PATTERN:
+                return month_schema(self.policy)
             if minimum:
                 out["minLength"] = minimum
             if meta.get("pattern"):
@@ -323,6 +343,10 @@ class SchemaBuilder:
         elif kind == "integer":
             out["minimum"] = int(meta.get("minimum", 0))
             out["maximum"] = int(meta.get("maximum", b.MAX_INT))
+            if meta.get("minimum_from") in self.limits:
+                out["minimum"] = self.limits[meta["minimum_from"]]
+            if meta.get("maximum_from") in self.limits:
+                out["maximum"] = self.limits[meta["maximum_from"]]
         elif kind == "array":
             out["maxItems"] = int(meta.get("max_items", b.MAX_ITEMS))
             if meta.get("min_items"):
@@ -426,6 +450,8 @@ def _problem_codes(op: Operation) -> list[int]:
         codes |= {401, 403}
     if op.body is not None:
         codes |= {400, 415, 422}
+        if any(b.is_id_field(f.name) for f in attrs.fields(op.body)):
+            codes.add(404)  # a record the body names does not exist
     if op.path_params:
         codes |= {404, 422}
     if op.query or op.if_match:

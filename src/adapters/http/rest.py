@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, jsonify, request
 
 from adapters.bootstrap import App
+from adapters.http.openapi import query_names
 from adapters.http.problems import http_problem
 from adapters.serialization import structure, to_json
 from csdomain.kernel.bounds import (
@@ -121,6 +122,23 @@ def check_json(data: Any) -> None:
                 stack.append((item, sub, depth + 1))
         elif isinstance(value, str) and (bad := string_problem(value)):
             raise ValidationError(bad, field=path or "body", rule=RULE)
+
+
+def refuse_unknown_query() -> None:
+    """``before_request`` of the API: a query parameter the operation does not document is
+    refused (422 naming it), like an unknown body field — a typo must not silently widen a
+    listing."""
+    allowed = query_names(request.endpoint or "")
+    if allowed is None:
+        return
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        shown = [name[:40] for name in unknown]
+        raise ValidationError(
+            "unknown query parameter(s): " + ", ".join(repr(n) for n in shown),
+            field=shown[0],
+            rule=RULE,
+        )
 
 
 def date_range() -> tuple[date, date]:

@@ -4,7 +4,7 @@ once, see ``csdomain.kernel.bounds``), policy membership in the service."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -41,6 +41,18 @@ class ReceiveCase:
     )
     subject_staff_ids: list[StaffId] = attrs.field(factory=list, metadata=items(max_items=20))
     related_case_id: str | None = None
+
+    # the cross-field rule "name the customer" (checked by the use case), for adapters that
+    # describe the shape (the OpenAPI document)
+    __openapi__: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"required": ["customer_id"], "properties": {"customer_id": {"type": "string"}}},
+            {
+                "required": ["customer_name"],
+                "properties": {"customer_name": {"type": "string", "pattern": r"\S"}},
+            },
+        ]
+    }
 
 
 @attrs.frozen

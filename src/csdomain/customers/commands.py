@@ -31,8 +31,17 @@ def _phone_problem(value: str) -> str | None:
     return None
 
 
+# the same shape before normalization (spaces, dashes, brackets anywhere), for adapters
+# that describe the input (the OpenAPI document) and the first check here
+_PHONE_INPUT = r"^[\s\-()]{0,3}(?:\+[\s\-()]{0,3})?(?:\d[\s\-()]{0,3}){5,20}$"
 # checked with the other fields' bounds, so every bad field is reported at once
-_PHONE_FIELD = checked(_phone_problem, max_length=MAX_CODE, rule="CUS-1")
+_PHONE_FIELD = checked(
+    _phone_problem,
+    max_length=100,
+    pattern=_PHONE_INPUT,
+    what="5-20 digits, optionally with a leading +",
+    rule="CUS-1",
+)
 
 
 _NAME = text(max_length=MAX_NAME, rule="CUS-1")

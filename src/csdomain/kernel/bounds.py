@@ -184,14 +184,22 @@ def problems_of(obj: Any) -> Problems:
     for field in attrs.fields(type(obj)):
         meta = dict(field.metadata)
         if "max_length" not in meta and is_id_field(field.name):
-            meta["max_length"] = MAX_ID
+            meta.update(id_text())
         _check_value(getattr(obj, field.name), field.name, meta, out)
     return out
 
 
+_ID_FIELDS = frozenset({"proposed_by", "received_by", "reviewed_by", "approved_by", "attendees"})
+
+
 def is_id_field(name: str) -> bool:
-    """Fields holding identifiers (bounded by ``MAX_ID`` unless they say otherwise)."""
-    return name.endswith("_id") or name.endswith("_ids") or name == "id"
+    """Fields holding identifiers (shaped like ``ID_REGEX`` unless they say otherwise)."""
+    return name.endswith(("_id", "_ids")) or name in _ID_FIELDS
+
+
+def id_text() -> Any:
+    """Field metadata of an identifier: ``<kind>_<token>`` (``ID_REGEX``)."""
+    return text(max_length=MAX_ID, pattern=f"^{ID_REGEX}$", what="an identifier like stf_…")
 
 
 def raise_problems(problems: Problems, rule: str | None = None) -> None:
