@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from adapters.cli.state import CliState, set_json
-from csdomain.kernel.bounds import MAX_INT, MAX_TEXT, RULE, check_text, text
+from csdomain.kernel.bounds import MAX_INT, MAX_TEXT, RULE, check_text, month, text
 from csdomain.kernel.errors import ValidationError
 
 
@@ -20,9 +20,13 @@ def check_params(ctx: click.Context) -> None:
     ``MAX_INT``, dates outside the policy's ``[bounds]``."""
     problems: list[tuple[str, str]] = []
     dated: list[tuple[str, date]] = []
+    months: list[tuple[str, str]] = []
     for name, value in ctx.params.items():
         for item in value if isinstance(value, tuple | list) else (value,):
-            if isinstance(item, str):
+            if isinstance(item, str) and name == "month":
+                check_text(item, name, month(), problems)
+                months.append((name, item))
+            elif isinstance(item, str):
                 check_text(item, name, text(max_length=MAX_TEXT), problems)
             elif isinstance(item, int) and not isinstance(item, bool):
                 if abs(item) > MAX_INT:
@@ -30,11 +34,14 @@ def check_params(ctx: click.Context) -> None:
             elif isinstance(item, date):
                 dated.append((name, item.date() if isinstance(item, datetime) else item))
     state = ctx.find_object(CliState)
-    if dated and not problems and state is not None:
+    if (dated or months) and not problems and state is not None:
         earliest, latest = state.app().policy.bounds.date_range
         for name, day in dated:
             if not earliest <= day <= latest:
                 problems.append((name, f"must be between {earliest} and {latest}"))
+        for name, text_month in months:
+            if not f"{earliest:%Y-%m}" <= text_month <= f"{latest:%Y-%m}":
+                problems.append((name, f"must be between {earliest:%Y-%m} and {latest:%Y-%m}"))
     if problems:
         err = ValidationError(
             "; ".join(f"{f}: {w}" for f, w in problems), field=problems[0][0], rule=RULE

@@ -266,6 +266,11 @@ class BoundsPolicy:
             raise ValueError("earliest_date must have a four-digit year (YYYY-MM months)")
         if self.latest_date.year > 9998:
             raise ValueError("latest_date must leave room for date arithmetic (year ≤ 9998)")
+        # whole years, so months and the published (OpenAPI) date patterns stay exact
+        if (self.earliest_date.month, self.earliest_date.day) != (1, 1):
+            raise ValueError("earliest_date must be a 1 January")
+        if (self.latest_date.month, self.latest_date.day) != (12, 31):
+            raise ValueError("latest_date must be a 31 December")
 
     @property
     def date_range(self) -> tuple[date, date]:

@@ -152,6 +152,7 @@ def charge_case_loss(case_id: str) -> Response:
     problems=(409,),
 )
 def set_bonus(staff_id: str, month: str) -> Response:
+    _check_month(month)
     cmd = body(SetBonus)
     return respond(services().penalties.set_bonus(actor().id, StaffId(staff_id), month, cmd.bonus))
 
@@ -257,6 +258,7 @@ def decide_appeal(appeal_id: str) -> Response:
     response=StatementView,
 )
 def statement(staff_id: str, month: str) -> Response:
+    _check_month(month)
     return respond(services().penalties.statement(actor().id, StaffId(staff_id), month))
 
 
@@ -272,6 +274,7 @@ def statement(staff_id: str, month: str) -> Response:
     problems=(409,),
 )
 def settle_month(month: str) -> Response:
+    _check_month(month)
     return respond(services().penalties.settle_month(actor().id, month))
 
 
