@@ -88,6 +88,8 @@ OPERATIONS: list[Operation] = []
 PUBLIC_ENDPOINTS: set[str] = set()
 
 ID_REGEX = b.ID_REGEX
+# the version in If-Match, as the ETag carries it ("3", W/"3" or 3)
+IF_MATCH_PATTERN = r'^ *(?:W/)? *"?([0-9]{1,9})"? *$'
 _ID_PARAM = re.compile(r"<([a-z_]+_id)>")
 
 
@@ -498,7 +500,7 @@ def build_document(
                     "name": "If-Match",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+                    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
                     "description": "the version you read (the ETag), instead of expected_version",
                 }
             )

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, jsonify, request
 
 from adapters.bootstrap import App
-from adapters.http.openapi import query_names
+from adapters.http.openapi import IF_MATCH_PATTERN, query_names
 from adapters.http.problems import http_problem
 from adapters.serialization import structure, to_json
 from csdomain.kernel.bounds import (
@@ -45,6 +45,7 @@ EXTENSION = "csdomain"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 _ID = re.compile(f"^{ID_REGEX}$")
+_VERSION = re.compile(IF_MATCH_PATTERN)  # the document says the same
 MAX_JSON_DEPTH = 16  # the deepest command is 3 levels; this leaves room, not a stack overflow
 
 
@@ -175,13 +176,13 @@ def if_match_version() -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    text = header.strip().removeprefix("W/").strip().strip('"')
-    if not text.isdigit():
+    match = _VERSION.match(header)
+    if match is None:
         raise ValidationError(
             f"If-Match must carry one version as sent in the ETag, e.g. '\"3\"'; got {header!r}",
             field="If-Match",
         )
-    return int(text)
+    return int(match.group(1))
 
 
 def with_version(data: dict[str, Any], field: str = "expected_version") -> dict[str, Any]:
