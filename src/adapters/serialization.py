@@ -3,41 +3,68 @@
 Outbound: core objects → JSON-safe dicts (money as a string with 2 decimals, dates and
 datetimes as ISO 8601, enums as their values). Inbound: raw JSON → command classes, refusing
 unknown keys and reporting *every* bad field by its path, e.g. ``phone``, ``scores.trend``.
+
+Inbound bounds (issue 8): strings with NUL or lone surrogates are refused wherever they occur
+(even as mapping keys), dates are ``YYYY-MM-DD`` only and must fall into the policy's date
+range (``[bounds]``); the commands' own bounds (``csdomain.kernel.bounds``) are reported
+field by field like any structuring error.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from csdomain.kernel.bounds import (
+    MAX_MONEY,
+    MONEY_PATTERN,
+    MONTH_PATTERN,
+    parse_date,
+    string_problem,
+)
 from csdomain.kernel.errors import DomainError, ValidationError
 from csdomain.kernel.money import Money
 
 T = TypeVar("T")
+_MONEY = re.compile(MONEY_PATTERN)
 
 
 def _strict(kind: type, label: str) -> Any:
     def hook(value: Any, _: type) -> Any:
         if kind is int and isinstance(value, bool):
             raise TypeError(f"expected {label}, got {value!r}")
+        if kind is int and isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON (and JSON Schema) 2.0 is the whole number 2
         if not isinstance(value, kind):
             raise TypeError(f"expected {label}, got {type(value).__name__}")
+        if isinstance(value, str) and (bad := string_problem(value)):
+            raise ValueError(bad)
         return value
 
     return hook
 
 
 def _money(value: Any, _: type) -> Money:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_MONEY:
+        value = int(value)  # 2.0 is exactly 2; any other float would be inexact (X-2)
     if isinstance(value, float | bool):
         raise TypeError("money must be a string or integer (exact decimal), not a float")
     if not isinstance(value, str | int):
         raise TypeError(f"expected a money amount, got {type(value).__name__}")
+    if isinstance(value, str) and not _MONEY.match(value):
+        # one spelling, as the OpenAPI document says: no sign, exponent or spaces (X-2, X-8)
+        raise ValueError(
+            f"must be an amount like 1234.50 (at most 2 decimals, at most {MAX_MONEY}), "
+            f"got {value[:40]!r}"
+        )
     return Money(value)
 
 
@@ -52,7 +79,10 @@ def _enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
 def _date(value: Any, _: type) -> date:
     if not isinstance(value, str):
         raise TypeError("expected a date as YYYY-MM-DD")
-    return date.fromisoformat(value)
+    try:
+        return parse_date(value, "")
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
 
 
 def make_converter() -> cattrs.Converter:
@@ -106,14 +136,30 @@ def field_errors(exc: BaseException) -> list[tuple[str, str]]:
         for line in transform_error(exc, format_exception=_describe):
             why, _, path = line.rpartition(" @ ")
             out.append((_clean_path(path), why or line))
-        # a DomainError raised by a validator names its own field
+        # a DomainError raised by a validator names its own field(s)
         for sub in _leaves(exc):
-            if isinstance(sub, DomainError) and sub.field:
+            if isinstance(sub, DomainError) and getattr(sub, "errors", None):
+                out = _expand(out, sub)
+            elif isinstance(sub, DomainError) and sub.field:
                 out = [(sub.field if p == "" else p, w) for p, w in out]
         return out
     if isinstance(exc, DomainError):
-        return [(exc.field or "", exc.message)]
+        many: list[tuple[str, str]] = list(getattr(exc, "errors", None) or [])
+        return many or [(exc.field or "", exc.message)]
     return [("", _describe(exc, None))]
+
+
+def _expand(out: list[tuple[str, str]], sub: DomainError) -> list[tuple[str, str]]:
+    """Replace the one line a multi-field ValidationError became with its fields (at the
+    path of the object that raised it)."""
+    many: list[tuple[str, str]] = list(sub.errors)  # type: ignore[attr-defined]
+    result: list[tuple[str, str]] = []
+    for path, why in out:
+        if why == sub.message:
+            result += [(f"{path}.{f}" if path else f, w) for f, w in many]
+        else:
+            result.append((path, why))
+    return result
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -125,11 +171,54 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
-def structure(data: Any, cls: type[T]) -> T:
+def dates_outside(obj: Any, earliest: date, latest: date, path: str = "") -> list[tuple[str, str]]:
+    """(field, why) for every date or datetime in ``obj`` (attrs instances, lists, mappings)
+    outside ``earliest``…``latest`` (the policy's ``[bounds]``)."""
+    out: list[tuple[str, str]] = []
+    if isinstance(obj, date):
+        day = obj.date() if isinstance(obj, datetime) else obj
+        if not earliest <= day <= latest:
+            out.append((path, f"must be between {earliest} and {latest}, got {obj.isoformat()}"))
+    elif attrs.has(type(obj)):
+        for f in attrs.fields(type(obj)):
+            value, sub = getattr(obj, f.name), _join(path, f.name)
+            if f.metadata.get("pattern") == MONTH_PATTERN and isinstance(value, str):
+                if not f"{earliest:%Y-%m}" <= value <= f"{latest:%Y-%m}":
+                    out.append((sub, f"must be between {earliest:%Y-%m} and {latest:%Y-%m}"))
+                continue
+            out += dates_outside(value, earliest, latest, sub)
+    elif isinstance(obj, list | tuple):
+        for i, item in enumerate(obj):
+            out += dates_outside(item, earliest, latest, _join(path, str(i)))
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            out += dates_outside(item, earliest, latest, _join(path, str(key)))
+    return out
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def structure(data: Any, cls: type[T], *, date_range: tuple[date, date] | None = None) -> T:
     """Raw input → ``cls``, or a ValidationError whose ``field`` names the first bad field and
-    whose ``errors`` attribute lists every one."""
+    whose ``errors`` attribute lists every one. With ``date_range`` every date in the result
+    must fall into it (the policy's ``[bounds]``)."""
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object", field="")
+    result = _structure(data, cls)
+    if date_range is not None:
+        outside = dates_outside(result, *date_range)
+        if outside:
+            err = ValidationError(
+                "; ".join(f"{f}: {w}" for f, w in outside), field=outside[0][0], rule="X-8"
+            )
+            err.errors = outside  # type: ignore[attr-defined]
+            raise err
+    return result
+
+
+def _structure(data: Any, cls: type[T]) -> T:
     try:
         return CONVERTER.structure(data, cls)
     except (

@@ -139,8 +139,9 @@ def test_validation_errors_exit_3_with_field_and_rule(run: Cli, org: CliOrg) -> 
         )
     )
     assert problem["type"] == "validation" and problem["exit_code"] == 3
-    # attrs stops at the first failing validator, so only the first bad field is named
-    assert problem["field"] == "name" and problem["errors"][0]["field"] == "name"
+    # every bad field is named (issue 8: command validation does not stop at the first)
+    assert problem["field"] == "name"
+    assert [e["field"] for e in problem["errors"]] == ["name", "phone"]
 
 
 def test_not_found_exits_4_and_missing_actor_is_a_usage_error(run: Cli, org: CliOrg) -> None:

@@ -220,7 +220,11 @@ def test_grade_evaluation_change_and_history(api: Api, org: Any, clock: Any) -> 
         "trend": 60,
     }
     problem(
-        api.post(f"/api/v1/customers/{cid}/grade-evaluations", "sales", json={"scores": scores}),
+        api.post(
+            f"/api/v1/customers/{cid}/grade-evaluations",
+            "sales",
+            json={"scores": scores, "reason": "yearly"},
+        ),
         403,
     )
     bad = api.post(

@@ -8,17 +8,34 @@ HTTP API. Everything else is checked by the core.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import click
 
 from adapters.cli.state import CliState
+from csdomain.kernel.bounds import RULE, parse_date
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import StaffId
 from csdomain.kernel.money import Money
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+class StrictDate(click.ParamType[datetime]):
+    """``YYYY-MM-DD`` only (``20261201``, ``2026-W49-3`` and ``2026-1-1`` are refused, exit 3
+    naming the option, as over HTTP); a datetime at midnight, like ``click.DateTime``."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        field = (param.name if param is not None else None) or "date"
+        return datetime.combine(parse_date(str(value), field, RULE), time())
+
+
+DATE = StrictDate()
 
 
 def day(value: datetime | None) -> date | None:

@@ -16,6 +16,7 @@ import click
 
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
+from adapters.cli.common import DATE
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table, with_page_hint
 from adapters.cli.state import CliState, pass_state
@@ -33,8 +34,6 @@ from csdomain.customers.model import (
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import CustomerId, DeregistrationId, FileId, StaffId
 from csdomain.kernel.money import Money
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _choice(enum_cls: Any) -> click.Choice[str]:

@@ -21,7 +21,7 @@ from flask.json.provider import DefaultJSONProvider
 from adapters.bootstrap import App, bootstrap
 from adapters.http import problems, sessions
 from adapters.http.api import api
-from adapters.http.openapi import build_document
+from adapters.http.openapi import IdConverter, build_document
 from adapters.http.rest import EXTENSION, app_state
 from adapters.http.web import web
 
@@ -41,7 +41,8 @@ def create_app(app: App | None = None) -> Flask:
         flask_app.json.sort_keys = False  # keep the models' field order
         flask_app.json.ensure_ascii = False  # names are often Chinese
     flask_app.extensions[EXTENSION] = state
-    flask_app.extensions["csdomain.openapi"] = build_document()
+    flask_app.extensions["csdomain.openapi"] = build_document(policy=state.policy)
+    flask_app.url_map.converters["id"] = IdConverter
     problems.register(flask_app)
     flask_app.register_blueprint(api)
     flask_app.register_blueprint(web)

@@ -1,15 +1,19 @@
 """Small helpers that keep API views thin: parse → call the use case → serialize.
 
 Parsing is strict so nothing reaches a use case half-understood: a body must be
-``application/json`` (415), valid JSON (400) and an object (400); the fields are structured
-by the shared cattrs converter (422, naming every bad field). Serialization goes through the
-same converter as the CLI (``adapters.serialization.to_json``).
+``application/json`` (415), valid JSON (400) nested at most ``MAX_JSON_DEPTH`` levels (400)
+and an object (400); no string in it (keys included) may hold NUL or a lone surrogate (422,
+naming the path); the fields are structured by the shared cattrs converter (422, naming every
+bad field), dates within the policy's ``[bounds]``. Query parameters are bounded the same way
+(integers up to ``csdomain.kernel.bounds.MAX_INT``, strict dates and months). Serialization
+goes through the same converter as the CLI (``adapters.serialization.to_json``).
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -17,8 +21,20 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, jsonify, request
 
 from adapters.bootstrap import App
+from adapters.http.openapi import IF_MATCH_PATTERN, query_names
 from adapters.http.problems import http_problem
 from adapters.serialization import structure, to_json
+from csdomain.kernel.bounds import (
+    ID_REGEX,
+    MAX_INT,
+    MAX_NAME,
+    RULE,
+    check_text,
+    parse_date,
+    parse_month,
+    string_problem,
+    text,
+)
 from csdomain.kernel.errors import ValidationError
 from csdomain.org.model import Staff
 from csdomain.services import Services
@@ -28,6 +44,9 @@ E = TypeVar("E", bound=enum.Enum)
 EXTENSION = "csdomain"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
+_ID = re.compile(f"^{ID_REGEX}$")
+_VERSION = re.compile(IF_MATCH_PATTERN)  # the document says the same
+MAX_JSON_DEPTH = 16  # the deepest command is 3 levels; this leaves room, not a stack overflow
 
 
 def app_state() -> App:
@@ -63,6 +82,10 @@ def json_object() -> dict[str, Any]:
         raise http_problem(
             400, "malformed-json", "Malformed JSON", f"the body is not valid JSON: {exc}"
         ) from None
+    except RecursionError:
+        data = None
+        _too_deep()
+    check_json(data)
     if not isinstance(data, dict):
         raise http_problem(
             400,
@@ -71,6 +94,57 @@ def json_object() -> dict[str, Any]:
             f"the body must be a JSON object, not {_json_kind(data)}",
         )
     return data
+
+
+def _too_deep() -> None:
+    raise http_problem(
+        400,
+        "malformed-json",
+        "Malformed JSON",
+        f"the body is nested deeper than {MAX_JSON_DEPTH} levels",
+    )
+
+
+def check_json(data: Any) -> None:
+    """Refuse JSON nested deeper than ``MAX_JSON_DEPTH`` (400) and strings — keys included —
+    that no backend can store: NUL, lone surrogates (422 naming the path). Iterative, so a
+    hostile body cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                _too_deep()
+            pairs = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in pairs:
+                if isinstance(key, str) and (bad := string_problem(key)):
+                    raise ValidationError(f"a field name {bad}", field=path or "body", rule=RULE)
+                sub = f"{path}.{key}" if path else str(key)
+                stack.append((item, sub, depth + 1))
+        elif isinstance(value, str) and (bad := string_problem(value)):
+            raise ValidationError(bad, field=path or "body", rule=RULE)
+
+
+def refuse_unknown_query() -> None:
+    """``before_request`` of the API: a query parameter the operation does not document is
+    refused (422 naming it), like an unknown body field — a typo must not silently widen a
+    listing."""
+    allowed = query_names(request.endpoint or "")
+    if allowed is None:
+        return
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        shown = [name[:40] for name in unknown]
+        raise ValidationError(
+            "unknown query parameter(s): " + ", ".join(repr(n) for n in shown),
+            field=shown[0],
+            rule=RULE,
+        )
+
+
+def date_range() -> tuple[date, date]:
+    """The policy's range for every date given as input (``[bounds]``)."""
+    return app_state().policy.bounds.date_range
 
 
 def _json_kind(value: Any) -> str:
@@ -86,14 +160,14 @@ def _json_kind(value: Any) -> str:
 
 def body(cls: type[T], data: dict[str, Any] | None = None) -> T:
     """The request body structured into ``cls`` (unknown, missing or mistyped fields → 422)."""
-    return structure(json_object() if data is None else data, cls)
+    return structure(json_object() if data is None else data, cls, date_range=date_range())
 
 
 def optional_body(cls: type[T]) -> T:
     """Like :func:`body` for operations whose fields all have defaults: an empty request body
     (no bytes at all) means ``{}``; anything sent is parsed as strictly as ever."""
     if not request.get_data(cache=True):
-        return structure({}, cls)
+        return structure({}, cls, date_range=date_range())
     return body(cls)
 
 
@@ -102,13 +176,13 @@ def if_match_version() -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    text = header.strip().removeprefix("W/").strip().strip('"')
-    if not text.isdigit():
+    match = _VERSION.match(header)
+    if match is None:
         raise ValidationError(
             f"If-Match must carry one version as sent in the ETag, e.g. '\"3\"'; got {header!r}",
             field="If-Match",
         )
-    return int(text)
+    return int(match.group(1))
 
 
 def with_version(data: dict[str, Any], field: str = "expected_version") -> dict[str, Any]:
@@ -124,23 +198,33 @@ def with_version(data: dict[str, Any], field: str = "expected_version") -> dict[
     return {**data, field: header}
 
 
-def query_int(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+def _arg(name: str) -> str | None:
+    """A query parameter, refusing text no backend can store (NUL, lone surrogates)."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is not None:
+        problems: list[tuple[str, str]] = []
+        check_text(raw, name, text(max_length=MAX_NAME), problems)
+        if problems:
+            raise ValidationError(problems[0][1], field=name, rule=RULE)
+    return raw
+
+
+def query_int(name: str, default: int, *, minimum: int, maximum: int = MAX_INT) -> int:
+    """A whole number in ``minimum``…``maximum`` (never beyond what every backend stores)."""
+    raw = _arg(name)
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"must be a whole number, got {raw!r}", field=name) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise ValidationError(f"must be {bound}", field=name)
+    if not raw.lstrip("-").isdigit() or len(raw) > 20:
+        raise ValidationError(f"must be a whole number, got {raw!r}", field=name, rule=RULE)
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"must be between {minimum} and {maximum}", field=name, rule=RULE)
     return value
 
 
 def query_enum(name: str, cls: type[E]) -> E | None:
-    raw = request.args.get(name)
-    if not raw:
+    raw = _arg(name)
+    if raw is None:
         return None
     try:
         return cls(raw)
@@ -150,17 +234,45 @@ def query_enum(name: str, cls: type[E]) -> E | None:
 
 
 def query_date(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
+    """``YYYY-MM-DD`` only, within the policy's ``[bounds]``."""
+    raw = _arg(name)
+    if raw is None:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(f"must be a date as YYYY-MM-DD, got {raw!r}", field=name) from None
+    day = parse_date(raw, name, RULE)
+    earliest, latest = date_range()
+    if not earliest <= day <= latest:
+        raise ValidationError(f"must be between {earliest} and {latest}", field=name, rule=RULE)
+    return day
+
+
+def check_month(value: str, name: str = "month") -> str:
+    """``YYYY-MM`` only, a month within the policy's ``[bounds]``."""
+    parse_month(value, name, RULE)
+    earliest, latest = date_range()
+    if not earliest.strftime("%Y-%m") <= value <= latest.strftime("%Y-%m"):
+        raise ValidationError(
+            f"must be between {earliest:%Y-%m} and {latest:%Y-%m}", field=name, rule=RULE
+        )
+    return value
+
+
+def query_month(name: str = "month") -> str | None:
+    raw = _arg(name)
+    return check_month(raw, name) if raw is not None else None
+
+
+def query_id(name: str) -> str | None:
+    """An identifier filter: absent, or an id as the document's pattern says (X-8)."""
+    raw = _arg(name)
+    if raw is not None and not _ID.match(raw):
+        raise ValidationError(
+            f"must be an identifier like stf_…, got {raw!r}", field=name, rule=RULE
+        )
+    return raw
 
 
 def query_str(name: str) -> str | None:
-    return request.args.get(name) or None
+    return _arg(name) or None
 
 
 def required_query_str(name: str) -> str:
@@ -172,8 +284,8 @@ def required_query_str(name: str) -> str:
 
 def query_bool(name: str, default: bool = False) -> bool:
     """``true``/``false`` (also ``1``/``0``, ``yes``/``no``); anything else is a 422."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    raw = _arg(name)
+    if raw is None:
         return default
     value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
         raw.lower()
@@ -184,10 +296,10 @@ def query_bool(name: str, default: bool = False) -> bool:
 
 
 def page_params() -> tuple[int, int]:
-    """Explicit pagination: ``limit`` (1…500, default 50) and ``offset`` (default 0)."""
+    """Explicit pagination: ``limit`` (1…500, default 50) and ``offset`` (0…MAX_INT)."""
     return (
         query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
-        query_int("offset", 0, minimum=0),
+        query_int("offset", 0, minimum=0, maximum=MAX_INT - MAX_LIMIT),
     )
 
 

@@ -30,6 +30,7 @@ from adapters.http.rest import services
 from adapters.serialization import structure
 from csdomain.customers.commands import RegisterCustomer
 from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
+from csdomain.kernel.bounds import MAX_INT
 from csdomain.kernel.errors import DomainError, NotFound, PermissionDenied
 from csdomain.kernel.ids import CustomerId
 from csdomain.org.model import Staff
@@ -128,7 +129,8 @@ def customers() -> str | BaseResponse:
     status_text = request.args.get("status", "")
     status = CustomerStatus(status_text) if status_text in CHOICES_STATUS else None
     try:
-        offset = max(int(request.args.get("offset", "0")), 0)
+        # bounded like the API's offset: 2^63 would overflow SQLite's OFFSET
+        offset = min(max(int(request.args.get("offset", "0")), 0), MAX_INT - PAGE_SIZE - 1)
     except ValueError:
         offset = 0
     rows = list(services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1, offset=offset))

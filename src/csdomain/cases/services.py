@@ -21,6 +21,7 @@ from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseStat
 from csdomain.cases.ports import Notifier, Reach
 from csdomain.context import ServiceContext, authorize, load_actor, record
 from csdomain.customers.model import Customer
+from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.ids import DepartmentId, StaffId
@@ -1116,10 +1117,7 @@ class CaseService:
     @use_case("cases.statistics")
     def monthly_statistics(self, actor_id: StaffId, month: str) -> MonthlyStatistics:
         """RPT: count, per day, resolved, ratio, by category/department/method, loss."""
-        try:
-            start = datetime.strptime(month + "-01", "%Y-%m-%d")
-        except ValueError:
-            raise ValidationError("month is YYYY-MM", field="month", rule="RPT") from None
+        start = datetime.strptime(parse_month(month, "month", "RPT") + "-01", "%Y-%m-%d")
         tz = self.ctx.now().tzinfo
         start = start.replace(tzinfo=tz)
         end = (start + timedelta(days=32)).replace(day=1)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
 from csdomain.customers.identity import nfkc
 from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
+from csdomain.kernel.bounds import MAX_CODE, MAX_NAME, bounded, checked, text
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
 
@@ -36,16 +37,28 @@ def _opt_name(value: str | None) -> str | None:
     return None if value is None else nfkc(value)
 
 
-def _phone(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+def _phone_problem(value: str) -> str | None:
     if not _PHONE.match(value):
-        raise ValidationError(
-            "must be 5-20 digits, optionally with a leading +", field=attribute.name, rule="CUS-1"
-        )
+        return "must be 5-20 digits, optionally with a leading +"
+    return None
 
 
-def _not_blank(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
-        raise ValidationError("must not be empty", field=attribute.name, rule="CUS-1")
+# the same shape before normalization (spaces, dashes, brackets anywhere), for adapters
+# that describe the input (the OpenAPI document) and the first check here
+_PHONE_INPUT = r"^[\s\-()]{0,3}(?:\+[\s\-()]{0,3})?(?:\d[\s\-()]{0,3}){5,20}$"
+# checked with the other fields' bounds, so every bad field is reported at once
+_PHONE_FIELD = checked(
+    _phone_problem,
+    max_length=100,
+    pattern=_PHONE_INPUT,
+    what="5-20 digits, optionally with a leading +",
+    rule="CUS-1",
+)
+
+
+_NAME = text(max_length=MAX_NAME, rule="CUS-1")
+_REQUIRED_NAME = text(max_length=MAX_NAME, min_length=1, rule="CUS-1")
+_TEXT = text(rule="CUS-1")
 
 
 E = TypeVar("E", bound=enum.Enum)
@@ -93,48 +106,49 @@ def _optional_id_number(value: str | None) -> str | None:
 
 
 @attrs.frozen
+@bounded
 class RegisterCustomer:
     """CUS-1/CUS-2: what a registration needs."""
 
-    name: str = attrs.field(converter=_name, validator=_not_blank)
-    phone: str = attrs.field(converter=normalize_phone, validator=_phone)
+    name: str = attrs.field(converter=_name, metadata=_REQUIRED_NAME)
+    phone: str = attrs.field(converter=normalize_phone, metadata=_PHONE_FIELD)
     kind: CustomerKind = attrs.field(default=CustomerKind.END_CONSUMER, converter=_kind)
     legal_form: LegalForm = attrs.field(default=LegalForm.INDIVIDUAL, converter=_legal_form)
     source: Source = attrs.field(default=Source.WALK_IN, converter=_source)
-    id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
-    contact_name: str = attrs.field(default="", converter=_name)
-    address: str = ""
+    id_number: str | None = attrs.field(
+        default=None, converter=_optional_id_number, metadata=text(max_length=MAX_CODE)
+    )
+    contact_name: str = attrs.field(default="", converter=_name, metadata=_NAME)
+    address: str = attrs.field(default="", metadata=_NAME)
     referrer_customer_id: CustomerId | None = None
     wants_referrer_owner: bool = False
     intermediary: bool = False
-    intermediary_name: str = ""
-    notes: str = ""
+    intermediary_name: str = attrs.field(default="", metadata=_NAME)
+    notes: str = attrs.field(default="", metadata=_TEXT)
     # registering on behalf of another staff member (e.g. the on-duty adviser)
     owner_id: StaffId | None = None
 
 
 @attrs.frozen
+@bounded
 class UpdateCustomer:
     """Changes to a customer's details; ``expected_version`` guards against lost updates."""
 
     expected_version: int
-    name: str | None = attrs.field(default=None, converter=_opt_name)
+    name: str | None = attrs.field(default=None, converter=_opt_name, metadata=_REQUIRED_NAME)
     phone: str | None = attrs.field(
         default=None,
         converter=attrs.converters.optional(normalize_phone),
-        validator=attrs.validators.optional(_phone),
+        metadata=_PHONE_FIELD,
     )
-    id_number: str | None = attrs.field(default=None, converter=_optional_id_number)
-    contact_name: str | None = attrs.field(default=None, converter=_opt_name)
-    address: str | None = None
+    id_number: str | None = attrs.field(
+        default=None, converter=_optional_id_number, metadata=text(max_length=MAX_CODE)
+    )
+    contact_name: str | None = attrs.field(default=None, converter=_opt_name, metadata=_NAME)
+    address: str | None = attrs.field(default=None, metadata=_NAME)
     kind: CustomerKind | None = attrs.field(default=None, converter=_opt_kind)
     legal_form: LegalForm | None = attrs.field(default=None, converter=_opt_legal_form)
     status: CustomerStatus | None = attrs.field(default=None, converter=_opt_status)
     intermediary: bool | None = None
-    intermediary_name: str | None = None
-    notes: str | None = None
-
-    @name.validator
-    def _check_name(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-        if value is not None:
-            _not_blank(self, attribute, value)  # type: ignore[arg-type]
+    intermediary_name: str | None = attrs.field(default=None, metadata=_NAME)
+    notes: str | None = attrs.field(default=None, metadata=_TEXT)

@@ -23,9 +23,18 @@ class Calendar(Protocol):
     def is_working_day(self, day: date) -> bool: ...
 
 
+def _beyond_calendar(day: date) -> ValidationError:
+    """Arithmetic that would leave the representable dates (near 9999-12-31) is the caller's
+    bad input, not a crash (issue 8)."""
+    return ValidationError(f"no working day can be computed after {day}", rule="X-1")
+
+
 def next_working_day_on_or_after(calendar: Calendar, day: date) -> date:
     for offset in range(_MAX_SCAN_DAYS):
-        candidate = day + timedelta(days=offset)
+        try:
+            candidate = day + timedelta(days=offset)
+        except OverflowError:
+            raise _beyond_calendar(day) from None
         if calendar.is_working_day(candidate):
             return candidate
     raise ValidationError(f"no working day within a year after {day}", rule="X-1")
@@ -44,7 +53,10 @@ def add_working_days(calendar: Calendar, start: date, days: int) -> date:
     counted = 0
     scanned = 0
     while counted < days:
-        current += timedelta(days=1)
+        try:
+            current += timedelta(days=1)
+        except OverflowError:
+            raise _beyond_calendar(start) from None
         scanned += 1
         if scanned > _MAX_SCAN_DAYS * (days + 1):
             raise ValidationError("calendar has no working days", rule="X-1")
@@ -59,7 +71,7 @@ def working_days_between(calendar: Calendar, start: date, end: date) -> int:
         return 0
     count = 0
     current = start
-    while current < end:
+    while current < end:  # end <= date.max, so current + 1 day never overflows here
         current += timedelta(days=1)
         if calendar.is_working_day(current):
             count += 1
@@ -68,7 +80,11 @@ def working_days_between(calendar: Calendar, start: date, end: date) -> int:
 
 def add_calendar_days(calendar: Calendar, start: date, days: int) -> date:
     """``days`` calendar days later, moved forward to a working day if it lands on a day off."""
-    return next_working_day_on_or_after(calendar, start + timedelta(days=days))
+    try:
+        later = start + timedelta(days=days)
+    except OverflowError:
+        raise _beyond_calendar(start) from None
+    return next_working_day_on_or_after(calendar, later)
 
 
 @attrs.frozen
@@ -111,6 +127,8 @@ def add_business_hours(
                 if remaining <= available:
                     return begin + remaining
                 remaining -= available
+        if day == date.max:
+            raise _beyond_calendar(start.date())
         day = day + timedelta(days=1)
         cursor = datetime.combine(day, time.min, tzinfo=tz)
         if (day - start.date()).days > _MAX_SCAN_DAYS * 10:
@@ -134,6 +152,8 @@ def business_time_between(
             hi = min(end, close_at)
             if hi > lo:
                 total += hi - lo
+        if day == date.max:
+            break
         day += timedelta(days=1)
     return total
 

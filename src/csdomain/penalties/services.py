@@ -17,6 +17,7 @@ import attrs
 
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.context import ServiceContext, authorize, record
+from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import (
     Conflict,
@@ -62,11 +63,8 @@ def entry_lock(entry_id: str) -> str:
 
 
 def _check_month(month: str) -> str:
-    try:
-        date.fromisoformat(month + "-01")
-    except ValueError:
-        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
-    return month
+    # strict YYYY-MM (issue 8): "1-01" or "2026-1" never become statement keys
+    return parse_month(month, "month", "PEN-10")
 
 
 def _ordinal(n: int) -> str:

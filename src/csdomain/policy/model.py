@@ -255,6 +255,41 @@ class CustomersPolicy:
             raise ValueError("at least one customer file kind is needed")
 
 
+def _default_earliest() -> date:
+    return date(2000, 1, 1)
+
+
+def _default_latest() -> date:
+    return date(2099, 12, 31)
+
+
+@attrs.frozen
+class BoundsPolicy:
+    """X-8: the range every date given as input must fall into (sale dates, violation days,
+    contract terms, report months…). It keeps working-day arithmetic, months and reports
+    inside the years the company's calendar and records cover."""
+
+    earliest_date: date = attrs.field(factory=_default_earliest)
+    latest_date: date = attrs.field(factory=_default_latest)
+
+    def __attrs_post_init__(self) -> None:
+        if self.latest_date <= self.earliest_date:
+            raise ValueError("latest_date must be after earliest_date")
+        if self.earliest_date.year < 1000:
+            raise ValueError("earliest_date must have a four-digit year (YYYY-MM months)")
+        if self.latest_date.year > 9998:
+            raise ValueError("latest_date must leave room for date arithmetic (year ≤ 9998)")
+        # whole years, so months and the published (OpenAPI) date patterns stay exact
+        if (self.earliest_date.month, self.earliest_date.day) != (1, 1):
+            raise ValueError("earliest_date must be a 1 January")
+        if (self.latest_date.month, self.latest_date.day) != (12, 31):
+            raise ValueError("latest_date must be a 31 December")
+
+    @property
+    def date_range(self) -> tuple[date, date]:
+        return (self.earliest_date, self.latest_date)
+
+
 @attrs.frozen
 class Policy:
     """The whole effective policy. ``version`` is the company's label for this edition."""
@@ -274,3 +309,5 @@ class Policy:
     permissions: PermissionsPolicy
     # when the built-in worker runs the periodic actions (issue 11)
     scheduler: SchedulerPolicy
+    # issue 8: optional in a policy file (the defaults are the documented range)
+    bounds: BoundsPolicy = attrs.field(factory=BoundsPolicy)

@@ -1,37 +1,43 @@
-"""Inputs for service-job use cases."""
+"""Inputs for service-job use cases; bounds checked for every field at once
+(``csdomain.kernel.bounds``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
-from csdomain.kernel.errors import ValidationError
+from csdomain.kernel.bounds import MAX_CODE, MAX_NAME, MAX_QUANTITY, bounded, number, text
 from csdomain.kernel.ids import CustomerId
 
-
-def _not_blank(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
-        raise ValidationError("must not be empty", field=attribute.name, rule="CASE-12")
+_REQUIRED_NAME = text(max_length=MAX_NAME, min_length=1, rule="CASE-12")
 
 
 @attrs.frozen
+@bounded
 class RegisterJob:
-    customer_name: str = attrs.field(validator=_not_blank)
-    address: str = attrs.field(validator=_not_blank)
-    zone: str = attrs.field(validator=_not_blank)
-    work_type: str = attrs.field(validator=_not_blank)
-    description: str = attrs.field(validator=_not_blank)
+    customer_name: str = attrs.field(metadata=_REQUIRED_NAME)
+    address: str = attrs.field(metadata=_REQUIRED_NAME)
+    zone: str = attrs.field(
+        metadata=text(max_length=MAX_CODE, min_length=1, catalogue="zones", rule="CASE-12")
+    )
+    work_type: str = attrs.field(
+        metadata=text(max_length=MAX_CODE, min_length=1, catalogue="work_types", rule="CASE-12")
+    )
+    description: str = attrs.field(metadata=text(min_length=1, rule="CASE-12"))
     customer_id: CustomerId | None = None
     case_id: str | None = None
 
 
 @attrs.frozen
+@bounded
 class OpenExchange:
     """CASE-14: the salesperson's exchange/transfer form."""
 
-    customer_name: str = attrs.field(validator=_not_blank)
-    goods: str = attrs.field(validator=_not_blank)
-    quantity: int = 1
-    reason: str = attrs.field(default="", validator=_not_blank)
+    customer_name: str = attrs.field(
+        metadata=text(max_length=MAX_NAME, min_length=1, rule="CASE-14")
+    )
+    goods: str = attrs.field(metadata=text(max_length=MAX_NAME, min_length=1, rule="CASE-14"))
+    quantity: int = attrs.field(
+        default=1, metadata=number(minimum=1, maximum=MAX_QUANTITY, rule="CASE-14")
+    )
+    reason: str = attrs.field(default="", metadata=text(min_length=1, rule="CASE-14"))
     case_id: str | None = None

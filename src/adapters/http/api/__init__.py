@@ -7,9 +7,11 @@ from flask import Blueprint
 from adapters.http.api import cases, customers, files, org, penalties, policy, service_jobs
 from adapters.http.auth import authenticate_request
 from adapters.http.openapi import API_PREFIX
+from adapters.http.rest import refuse_unknown_query
 
 api = Blueprint("api", __name__, url_prefix=API_PREFIX)
 api.before_request(authenticate_request)
+api.before_request(refuse_unknown_query)
 for _area in (org.bp, customers.bp, files.bp, policy.bp, cases.bp, service_jobs.bp, penalties.bp):
     api.register_blueprint(_area)
 

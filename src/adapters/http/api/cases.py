@@ -29,10 +29,11 @@ from adapters.http.bodies import (
     Reply,
     VerifyCapa,
 )
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.openapi import MONTH_PARAM, PAGE_PARAMS, Param, operation
 from adapters.http.rest import (
     actor,
     body,
+    check_month,
     optional_body,
     page,
     page_of,
@@ -134,10 +135,10 @@ def sweep() -> Response:
     action="cases.statistics",
     summary="Monthly complaint statistics (RPT; supervisors and above)",
     response=MonthlyStatistics,
-    query=(Param("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM", True),),
+    query=(Param("month", MONTH_PARAM, "YYYY-MM", True),),
 )
 def complaint_statistics() -> Response:
-    month = required_query_str("month")
+    month = check_month(required_query_str("month"))
     return respond(services().cases.monthly_statistics(actor().id, month))
 
 

@@ -17,7 +17,7 @@ from adapters.http.bodies import (
     OpenFile,
     Transfer,
 )
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.openapi import DATE_PARAM, PAGE_PARAMS, Param, id_schema, operation, query_text
 from adapters.http.rest import (
     actor,
     body,
@@ -26,6 +26,7 @@ from adapters.http.rest import (
     page_of,
     query_date,
     query_enum,
+    query_id,
     query_str,
     respond,
     services,
@@ -40,6 +41,7 @@ from csdomain.customers.model import (
     FileStatus,
     GradeChange,
 )
+from csdomain.kernel.bounds import MAX_CODE
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DeregistrationId, StaffId
 
@@ -59,14 +61,14 @@ _STATUS_SCHEMA = {"type": "string", "enum": [s.value for s in CustomerStatus]}
     response=Customer,
     shape="page",
     query=(
-        Param("owner_id", {"type": "string"}, "only this owner's customers"),
+        Param("owner_id", id_schema(), "only this owner's customers"),
         Param("status", _STATUS_SCHEMA),
-        Param("grade", {"type": "string"}),
+        Param("grade", query_text(MAX_CODE)),
         *PAGE_PARAMS,
     ),
 )
 def list_customers() -> Response:
-    owner = query_str("owner_id")
+    owner = query_id("owner_id")
     status = query_enum("status", CustomerStatus)
     grade = query_str("grade")
     me = actor().id
@@ -109,7 +111,7 @@ def register_customer() -> Response:
     summary="Customers whose grade evaluation date has come (CUS-4)",
     response=Customer,
     shape="page",
-    query=(Param("as_of", {"type": "string", "format": "date"}, "default: today"), *PAGE_PARAMS),
+    query=(Param("as_of", DATE_PARAM, "default: today"), *PAGE_PARAMS),
 )
 def due_for_evaluation() -> Response:
     return page_of(services().customers.due_for_evaluation(actor().id, query_date("as_of")))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from adapters.http.bodies import AddDocuments, Destroy, HandOver
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
-from adapters.http.rest import actor, body, page_of, query_date, query_str, respond, services
+from adapters.http.openapi import DATE_PARAM, PAGE_PARAMS, Param, id_schema, operation
+from adapters.http.rest import actor, body, page_of, query_date, query_id, respond, services
 from csdomain.customers.model import AccessLogEntry, CustomerFile, DestructionRecord, FileStatus
 from csdomain.kernel.ids import FileId
 
@@ -22,7 +22,7 @@ bp = Blueprint("files", __name__)
     summary="Files not complete after their hand-over deadline (CUS-3)",
     response=FileStatus,
     shape="page",
-    query=(Param("as_of", {"type": "string", "format": "date"}, "default: today"), *PAGE_PARAMS),
+    query=(Param("as_of", DATE_PARAM, "default: today"), *PAGE_PARAMS),
 )
 def overdue_files() -> Response:
     return page_of(services().customers.overdue_files(actor().id, query_date("as_of")))
@@ -119,7 +119,7 @@ def destructions() -> Response:
     summary="Reads of confidential records (X-5)",
     response=AccessLogEntry,
     shape="page",
-    query=(Param("record_id", {"type": "string"}, "only reads of this record"), *PAGE_PARAMS),
+    query=(Param("record_id", id_schema(), "only reads of this record"), *PAGE_PARAMS),
 )
 def access_log() -> Response:
-    return page_of(services().customers.access_log(actor().id, query_str("record_id")))
+    return page_of(services().customers.access_log(actor().id, query_id("record_id")))

@@ -9,8 +9,6 @@ events (``scheduler.*``) take the system account's token.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response
 
 from adapters.export import statements_csv, statements_xlsx
@@ -25,33 +23,31 @@ from adapters.http.bodies import (
     Reward,
     SetBonus,
 )
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.openapi import MONTH_PARAM, PAGE_PARAMS, Param, id_schema, operation
 from adapters.http.rest import (
     actor,
     body,
+    check_month,
     optional_body,
     page_of,
-    query_str,
+    query_id,
+    query_month,
     respond,
     services,
 )
-from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import StaffId
 from csdomain.penalties.model import Appeal, BonusRecord, PenaltyEntry, Statement, Violation
 from csdomain.penalties.services import StatementView
 
 bp = Blueprint("penalties", __name__)
 
-_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+_MONTH = MONTH_PARAM
 
 
 def _check_month(month: str) -> str:
-    """PEN-10 months are ``YYYY-MM`` (the use cases check it too; reads check it here)."""
-    try:
-        date.fromisoformat(month + "-01")
-    except ValueError:
-        raise ValidationError("month is YYYY-MM", field="month", rule="PEN-10") from None
-    return month
+    """PEN-10 months are ``YYYY-MM`` within the policy's ``[bounds]`` (the use cases check
+    the shape too; the range is the edge's)."""
+    return check_month(month)
 
 
 # ------------------------------------------------------------------------ violations
@@ -159,6 +155,7 @@ def charge_case_loss(case_id: str) -> Response:
     problems=(409,),
 )
 def set_bonus(staff_id: str, month: str) -> Response:
+    _check_month(month)
     cmd = body(SetBonus)
     return respond(services().penalties.set_bonus(actor().id, StaffId(staff_id), month, cmd.bonus))
 
@@ -210,16 +207,14 @@ def grant_reward() -> Response:
     response=PenaltyEntry,
     shape="page",
     query=(
-        Param("staff_id", {"type": "string"}, "one person's entries"),
+        Param("staff_id", id_schema(), "one person's entries"),
         Param("month", _MONTH, "YYYY-MM"),
         *PAGE_PARAMS,
     ),
 )
 def list_entries() -> Response:
-    staff_id = query_str("staff_id")
-    month = query_str("month")
-    if month is not None:
-        _check_month(month)
+    staff_id = query_id("staff_id")
+    month = query_month()
     return page_of(
         services().penalties.entries(actor().id, StaffId(staff_id) if staff_id else None, month)
     )
@@ -274,6 +269,7 @@ def decide_appeal(appeal_id: str) -> Response:
     response=StatementView,
 )
 def statement(staff_id: str, month: str) -> Response:
+    _check_month(month)
     return respond(services().penalties.statement(actor().id, StaffId(staff_id), month))
 
 
@@ -290,6 +286,7 @@ def statement(staff_id: str, month: str) -> Response:
     problems=(409,),
 )
 def settle_month(month: str) -> Response:
+    _check_month(month)
     return respond(services().penalties.settle_month(actor().id, month))
 
 

@@ -23,7 +23,7 @@ from adapters.http.bodies import (
     Survey,
     TakeIn,
 )
-from adapters.http.openapi import PAGE_PARAMS, Param, operation
+from adapters.http.openapi import DATE_PARAM, PAGE_PARAMS, Param, operation
 from adapters.http.rest import (
     actor,
     app_state,
@@ -269,8 +269,8 @@ def _day_start(day: date) -> datetime:
     description="Jobs completed from `start` to `end`, both inclusive, in the company time zone.",
     response=SurveySummary,
     query=(
-        Param("start", {"type": "string", "format": "date"}, "first day", True),
-        Param("end", {"type": "string", "format": "date"}, "last day (inclusive)", True),
+        Param("start", DATE_PARAM, "first day", True),
+        Param("end", DATE_PARAM, "last day (inclusive)", True),
     ),
 )
 def survey_summary(technician_id: str) -> Response:
