@@ -36,6 +36,7 @@ class Snapshot:
     grade_changes: int
     access_log: int
     destructions: int
+    destruction_requests: tuple[Any, ...]
     deregistrations: int
     staff: tuple[Any, ...]
 
@@ -52,6 +53,7 @@ def snapshot(app: App) -> Snapshot:
             grade_changes=sum(len(uow.grade_changes.list_for_customer(c.id)) for c in customers),
             access_log=len(uow.access_log.list()),
             destructions=len(uow.destructions.list()),
+            destruction_requests=tuple(uow.destruction_requests.list()),
             deregistrations=sum(len(uow.deregistrations.list_for_customer(c.id))
                                 for c in customers),
             staff=tuple(uow.staff.list()),

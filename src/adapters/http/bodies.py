@@ -112,12 +112,12 @@ class HandOver:
 
 
 @attrs.frozen
-class Destroy:
-    """X-6: destruction after retention, reviewed by the department head, approved by GM."""
+class DestructionDecision:
+    """X-6: the department head's review or the GM's approval of a destruction request;
+    a rejection needs a reason."""
 
-    reviewed_by: StaffId
-    approved_by: StaffId
-    reason: str
+    approve: bool
+    reason: str = ""
 
 
 @attrs.frozen

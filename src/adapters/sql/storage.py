@@ -36,6 +36,7 @@ from adapters.sql.repositories import (
     SqlCustomers,
     SqlDepartments,
     SqlDeregistrations,
+    SqlDestructionRequests,
     SqlDestructions,
     SqlExchanges,
     SqlFiles,
@@ -72,6 +73,7 @@ from csdomain.ports import (
     DepartmentRepository,
     DeregistrationRepository,
     DestructionRepository,
+    DestructionRequestRepository,
     FileRepository,
     GradeChangeRepository,
     StaffRepository,
@@ -141,6 +143,9 @@ class SqlUnitOfWork:
         self.grade_changes: GradeChangeRepository = SqlGradeChanges(self.session)
         self.access_log: AccessLogRepository = SqlAccessLog(self.session)
         self.destructions: DestructionRepository = SqlDestructions(self.session)
+        self.destruction_requests: DestructionRequestRepository = SqlDestructionRequests(
+            self.session
+        )
         self.deregistrations: DeregistrationRepository = SqlDeregistrations(self.session)
         self.audit: AuditRepository = SqlAudit(self.session)
         self.cases: CaseRepository = SqlCases(self.session)

@@ -95,8 +95,6 @@ class ConfidentialityPolicy:
     grant_role: str = attrs.field(validator=v.role)
     # record kind -> "top_secret" | "secret"
     levels: dict[str, str] = attrs.field()
-    # who may read the access log
-    access_log_reader_role: str = attrs.field(validator=v.role)
 
     @levels.validator
     def _check(self, _: attrs.Attribute[dict[str, str]], value: dict[str, str]) -> None:
@@ -111,8 +109,6 @@ class RegistrationPolicy:
 
     daily_register_due: str = attrs.field(validator=_hhmm)
     daily_register_exception_until: str = attrs.field(validator=_hhmm)
-    # who may transfer a customer to another owner
-    transfer_role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen
@@ -158,7 +154,6 @@ class GradingPolicy:
     provisional_months: int = attrs.field(validator=v.positive)
     window_start: str = attrs.field(validator=_mmdd)
     window_end: str = attrs.field(validator=_mmdd)
-    change_approver_role: str = attrs.field(validator=v.role)
     max_score: int = attrs.field(validator=v.positive)
 
     @weights.validator
@@ -193,11 +188,10 @@ class GradingPolicy:
 
 @attrs.frozen
 class RetentionPolicy:
-    """X-6: how long customer files are kept and who reviews/approves destruction."""
+    """X-6: how long customer files are kept (who requests, reviews and approves a
+    destruction is the permission table's ``customers.destruction.*``)."""
 
     customer_file_years: int = attrs.field(validator=v.positive)
-    reviewer_role: str = attrs.field(validator=v.role)
-    approver_role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen
