@@ -825,11 +825,13 @@ class CustomerService:
         """
         grading = self.ctx.policy.customers.grading
         score, grade = compute_score(grading, scores)
-        if not reason.strip():  # CUS-4 "with a reason"; X-7
-            raise ValidationError("a grade decision needs a reason", field="reason", rule="CUS-4")
         with self.ctx.uow() as uow:
             grant = authorize(uow, self.ctx, actor_id, "customers.grades.evaluate")
             actor = grant.actor
+            if not reason.strip():  # CUS-4 "with a reason"; X-7
+                raise ValidationError(
+                    "a grade decision needs a reason", field="reason", rule="CUS-4"
+                )
             customer = uow.customers.get(customer_id)
             if proposed_by is not None:
                 load_actor(uow, proposed_by)
