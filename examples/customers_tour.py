@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.bootstrap import bootstrap
 from adapters.settings import Settings
+from csdomain.authz import hidden_fields
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict, PermissionDenied
@@ -82,7 +83,7 @@ def main() -> None:
     print(f"  sold Fri 2026-09-18 → hand over by {sale_file.due_on} (Sun 09-20 is a make-up day)")
     customers.add_documents(li.id, sale_file.id, {"contract": "box 12", "invoice_copy": "box 12"})
     clock.set(datetime(2026, 9, 23, 9, 0, tzinfo=TZ))
-    for status in customers.overdue_files(manager.id):
+    for status in customers.overdue_files(li.id):  # the owner's own register (X-5 custodian)
         print(
             f"  overdue since {status.due_on}; missing {len(status.missing_items)} items: "
             f"{', '.join(status.missing_items[:4])}, …"
@@ -95,6 +96,12 @@ def main() -> None:
         print(f"  supervisor refused: {exc.message}")
     org.grant_permission(gm.id, supervisor.id, "read_top_secret", "file audit")
     customers.read_file(supervisor.id, sale_file.id)
+    # master data (ID number, phone, address) is top secret: the owner sees it, others not
+    print(f"  Li Lei (owner) sees phone {customers.get(li.id, zhang.id).phone}")
+    seen = customers.get(manager.id, zhang.id)
+    print(f"  the manager without the permission does not: hidden {sorted(hidden_fields(seen))}")
+    # the access log is secret itself: the GM grants the manager read_secret to review it
+    org.grant_permission(gm.id, manager.id, "read_secret", "access log review")
     for entry in customers.access_log(manager.id, sale_file.id):
         print(f"  access log: {entry.reader_id} read {entry.record_kind} at {entry.at:%H:%M}")
 
@@ -120,12 +127,28 @@ def main() -> None:
     dereg = customers.apply_deregistration(li.id, zhang.id, "customer moved abroad")
     for actor in (supervisor, manager, gm):
         dereg = customers.advance_deregistration(actor.id, dereg.id, approve=True)
+    # one step per signer (CUS-6): the applicant (Li) does not settle; finance (Han) does
     dereg = customers.advance_deregistration(
-        li.id, dereg.id, approve=True, refund=Money.of("1200.00")
+        han.id, dereg.id, approve=True, refund=Money.of("1200.00")
     )
     dereg = customers.advance_deregistration(li.id, dereg.id, approve=True, reason="signed")
     print(f"  {dereg.state.value}; steps {', '.join(dereg.completed_steps)}; refund {dereg.refund}")
     print(f"  customer status: {customers.get(manager.id, zhang.id).status.value}")
+
+    print("X-6 destruction after retention: request → department head → GM, three people")
+    clock.set(datetime(2036, 9, 18, 9, 0, tzinfo=TZ))
+    request = customers.request_destruction(supervisor.id, sale_file.id, "retention over")
+    try:
+        customers.review_destruction(gm.id, request.id, approve=True)
+    except PermissionDenied as exc:
+        print(f"  the GM may not review: {exc.message}")
+    customers.review_destruction(manager.id, request.id, approve=True, reason="checked")
+    customers.approve_destruction(gm.id, request.id, approve=True, reason="approved")
+    (record,) = customers.destructions(manager.id)
+    print(
+        f"  destroyed {record.file_id}: requested by {record.requested_by}, reviewed by "
+        f"{record.reviewed_by}, approved by {record.approved_by}"
+    )
     app.close()
 
 

@@ -23,6 +23,7 @@ import cattrs
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from csdomain.authz import hidden_fields
 from csdomain.kernel.bounds import (
     MAX_MONEY,
     MONEY_PATTERN,
@@ -109,8 +110,15 @@ CONVERTER = make_converter()
 
 
 def to_json(obj: Any) -> Any:
-    """A core object (or list of them) as JSON-safe data."""
-    return CONVERTER.unstructure(obj)
+    """A core object (or list of them) as JSON-safe data; fields the reader may not see
+    (``redact``, X-5) are left out rather than shown blank."""
+    if isinstance(obj, list | tuple):
+        return [to_json(o) for o in obj]
+    data = CONVERTER.unstructure(obj)
+    hidden = hidden_fields(obj)
+    if hidden and isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in hidden}
+    return data
 
 
 def _describe(exc: BaseException, _type: Any) -> str:

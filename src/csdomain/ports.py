@@ -26,6 +26,7 @@ from csdomain.customers.model import (
     CustomerStatus,
     Deregistration,
     DestructionRecord,
+    DestructionRequest,
     GradeChange,
 )
 from csdomain.kernel.events import AuditEvent
@@ -79,10 +80,12 @@ class CustomerRepository(Protocol):
         owner_id: StaffId | None = None,
         status: CustomerStatus | None = None,
         grade: str | None = None,
+        department_id: DepartmentId | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Customer]:
-        """Ordered by registration time, then id."""
+        """Ordered by registration time, then id. ``department_id``: customers whose owner is
+        in that department (the ``department`` scope, X-5), filtered before paging."""
         ...
 
 
@@ -109,6 +112,14 @@ class AccessLogRepository(Protocol):
 class DestructionRepository(Protocol):
     def add(self, record: DestructionRecord) -> None: ...
     def list(self) -> Sequence[DestructionRecord]: ...
+
+
+class DestructionRequestRepository(Protocol):
+    def add(self, request: DestructionRequest) -> None: ...
+    def get(self, request_id: str) -> DestructionRequest: ...
+    def list(self, *, file_id: FileId | None = None) -> Sequence[DestructionRequest]:
+        """Ordered by request time, then id."""
+        ...
 
 
 class DeregistrationRepository(Protocol):
@@ -147,6 +158,8 @@ class UnitOfWork(Protocol):
     def access_log(self) -> AccessLogRepository: ...
     @property
     def destructions(self) -> DestructionRepository: ...
+    @property
+    def destruction_requests(self) -> DestructionRequestRepository: ...
     @property
     def deregistrations(self) -> DeregistrationRepository: ...
     @property

@@ -165,6 +165,10 @@ def test_reading_a_confidential_file_needs_the_gm_grant(run: Cli, org: CliOrg) -
 
     denied = run.fails(7, "files", "read", fid, actor=org.sales)
     assert "read_top_secret" in denied.stderr and "rule: X-5" in denied.stderr
+    # the access log is secret (X-5): the GM grants the manager read_secret to review it
+    run.fails(7, "access-log", actor=org.manager)
+    grant = ("permissions", "grant", org.manager, "read_secret", "--reason", "log review")
+    run.ok(*grant, actor=org.gm)
     assert run.json("access-log", actor=org.manager) == []
 
     # only the GM grants (the admin runs the system but has no business authority)
@@ -220,6 +224,10 @@ def test_overdue_report_lists_missing_items(run: Cli, org: CliOrg) -> None:
     ]
     run.ok("files", "add-documents", fid, "repair_order=RO-1", "settlement=ST-9", actor=org.sales)
 
+    # X-5: the register of others' customers is secret until the GM grants read_secret
+    run.fails(7, "files", "overdue", actor=org.supervisor)
+    grant = ("permissions", "grant", org.supervisor, "read_secret", "--reason", "follow-up")
+    run.ok(*grant, actor=org.gm)
     overdue = run.json("files", "overdue", actor=org.supervisor)
     assert [f["file_id"] for f in overdue] == [fid]
     assert overdue[0]["missing_items"] == ["inspection", "customer_confirmation"]
@@ -365,9 +373,11 @@ def test_deregistration_chain(run: Cli, org: CliOrg) -> None:
     assert "next: cs_manager_review (manager)" in out
     run.ok("deregistration", "advance", did, actor=org.manager)
     run.ok("deregistration", "advance", did, actor=org.gm)
-    run.fails(3, "deregistration", "advance", did, actor=org.sales)  # refund needed
-    run.fails(3, "deregistration", "advance", did, "--refund", "12.345", actor=org.sales)
-    run.ok("deregistration", "advance", did, "--refund", "1200.50", actor=org.sales)
+    # the applicant signs no step (CUS-6 one step per signer): finance is someone else
+    run.fails(7, "deregistration", "advance", did, "--refund", "1", actor=org.sales)
+    run.fails(3, "deregistration", "advance", did, actor=org.sales2)  # refund needed
+    run.fails(3, "deregistration", "advance", did, "--refund", "12.345", actor=org.sales2)
+    run.ok("deregistration", "advance", did, "--refund", "1200.50", actor=org.sales2)
     done = run.json("deregistration", "advance", did, actor=org.sales)
     assert done["state"] == "completed" and done["refund"] == "1200.50"
     assert run.json("customers", "show", cid, actor=org.sales)["status"] == "deregistered"
@@ -409,19 +419,10 @@ def test_destroying_a_file_before_its_retention_ends_exits_5(run: Cli, org: CliO
     cid = str(register(run, org.sales, "Zhang San", "13800138000")["id"])
     fid = run.json("files", "open", cid, "service", actor=org.sales)["id"]
     result = run.fails(
-        5,
-        "files",
-        "destroy",
-        fid,
-        "--reviewed-by",
-        org.manager,
-        "--approved-by",
-        org.gm,
-        "--reason",
-        "cleanup",
-        actor=org.manager,
+        5, "files", "destroy-request", fid, "--reason", "cleanup", actor=org.supervisor
     )
     assert "must be kept until" in result.stderr and "rule: X-6" in result.stderr
+    assert run.json("files", "destruction-requests", actor=org.manager) == []
     assert (
         run.ok("files", "destructions", actor=org.manager).stdout.strip() == "(no files destroyed)"
     )

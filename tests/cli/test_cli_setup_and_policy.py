@@ -103,7 +103,6 @@ business_day_end = "17:30"
 
 [confidentiality]
 grant_role = "boss"
-access_log_reader_role = "manager"
 [confidentiality.levels]
 customer_file = "top_secret"
 """

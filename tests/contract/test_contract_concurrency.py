@@ -14,6 +14,7 @@ import pytest
 from contract_support import customer, event
 
 from adapters.bootstrap import App, Storage
+from csdomain.authz import hidden_fields
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
 from csdomain.kernel.errors import ConcurrencyConflict
 
@@ -90,6 +91,8 @@ def test_two_threads_updating_through_the_use_case_one_wins(app: App, org: Any) 
     assert sorted(kind for kind, _ in results) == ["conflict", "ok"], results
     [won] = [value for kind, value in results if kind == "ok"]
     stored = svc.get(org.sales.id, c.id)
-    assert (stored.address, stored.version) == (won.address, 2)
+    # the supervisor's copy leaves out the master data (address) they may not read
+    written = "B" if "address" in hidden_fields(won) else won.address
+    assert (stored.address, stored.version) == (written, 2)
     updates = [e for e in svc.history(org.supervisor.id, c.id) if e.kind == "customer.updated"]
     assert len(updates) == 1

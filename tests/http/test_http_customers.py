@@ -198,7 +198,7 @@ def test_transfer_needs_authority_and_version(api: Api, org: Any) -> None:
     customer = api.register("sales")
     url = f"/api/v1/customers/{customer['id']}/transfer"
     body = {"new_owner_id": org.sales2.id, "reason": "客户冲撞 resolved", "expected_version": 1}
-    assert problem(api.post(url, "supervisor", json=body), 403)["rule"] == "X-3"
+    assert problem(api.post(url, "supervisor", json=body), 403)["rule"] == "CUS-1"
     moved = api.post(url, "manager", json=body)
     assert moved.status_code == 200
     assert moved.get_json()["owner_id"] == org.sales2.id
@@ -270,9 +270,13 @@ def test_deregistration_chain(api: Api) -> None:
     assert problem(api.post(steps, "sales", json={"approve": True}), 403)["rule"] == "X-3"
     for who in ("supervisor", "manager", "gm"):
         assert api.post(steps, who, json={"approve": True}).status_code == 200
-    float_refund = api.post(steps, "sales", json={"approve": True, "refund": 12.5})
+    # the applicant signs no step (CUS-6): finance is another person
+    assert problem(api.post(steps, "sales", json={"approve": True, "refund": "1"}), 403)[
+        "rule"
+    ] == "X-3"
+    float_refund = api.post(steps, "service", json={"approve": True, "refund": 12.5})
     assert problem(float_refund, 422)["field"] == "refund"
-    settled = api.post(steps, "sales", json={"approve": True, "refund": "120.50"})
+    settled = api.post(steps, "service", json={"approve": True, "refund": "120.50"})
     assert settled.get_json()["refund"] == "120.50"
     done = api.post(steps, "sales", json={"approve": True}).get_json()
     assert done["state"] == "completed"

@@ -20,7 +20,7 @@ def _open_sale_file(api: Api, who: str = "sales") -> tuple[dict[str, Any], dict[
 
 
 def test_overdue_report_lists_a_new_sale_file_three_working_days_after_a_friday_sale(
-    api: Api, clock: Any
+    api: Api, org: Any, clock: Any
 ) -> None:
     """Friday 2026-09-18 sale; Sunday 09-20 is a make-up working day (调休), so the third
     working day is Tuesday 09-22 and the file is overdue from Wednesday 09-23."""
@@ -34,6 +34,10 @@ def test_overdue_report_lists_a_new_sale_file_three_working_days_after_a_friday_
     assert added.status_code == 200
     assert "contract" not in added.get_json()["missing_items"]
 
+    # X-5: the register of others' customers is secret: 403 until the GM grants read_secret
+    assert problem(api.get("/api/v1/files/overdue", "supervisor"), 403)["rule"] == "X-5"
+    grant = {"permission": "read_secret", "reason": "hand-over follow-up"}
+    api.post(f"/api/v1/staff/{org.supervisor.id}/permission-grants", "gm", json=grant)
     clock.set(at("2026-09-22 17:00"))
     assert api.get("/api/v1/files/overdue", "supervisor").get_json()["items"] == []
 
@@ -107,6 +111,10 @@ def test_confidential_read_needs_a_gm_grant_and_is_logged(api: Api, org: Any) ->
 
     denied = problem(api.get(url, "sales"), 403)
     assert denied["rule"] == "X-5" and "read_top_secret" in denied["detail"]
+    # the access log is secret itself: the manager needs read_secret, and reads of it are logged
+    assert problem(api.get("/api/v1/access-log", "manager"), 403)["rule"] == "X-5"
+    audit = {"permission": "read_secret", "reason": "reviews the access log"}
+    api.post(f"/api/v1/staff/{org.manager.id}/permission-grants", "gm", json=audit)
     assert api.get("/api/v1/access-log", "manager").get_json()["items"] == []
 
     grant = {"permission": "read_top_secret", "reason": "handles archive audits"}
@@ -124,11 +132,13 @@ def test_confidential_read_needs_a_gm_grant_and_is_logged(api: Api, org: Any) ->
     assert read.get_json()["documents"] == {"contract": "box 7"}
 
     log = api.get("/api/v1/access-log", "manager").get_json()["items"]
-    assert [(e["reader_id"], e["record_id"], e["at"], e["level"]) for e in log] == [
+    files_read = [e for e in log if e["record_kind"] == "customer_file"]
+    assert {e["record_kind"] for e in log} == {"customer_file", "access_log"}
+    assert [(e["reader_id"], e["record_id"], e["at"], e["level"]) for e in files_read] == [
         (org.sales.id, opened["id"], "2026-09-18T10:00:00+08:00", "top_secret")
     ]
     by_record = api.get(f"/api/v1/access-log?record_id={opened['id']}", "manager").get_json()
-    assert len(by_record["items"]) == 1
+    assert [e["record_kind"] for e in by_record["items"]] == ["customer_file"]
     assert api.get("/api/v1/access-log?record_id=rec_other", "manager").get_json()["items"] == []
     assert problem(api.get("/api/v1/access-log", "sales"), 403)["rule"] == "X-5"
 
@@ -139,21 +149,37 @@ def test_confidential_read_needs_a_gm_grant_and_is_logged(api: Api, org: Any) ->
     )
     assert revoked.get_json()["permissions"] == []
     problem(api.get(url, "sales"), 403)
-    assert len(api.get("/api/v1/access-log", "manager").get_json()["items"]) == 1
+    log = api.get("/api/v1/access-log", "manager").get_json()["items"]
+    assert len([e for e in log if e["record_kind"] == "customer_file"]) == 1  # refused: unlogged
 
 
 def test_destruction_only_after_retention(api: Api, org: Any, clock: Any) -> None:
+    """X-6: request (supervisor) → review (head of the owner's department) → approval (GM),
+    three people; only after the retention period."""
     _, opened = _open_sale_file(api)
-    url = f"/api/v1/files/{opened['id']}/destruction"
-    body = {"reviewed_by": org.manager.id, "approved_by": org.gm.id, "reason": "retention over"}
-    early = problem(api.post(url, "manager", json=body), 409)
+    url = f"/api/v1/files/{opened['id']}/destruction-requests"
+    early = problem(api.post(url, "supervisor", json={"reason": "retention over"}), 409)
     assert early["rule"] == "X-6" and "2036-09-18" in early["detail"]
     clock.set(at("2036-09-19 10:00"))
-    wrong = api.post(url, "manager", json={**body, "approved_by": org.deputy.id})
-    assert problem(wrong, 403)["field"] == "approved_by"
-    done = api.post(url, "manager", json=body)
-    assert done.status_code == 201
+    assert problem(api.post(url, "sales", json={"reason": "old"}), 403)["rule"] == "X-6"
+    made = api.post(url, "supervisor", json={"reason": "retention over"})
+    assert made.status_code == 201
+    request = made.get_json()
+    assert (request["state"], request["requested_by"]) == ("requested", org.supervisor.id)
+    review = f"/api/v1/destruction-requests/{request['id']}/review"
+    approval = f"/api/v1/destruction-requests/{request['id']}/approval"
+    assert problem(api.post(approval, "gm", json={"approve": True}), 409)["rule"] == "X-6"
+    assert problem(api.post(review, "gm", json={"approve": True}), 403)["rule"] == "X-6"
+    assert api.post(review, "manager", json={"approve": True}).status_code == 200
+    assert problem(api.post(approval, "deputy", json={"approve": True}), 403)["rule"] == "X-6"
+    done = api.post(approval, "gm", json={"approve": True})
+    assert done.status_code == 200
     assert done.get_json()["approved_by"] == org.gm.id
     records = api.get("/api/v1/destructions", "manager").get_json()["items"]
     assert [r["file_id"] for r in records] == [opened["id"]]
+    assert [(r["requested_by"], r["reviewed_by"], r["approved_by"]) for r in records] == [
+        (org.supervisor.id, org.manager.id, org.gm.id)
+    ]
+    listed = api.get(f"/api/v1/destruction-requests?file_id={opened['id']}", "gm").get_json()
+    assert [r["state"] for r in listed["items"]] == ["approved"]
     problem(api.get("/api/v1/destructions", "sales"), 403)

@@ -83,6 +83,12 @@ def test_confidential_read_is_logged_over_sqlite(sql_api: Api) -> None:
     )
     assert grant.status_code == 200
     assert api.get(f"/api/v1/files/{opened['id']}", "Li Lei").status_code == 200
+    # the access log is secret; the GM grants the manager read_secret to review it
+    api.post(
+        f"/api/v1/staff/{api.tokens['Qian Manager:id']}/permission-grants",
+        "Wang GM",
+        json={"permission": "read_secret", "reason": "access log review"},
+    )
     log = api.get("/api/v1/access-log", "Qian Manager").get_json()["items"]
     assert [(e["reader_id"], e["at"]) for e in log] == [
         (api.tokens["Li Lei:id"], "2026-09-18T10:00:00+08:00")

@@ -158,3 +158,25 @@ def test_sign_out_clears_the_session(client: FlaskClient, tokens: dict[str, str]
     resp = client.post("/sign-out", data={"csrf": _csrf(client, "/customers")})
     assert resp.status_code == 302
     assert client.get("/customers").status_code == 302
+
+
+def test_customer_page_leaves_out_master_data_and_the_register_for_a_supervisor(
+    api: Api, client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    """X-5: the supervisor reaches the department's customer, but without the GM's grant sees
+    neither the phone (customer_master) nor the hand-over register (handover_record)."""
+    mine = api.register("sales", phone="13800000001")
+    api.post(
+        f"/api/v1/customers/{mine['id']}/files",
+        "sales",
+        json={"kind": "service", "event_date": "2026-09-18"},
+    )
+    _sign_in(client, tokens["supervisor"])
+    page = client.get(f"/customers/{mine['id']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "13800000001" not in text and "<th>Phone</th>" not in text
+    assert "hand-over register of this customer is confidential" in text
+    assert "repair_order" not in text
+    listing = client.get("/customers").get_data(as_text=True)
+    assert "张三" in listing and "13800000001" not in listing

@@ -29,7 +29,8 @@ EXPECTED = (
     + ["RPT"]
 )
 ROW = re.compile(
-    r"^\| (?P<id>[A-Z]+(?:-\d+)?) \| (?P<rule>.+?) \| (?P<source>.+?) \| (?P<keys>.+?) \| (?P<status>.+?) \|$"
+    r"^\| (?P<id>[A-Z]+(?:-\d+)?) \| (?P<rule>.+?) \| (?P<source>.+?) \| "
+    r"(?P<keys>.+?) \| (?P<status>.+?) \|$"
 )
 ROWS = {m["id"]: m for m in (ROW.match(line) for line in DOC.splitlines()) if m and m["id"] != "ID"}
 TESTS = {p: p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py")}

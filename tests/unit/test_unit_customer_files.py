@@ -212,8 +212,8 @@ def test_cus3_overdue_report_lists_files_after_their_deadline_with_missing_items
     f = open_new_sale(app, org, customer)  # due 2026-09-22
     app.services.customers.add_documents(org.sales.id, f.id, {"contract": "box 1"})
     svc = app.services.customers
-    assert svc.overdue_files(org.manager.id, as_of=d("2026-09-22")) == []
-    (late,) = svc.overdue_files(org.manager.id, as_of=d("2026-09-23"))
+    assert svc.overdue_files(org.sales.id, as_of=d("2026-09-22")) == []
+    (late,) = svc.overdue_files(org.sales.id, as_of=d("2026-09-23"))
     assert late.file_id == f.id
     assert late.overdue
     assert late.due_on == d("2026-09-22")
@@ -225,9 +225,9 @@ def test_cus3_overdue_report_defaults_to_today(
 ) -> None:
     f = open_new_sale(app, org, customer)
     clock.set(at("2026-09-22 17:00"))
-    assert app.services.customers.overdue_files(org.manager.id) == []
+    assert app.services.customers.overdue_files(org.sales.id) == []
     clock.set(at("2026-09-23 08:00"))
-    assert [s.file_id for s in app.services.customers.overdue_files(org.manager.id)] == [f.id]
+    assert [s.file_id for s in app.services.customers.overdue_files(org.sales.id)] == [f.id]
     assert app.services.customers.file_statuses(org.sales.id, customer.id)[0].overdue
 
 
@@ -237,7 +237,7 @@ def test_cus3_a_complete_handed_over_file_is_not_overdue(
     f = open_new_sale(app, org, customer)
     app.services.customers.add_documents(org.sales.id, f.id, dict.fromkeys(NEW_SALE_ITEMS, "b"))
     app.services.customers.hand_over_file(org.sales.id, f.id, org.service.id)
-    assert app.services.customers.overdue_files(org.manager.id, as_of=d("2026-10-30")) == []
+    assert app.services.customers.overdue_files(org.sales.id, as_of=d("2026-10-30")) == []
 
 
 def test_cus3_an_incomplete_handed_over_file_stays_overdue(
@@ -245,7 +245,7 @@ def test_cus3_an_incomplete_handed_over_file_stays_overdue(
 ) -> None:
     f = open_new_sale(app, org, customer)
     app.services.customers.hand_over_file(org.sales.id, f.id, org.service.id)
-    (s,) = app.services.customers.overdue_files(org.manager.id, as_of=d("2026-09-23"))
+    (s,) = app.services.customers.overdue_files(org.sales.id, as_of=d("2026-09-23"))
     assert s.file_id == f.id and len(s.missing_items) == 12
 
 
@@ -305,7 +305,7 @@ def test_x5_gm_grant_allows_reading_and_every_read_is_logged(
     clock.set(at("2026-09-21 11:40"))
     app.services.customers.read_file(org.manager.id, f.id)
 
-    log = app.services.customers.access_log(org.manager.id, record_id=f.id)
+    log = app.services.customers.access_log(org.manager.id, record_id=f.id)  # top secret covers
     assert [(e.reader_id, e.at, e.level, e.record_kind) for e in log] == [
         (org.manager.id, at("2026-09-21 09:15"), "top_secret", "customer_file"),
         (org.manager.id, at("2026-09-21 11:40"), "top_secret", "customer_file"),
@@ -328,15 +328,34 @@ def test_x5_unknown_permission_is_refused(app: Any, org: Any) -> None:
         app.services.org.grant_permission(org.gm.id, org.sales.id, "read_everything", "x")
 
 
+@pytest.mark.parametrize("who", ["manager", "deputy"])
+def test_x5_access_log_is_readable_by_manager_and_above_with_read_secret(
+    app: Any, org: Any, who: str
+) -> None:
+    reader = getattr(org, who)
+    app.services.org.grant_permission(org.gm.id, reader.id, Permission.READ_SECRET, "audit")
+    assert app.services.customers.access_log(reader.id) == []
+    # X-5: reading the (secret) access log is itself logged
+    (entry,) = app.services.customers.access_log(reader.id)
+    assert (entry.reader_id, entry.record_kind, entry.level) == (reader.id, "access_log", "secret")
+
+
 @pytest.mark.parametrize("who", ["manager", "deputy", "gm"])
-def test_x5_access_log_is_readable_by_manager_and_above(app: Any, org: Any, who: str) -> None:
-    assert app.services.customers.access_log(getattr(org, who).id) == []
+def test_x5_access_log_needs_read_secret(app: Any, org: Any, who: str) -> None:
+    before = snapshot(app)
+    with pytest.raises(PermissionDenied) as info:
+        app.services.customers.access_log(getattr(org, who).id)
+    assert (info.value.rule, info.value.action) == ("X-5", "customers.access_log.read")
+    assert snapshot(app) == before
 
 
 @pytest.mark.parametrize("who", ["sales", "supervisor"])
 def test_x5_access_log_is_not_readable_below_manager(app: Any, org: Any, who: str) -> None:
-    with pytest.raises(PermissionDenied):
-        app.services.customers.access_log(getattr(org, who).id)
+    reader = getattr(org, who)
+    app.services.org.grant_permission(org.gm.id, reader.id, Permission.READ_SECRET, "audit")
+    with pytest.raises(PermissionDenied) as info:
+        app.services.customers.access_log(reader.id)
+    assert info.value.action == "customers.access_log.read"
 
 
 # ------------------------------------------------------------------ X-6 retention
@@ -351,52 +370,49 @@ def test_x6_destruction_before_ten_years_is_refused(
     clock.set(at("2036-09-17 16:00"))
     before = snapshot(app)
     with pytest.raises(Conflict) as info:
-        app.services.customers.destroy_file(
-            org.manager.id,
-            f.id,
-            reviewed_by=org.manager.id,
-            approved_by=org.gm.id,
-            reason="expired",
-        )
+        app.services.customers.request_destruction(org.supervisor.id, f.id, "expired")
     assert info.value.rule == "X-6"
     assert "2036-09-18" in info.value.message
     assert snapshot(app) == before
 
 
-def test_x6_destruction_after_retention_leaves_a_record_and_clears_documents(
+def destroy(app: Any, org: Any, file_id: Any, reason: str = "retention period over") -> Any:
+    """The X-6 flow: the supervisor requests, the department head reviews, the GM approves."""
+    svc = app.services.customers
+    req = svc.request_destruction(org.supervisor.id, file_id, reason)
+    svc.review_destruction(org.manager.id, req.id, approve=True, reason="checked")
+    return svc.approve_destruction(org.gm.id, req.id, approve=True, reason="approved")
+
+
+def test_x6_destruction_after_retention_leaves_a_record_naming_all_three_signers(
     app: Any, org: Any, customer: Any, clock: FixedClock
 ) -> None:
     f = open_new_sale(app, org, customer)
     app.services.customers.add_documents(org.sales.id, f.id, {"contract": "box 1"})
     clock.set(at("2036-09-18 09:00"))
-    rec = app.services.customers.destroy_file(
-        org.manager.id,
-        f.id,
-        reviewed_by=org.manager.id,
-        approved_by=org.gm.id,
-        reason="retention period over",
-    )
-    assert (rec.file_id, rec.customer_id) == (f.id, customer.id)
-    assert (rec.reviewed_by, rec.approved_by) == (org.manager.id, org.gm.id)
+    req = destroy(app, org, f.id)
+    assert req.state.value == "approved"
+    (rec,) = app.services.customers.destructions(org.manager.id)
+    assert (rec.file_id, rec.customer_id, rec.request_id) == (f.id, customer.id, req.id)
+    assert (rec.requested_by, rec.reviewed_by, rec.approved_by) == (
+        org.supervisor.id, org.manager.id, org.gm.id)
     assert rec.reason == "retention period over"
     assert rec.at == at("2036-09-18 09:00")
     assert rec.retention_until == d("2036-09-18")
-    assert app.services.customers.destructions(org.manager.id) == [rec]
     with app.storage.unit_of_work() as uow:
         stored = uow.files.get(f.id)
     assert stored.documents == {}
     assert stored.destroyed_at == at("2036-09-18 09:00")
     (event,) = audit_events(app, f.id, "file.destroyed")
     assert event.reason == "retention period over"
-    assert event.data == {"reviewed_by": org.manager.id, "approved_by": org.gm.id}
+    assert event.data == {"requested_by": org.supervisor.id, "reviewed_by": org.manager.id,
+                          "approved_by": org.gm.id, "request_id": req.id}
     # a destroyed file is gone from the overdue report, takes no documents, is not destroyed twice
-    assert app.services.customers.overdue_files(org.manager.id) == []
+    assert app.services.customers.overdue_files(org.sales.id) == []
     with pytest.raises(InvalidTransition):
         app.services.customers.add_documents(org.sales.id, f.id, {"photos": "x"})
     with pytest.raises(InvalidTransition):
-        app.services.customers.destroy_file(
-            org.manager.id, f.id, reviewed_by=org.manager.id, approved_by=org.gm.id, reason="x"
-        )
+        app.services.customers.request_destruction(org.supervisor.id, f.id, "again")
 
 
 @pytest.fixture
@@ -407,48 +423,62 @@ def expired_file(app: Any, org: Any, customer: Any, clock: FixedClock) -> Any:
 
 
 def test_x6_reviewer_must_be_the_department_head(app: Any, org: Any, expired_file: Any) -> None:
-    other_manager = app.services.org.add_staff(
-        org.admin.id, name="Other Mgr", role="manager", department_id=org.manager.department_id
-    )
+    other_manager = app.services.org.add_staff(org.admin.id, name="Other Mgr", role="manager",
+                                               department_id=org.manager.department_id)
+    req = app.services.customers.request_destruction(org.supervisor.id, expired_file.id, "old")
     before = snapshot(app)
-    for reviewer in (other_manager, org.supervisor, org.gm):
+    for reviewer in (other_manager, org.gm, org.deputy):
         with pytest.raises(PermissionDenied) as info:
-            app.services.customers.destroy_file(
-                org.manager.id,
-                expired_file.id,
-                reviewed_by=reviewer.id,
-                approved_by=org.gm.id,
-                reason="expired",
-            )
-        assert info.value.field == "reviewed_by"
+            app.services.customers.review_destruction(reviewer.id, req.id, approve=True)
         assert info.value.rule == "X-6"
+        assert "customers.destruction.review" in info.value.message
+    with pytest.raises(PermissionDenied) as info:  # below the table's min role
+        app.services.customers.review_destruction(org.supervisor.id, req.id, approve=True)
+    assert info.value.action == "customers.destruction.review"
     assert snapshot(app) == before
 
 
 @pytest.mark.parametrize("approver", ["manager", "deputy", "admin", "supervisor"])
 def test_x6_approver_must_be_the_gm(app: Any, org: Any, expired_file: Any, approver: str) -> None:
+    svc = app.services.customers
+    req = svc.request_destruction(org.supervisor.id, expired_file.id, "old")
+    svc.review_destruction(org.manager.id, req.id, approve=True)
     before = snapshot(app)
     with pytest.raises(PermissionDenied) as info:
-        app.services.customers.destroy_file(
-            org.manager.id,
-            expired_file.id,
-            reviewed_by=org.manager.id,
-            approved_by=getattr(org, approver).id,
-            reason="expired",
-        )
-    assert info.value.field == "approved_by"
+        svc.approve_destruction(getattr(org, approver).id, req.id, approve=True)
+    assert info.value.action == "customers.destruction.approve"
     assert snapshot(app) == before
+
+
+def test_x6_steps_run_in_order(app: Any, org: Any, expired_file: Any) -> None:
+    svc = app.services.customers
+    req = svc.request_destruction(org.supervisor.id, expired_file.id, "old")
+    with pytest.raises(InvalidTransition):  # approval before the review
+        svc.approve_destruction(org.gm.id, req.id, approve=True)
+    with pytest.raises(Conflict):  # one open request per file
+        svc.request_destruction(org.manager.id, expired_file.id, "again")
+
+
+def test_x6_a_rejected_request_leaves_the_file_and_allows_a_new_request(
+    app: Any, org: Any, expired_file: Any
+) -> None:
+    svc = app.services.customers
+    req = svc.request_destruction(org.supervisor.id, expired_file.id, "old")
+    with pytest.raises(ValidationError):
+        svc.review_destruction(org.manager.id, req.id, approve=False, reason=" ")
+    rejected = svc.review_destruction(org.manager.id, req.id, approve=False, reason="keep it")
+    assert (rejected.state.value, rejected.rejected_by) == ("rejected", org.manager.id)
+    with app.storage.unit_of_work() as uow:
+        assert uow.files.get(expired_file.id).destroyed_at is None
+    assert svc.destructions(org.gm.id) == []
+    again = svc.request_destruction(org.supervisor.id, expired_file.id, "really old now")
+    assert {r.id for r in svc.destruction_requests(org.gm.id, expired_file.id)} == {
+        req.id, again.id}
 
 
 def test_x6_destruction_needs_a_reason(app: Any, org: Any, expired_file: Any) -> None:
     with pytest.raises(ValidationError):
-        app.services.customers.destroy_file(
-            org.manager.id,
-            expired_file.id,
-            reviewed_by=org.manager.id,
-            approved_by=org.gm.id,
-            reason=" ",
-        )
+        app.services.customers.request_destruction(org.supervisor.id, expired_file.id, " ")
 
 
 def test_x6_destruction_records_are_for_manager_and_above(app: Any, org: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 from unit_support import at, audit_events, d, register, snapshot
 
 from csdomain.customers.commands import UpdateCustomer
+from csdomain.customers.services import compute_score
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
@@ -57,21 +58,20 @@ def customer(app: Any, org: Any) -> Any:
         (scores(80, cooperation=77, trend=79), (79, "B")),
     ],
 )
-def test_cus4_weighted_score_and_band(
-    app: Any, given: dict[str, int], expected: tuple[int, str]
-) -> None:
-    assert app.services.customers.compute_score(given) == expected
+def test_cus4_weighted_score_and_band(app: Any, given: dict[str, int],
+                                      expected: tuple[int, str]) -> None:
+    assert compute_score(app.policy.customers.grading, given) == expected
 
 
 def test_cus4_the_weights_matter(app: Any) -> None:
     # annual_sales weighs 30, trend 10: the same 100 points lands in different bands
     high_sales = scores(60, annual_sales=100)  # 60 + 0.3*40 = 72
     high_trend = scores(60, trend=100)  # 60 + 0.1*40 = 64
-    assert app.services.customers.compute_score(high_sales) == (72, "B")
-    assert app.services.customers.compute_score(high_trend) == (64, "B")
+    assert compute_score(app.policy.customers.grading, high_sales) == (72, "B")
+    assert compute_score(app.policy.customers.grading, high_trend) == (64, "B")
     # 70 + 0.3*30 + 0.25*30 = 86.5 -> rounds half up to 87
     both = scores(70, annual_sales=100, payment_collection=100)
-    assert app.services.customers.compute_score(both) == (87, "A")
+    assert compute_score(app.policy.customers.grading, both) == (87, "A")
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_cus4_the_weights_matter(app: Any) -> None:
 )
 def test_cus4_scores_need_exactly_the_policy_criteria(app: Any, bad: dict[str, int]) -> None:
     with pytest.raises(ValidationError) as info:
-        app.services.customers.compute_score(bad)
+        compute_score(app.policy.customers.grading, bad)
     assert info.value.field == "scores"
     assert info.value.rule == "CUS-4"
 
@@ -91,7 +91,7 @@ def test_cus4_scores_need_exactly_the_policy_criteria(app: Any, bad: dict[str, i
 @pytest.mark.parametrize("value", [-1, 101, True, 79.5, "80"])
 def test_cus4_each_score_is_a_whole_number_within_the_range(app: Any, value: object) -> None:
     with pytest.raises(ValidationError) as info:
-        app.services.customers.compute_score(scores(trend=value))  # type: ignore[arg-type]
+        compute_score(app.policy.customers.grading, scores(trend=value))  # type: ignore[arg-type]
     assert info.value.field == "scores.trend"
 
 

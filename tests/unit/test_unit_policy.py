@@ -22,6 +22,7 @@ from adapters.policy_file import (
     parse_policy,
 )
 from adapters.settings import Settings
+from csdomain.customers.services import compute_score
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import PermissionDenied, PolicyError
 from csdomain.kernel.money import Money
@@ -76,7 +77,9 @@ def test_default_policy_loads_with_the_rule_numbers() -> None:
     assert g.provisional_months == 6
     #
     assert p.customers.retention.customer_file_years == 10
-    assert p.customers.retention.approver_role == "gm"
+    assert p.permissions.actions["customers.destruction.approve"].min_role == "gm"
+    # X-5 customer master data (ID number, phone, address) is top secret
+    assert p.confidentiality.levels["customer_master"] == "top_secret"
     # CUS-6 supervisor -> CS manager -> GM -> finance -> customer signature
     steps = p.customers.deregistration.steps
     assert [s.role for s in steps] == ["supervisor", "manager", "gm", "staff", "staff"]
@@ -140,8 +143,8 @@ def test_policy_bool_is_not_a_number() -> None:
 
 
 def test_policy_missing_key_is_reported_with_its_path() -> None:
-    probs = problems_of(lambda doc: doc["customers"]["retention"].pop("approver_role"))
-    assert probs == [("$.customers.retention.approver_role", "required key is missing")]
+    probs = problems_of(lambda doc: doc["customers"]["retention"].pop("customer_file_years"))
+    assert probs == [("$.customers.retention.customer_file_years", "required key is missing")]
 
 
 def test_policy_weights_not_adding_up_to_100_are_reported_at_the_weights() -> None:
@@ -262,7 +265,7 @@ def test_policy_negative_and_zero_numbers_are_refused() -> None:
 
 def test_policy_reports_every_problem_at_once() -> None:
     def many(doc: Doc) -> None:
-        doc["customers"]["retention"].pop("approver_role")  # missing
+        doc["customers"]["retention"].pop("customer_file_years")  # missing
         doc["customers"]["files"]["new_sale"]["handover_working_days"] = "3"  # wrong type
         doc["customers"]["grading"]["weights"]["trend"] = 0  # weights add up to 90
         doc["confidentiality"]["grant_role"] = "ceo"  # bad role
@@ -273,7 +276,7 @@ def test_policy_reports_every_problem_at_once() -> None:
     probs = problems_of(many)
     got = paths(probs)
     expected = {
-        "$.customers.retention.approver_role",
+        "$.customers.retention.customer_file_years",
         "$.customers.files['new_sale'].handover_working_days",
         "$.customers.grading.weights",
         "$.confidentiality.grant_role",
@@ -392,10 +395,11 @@ def test_cus4_different_grade_bands_change_the_grade() -> None:
     default_app = app_with(default_policy())
     app = app_with(changed(mutate))
     scores = {k: 78 for k in default_policy().customers.grading.weights}
-    assert default_app.services.customers.compute_score(scores) == (78, "B")
-    assert app.services.customers.compute_score(scores) == (78, "AA")
-    assert app.services.customers.compute_score(dict.fromkeys(scores, 95)) == (95, "AAA")
-    assert app.services.customers.compute_score(dict.fromkeys(scores, 10)) == (10, "B")
+    grading = app.policy.customers.grading
+    assert compute_score(default_app.policy.customers.grading, scores) == (78, "B")
+    assert compute_score(grading, scores) == (78, "AA")
+    assert compute_score(grading, dict.fromkeys(scores, 95)) == (95, "AAA")
+    assert compute_score(grading, dict.fromkeys(scores, 10)) == (10, "B")
 
 
 def test_cus4_different_weights_change_the_score() -> None:
@@ -403,12 +407,14 @@ def test_cus4_different_weights_change_the_score() -> None:
         doc["customers"]["grading"]["weights"] = {"annual_sales": 100}
 
     app = app_with(changed(mutate))
-    assert app.services.customers.compute_score({"annual_sales": 81}) == (81, "A")
+    assert compute_score(app.policy.customers.grading, {"annual_sales": 81}) == (81, "A")
 
 
-def test_cus1_changed_transfer_role_lets_a_supervisor_transfer() -> None:
+def test_cus1_changed_transfer_min_role_lets_a_supervisor_transfer() -> None:
     policy = changed(
-        lambda doc: doc["customers"]["registration"].__setitem__("transfer_role", "supervisor")
+        lambda doc: doc["permissions"]["actions"]["customers.transfer"].__setitem__(
+            "min_role", "supervisor"
+        )
     )
     app = app_with(policy)
     o = org_for(app)
@@ -440,7 +446,9 @@ def test_cus6_a_shorter_deregistration_chain_completes_sooner() -> None:
     with pytest.raises(PermissionDenied):
         svc.advance_deregistration(o["supervisor"].id, dr.id, approve=True)
     svc.advance_deregistration(o["manager"].id, dr.id, approve=True)
-    done = svc.advance_deregistration(o["sales"].id, dr.id, approve=True, refund=Money("0.00"))
+    with pytest.raises(PermissionDenied):  # the applicant signs no step (CUS-6)
+        svc.advance_deregistration(o["sales"].id, dr.id, approve=True, refund=Money("0.00"))
+    done = svc.advance_deregistration(o["sales2"].id, dr.id, approve=True, refund=Money("0.00"))
     assert done.state.value == "completed"
     assert svc.get(o["sales"].id, c.id).status.value == "deregistered"
 
@@ -455,13 +463,11 @@ def test_x6_shorter_retention_allows_earlier_destruction() -> None:
     f = app.services.customers.open_file(o["sales"].id, c.id, "service", d("2026-09-18"))
     assert f.retention_until == d("2027-09-18")
     app.services.ctx.clock.set(at("2027-09-18 09:00"))  # type: ignore[attr-defined]
-    rec = app.services.customers.destroy_file(
-        o["manager"].id,
-        f.id,
-        reviewed_by=o["manager"].id,
-        approved_by=o["gm"].id,
-        reason="retention over",
-    )
+    svc = app.services.customers
+    req = svc.request_destruction(o["supervisor"].id, f.id, "retention over")
+    svc.review_destruction(o["manager"].id, req.id, approve=True)
+    svc.approve_destruction(o["gm"].id, req.id, approve=True)
+    (rec,) = svc.destructions(o["gm"].id)
     assert rec.retention_until == d("2027-09-18")
 
 

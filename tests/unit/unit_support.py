@@ -36,6 +36,7 @@ class Snapshot:
     grade_changes: int
     access_log: int
     destructions: int
+    destruction_requests: tuple[Any, ...]
     deregistrations: int
     staff: tuple[Any, ...]
 
@@ -52,9 +53,9 @@ def snapshot(app: App) -> Snapshot:
             grade_changes=sum(len(uow.grade_changes.list_for_customer(c.id)) for c in customers),
             access_log=len(uow.access_log.list()),
             destructions=len(uow.destructions.list()),
-            deregistrations=sum(
-                len(uow.deregistrations.list_for_customer(c.id)) for c in customers
-            ),
+            destruction_requests=tuple(uow.destruction_requests.list()),
+            deregistrations=sum(len(uow.deregistrations.list_for_customer(c.id))
+                                for c in customers),
             staff=tuple(uow.staff.list()),
         )
 

@@ -27,6 +27,7 @@ from csdomain.customers.model import (
     CustomerKind,
     CustomerStatus,
     Deregistration,
+    DestructionRequest,
     FileStatus,
     LegalForm,
     Source,
@@ -642,27 +643,74 @@ def files_read(st: CliState, file_id: str) -> None:
     st.emit(f, human)
 
 
-@files.command("destroy")
+def _request_line(app: Any, actor: StaffId, r: DestructionRequest) -> str:
+    names = Names(app, actor)
+    signed = [
+        f"requested by {names.staff(r.requested_by)}",
+        *([f"reviewed by {names.staff(r.reviewed_by)}"] if r.reviewed_by else []),
+        *([f"approved by {names.staff(r.approved_by)}"] if r.approved_by else []),
+        *(
+            [f"rejected by {names.staff(r.rejected_by)}: {r.rejection_reason}"]
+            if r.rejected_by
+            else []
+        ),
+    ]
+    return f"Destruction request {r.id} for file {r.file_id}: {r.state.value}; " + ", ".join(signed)
+
+
+@files.command("destroy-request")
 @click.argument("file_id")
-@click.option(
-    "--reviewed-by", required=True, metavar="STAFF_ID", help="The department head who reviewed it."
-)
-@click.option("--approved-by", required=True, metavar="STAFF_ID", help="The approver (GM).")
 @click.option("--reason", required=True)
 @pass_state
-def files_destroy(
-    st: CliState, file_id: str, reviewed_by: str, approved_by: str, reason: str
-) -> None:
-    """Destroy a file after its retention period, leaving a destruction record (X-6)."""
+def files_destroy_request(st: CliState, file_id: str, reason: str) -> None:
+    """Step 1 of destruction: request it for a file past its retention period (X-6)."""
     app, actor = st.acting()
-    record = app.services.customers.destroy_file(
-        actor,
-        FileId(file_id),
-        reviewed_by=StaffId(reviewed_by),
-        approved_by=StaffId(approved_by),
-        reason=reason,
+    r = app.services.customers.request_destruction(actor, FileId(file_id), reason)
+    st.emit(r, lambda: _request_line(app, actor, r))
+
+
+@files.command("destroy-review")
+@click.argument("request_id")
+@click.option("--reject", is_flag=True, help="Reject the request (needs --reason).")
+@click.option("--reason", default="")
+@pass_state
+def files_destroy_review(st: CliState, request_id: str, reject: bool, reason: str) -> None:
+    """Step 2: the head of the owner's department reviews the request (X-6)."""
+    app, actor = st.acting()
+    r = app.services.customers.review_destruction(
+        actor, request_id, approve=not reject, reason=reason
     )
-    st.emit(record, lambda: f"Destroyed file {record.file_id}; destruction record {record.id}.")
+    st.emit(r, lambda: _request_line(app, actor, r))
+
+
+@files.command("destroy-approve")
+@click.argument("request_id")
+@click.option("--reject", is_flag=True, help="Reject the request (needs --reason).")
+@click.option("--reason", default="")
+@pass_state
+def files_destroy_approve(st: CliState, request_id: str, reject: bool, reason: str) -> None:
+    """Step 3: the GM approves; the file's documents are destroyed, the record names all three
+    signers (X-6)."""
+    app, actor = st.acting()
+    r = app.services.customers.approve_destruction(
+        actor, request_id, approve=not reject, reason=reason
+    )
+    st.emit(r, lambda: _request_line(app, actor, r))
+
+
+@files.command("destruction-requests")
+@click.option("--file", "file_id", metavar="FILE_ID", help="Only requests for this file.")
+@pass_state
+def files_destruction_requests(st: CliState, file_id: str | None) -> None:
+    """Destruction requests and who signed them (X-6)."""
+    app, actor = st.acting()
+    rows = app.services.customers.destruction_requests(actor, FileId(file_id) if file_id else None)
+    st.emit(
+        rows,
+        lambda: (
+            "\n".join(_request_line(app, actor, r) for r in rows) or "(no destruction requests)"
+        ),
+    )
 
 
 @files.command("destructions")
@@ -675,13 +723,23 @@ def files_destructions(st: CliState) -> None:
     st.emit(
         rows,
         lambda: table(
-            ["record", "file", "customer", "at", "reviewed by", "approved by", "reason"],
+            [
+                "record",
+                "file",
+                "customer",
+                "at",
+                "requested by",
+                "reviewed by",
+                "approved by",
+                "reason",
+            ],
             [
                 (
                     r.id,
                     r.file_id,
                     r.customer_id,
                     r.at,
+                    names.staff(r.requested_by) if r.requested_by else "",
                     names.staff(r.reviewed_by),
                     names.staff(r.approved_by),
                     r.reason,

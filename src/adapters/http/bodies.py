@@ -170,12 +170,12 @@ class HandOver:
 
 @attrs.frozen
 @bounded
-class Destroy:
-    """X-6: destruction after retention, reviewed by the department head, approved by GM."""
+class DestructionDecision:
+    """X-6: the department head's review or the GM's approval of a destruction request;
+    a rejection needs a reason."""
 
-    reviewed_by: StaffId
-    approved_by: StaffId
-    reason: str = attrs.field(metadata=_required("X-6"))
+    approve: bool
+    reason: str = attrs.field(default="", metadata=text(rule="X-6"))
 
 
 @attrs.frozen

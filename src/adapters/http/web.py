@@ -29,7 +29,7 @@ from adapters.http.problems import problem_for
 from adapters.http.rest import services
 from adapters.serialization import structure
 from csdomain.customers.commands import RegisterCustomer
-from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
+from csdomain.customers.model import CustomerKind, CustomerStatus, FileStatus, LegalForm, Source
 from csdomain.kernel.bounds import MAX_INT
 from csdomain.kernel.errors import DomainError, NotFound, PermissionDenied
 from csdomain.kernel.ids import CustomerId
@@ -199,6 +199,10 @@ def customer(customer_id: str) -> str | BaseResponse:
         return _sign_in_redirect()
     cid = CustomerId(customer_id)
     found = services().customers.get(me.id, cid)
-    files = services().customers.file_statuses(me.id, cid)
+    files: list[FileStatus] | None
+    try:  # the register is secret for anyone but the owner without the permission
+        files = services().customers.file_statuses(me.id, cid)
+    except PermissionDenied:
+        files = None
     owner = services().org.get_staff(me.id, found.owner_id)
     return render_template("customer.html", me=me, customer=found, files=files, owner=owner)

@@ -23,6 +23,7 @@ from csdomain.customers.model import (
     CustomerStatus,
     Deregistration,
     DestructionRecord,
+    DestructionRequest,
     GradeChange,
 )
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
@@ -189,6 +190,9 @@ class MemoryUnitOfWork:
         self.destructions = _Destructions(
             self, "destructions", lambda d: d.id, "destruction record"
         )
+        self.destruction_requests = _DestructionRequests(
+            self, "destruction_requests", lambda r: r.id, "destruction request"
+        )
         self.deregistrations = _Deregistrations(
             self, "deregistrations", lambda d: d.id, "deregistration"
         )
@@ -340,14 +344,21 @@ class _Customers(_Table[Customer]):
         owner_id: StaffId | None = None,
         status: CustomerStatus | None = None,
         grade: str | None = None,
+        department_id: DepartmentId | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Customer]:
+        members: set[str] | None = None
+        if department_id is not None:
+            with self.uow.store.lock:
+                staff = list(self.uow.store.table("staff").values())
+            members = {s.id for s in staff if s.department_id == department_id}
         rows = self.all(
             lambda c: (
                 (owner_id is None or c.owner_id == owner_id)
                 and (status is None or c.status == status)
                 and (grade is None or c.grade == grade)
+                and (members is None or c.owner_id in members)
             )
         )
         rows.sort(key=lambda c: (c.registered_at, c.id))
@@ -382,6 +393,14 @@ class _AccessLog(_Table[AccessLogEntry]):
 class _Destructions(_Table[DestructionRecord]):
     def list(self) -> Sequence[DestructionRecord]:
         return sorted(self.all(), key=lambda d: (d.at, d.id))
+
+
+class _DestructionRequests(_Table[DestructionRequest]):
+    def list(self, *, file_id: FileId | None = None) -> Sequence[DestructionRequest]:
+        return sorted(
+            self.all(lambda r: file_id is None or r.file_id == file_id),
+            key=lambda r: (r.requested_at, r.id),
+        )
 
 
 class _Deregistrations(_Table[Deregistration]):

@@ -29,6 +29,7 @@ from csdomain.customers.model import (
     CustomerFile,
     Deregistration,
     DestructionRecord,
+    DestructionRequest,
     GradeChange,
 )
 from csdomain.kernel.events import AuditEvent
@@ -57,6 +58,7 @@ MAPPED: dict[type[Any], tuple[sa.Table, sa.Column[Any]]] = {
     GradeChange: (t.grade_changes, t.grade_changes.c.id),
     AccessLogEntry: (t.access_log, t.access_log.c.id),
     DestructionRecord: (t.destructions, t.destructions.c.id),
+    DestructionRequest: (t.destruction_requests, t.destruction_requests.c.id),
     Deregistration: (t.deregistrations, t.deregistrations.c.id),
     AuditEvent: (t.audit_events, t.audit_events.c.id),
     Case: (t.cases, t.cases.c.id),

@@ -27,6 +27,7 @@ from csdomain.customers.model import (
     CustomerStatus,
     Deregistration,
     DestructionRecord,
+    DestructionRequest,
     GradeChange,
 )
 from csdomain.kernel.errors import Conflict, NotFound
@@ -196,11 +197,15 @@ class SqlCustomers(_Repository[Customer]):
         owner_id: StaffId | None = None,
         status: CustomerStatus | None = None,
         grade: str | None = None,
+        department_id: DepartmentId | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Customer]:
         c = t.customers.c
         stmt = self._select()
+        if department_id is not None:  # the department scope, before paging
+            members = sa.select(t.staff.c.id).where(t.staff.c.department_id == department_id)
+            stmt = stmt.where(c.owner_id.in_(members))
         if owner_id is not None:
             stmt = stmt.where(c.owner_id == owner_id)
         if status is not None:
@@ -272,6 +277,19 @@ class SqlDestructions(_Repository[DestructionRecord]):
     def list(self) -> Sequence[DestructionRecord]:
         c = t.destructions.c
         return self._all(self._select().order_by(c.at, self._binary(c.id)))
+
+
+class SqlDestructionRequests(_Repository[DestructionRequest]):
+    cls = DestructionRequest
+    label = "destruction request"
+
+    @translating
+    def list(self, *, file_id: FileId | None = None) -> Sequence[DestructionRequest]:
+        c = t.destruction_requests.c
+        stmt = self._select()
+        if file_id is not None:
+            stmt = stmt.where(c.file_id == file_id)
+        return self._all(stmt.order_by(c.requested_at, self._binary(c.id)))
 
 
 class SqlDeregistrations(_Repository[Deregistration]):

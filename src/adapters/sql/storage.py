@@ -37,6 +37,7 @@ from adapters.sql.repositories import (
     SqlCustomers,
     SqlDepartments,
     SqlDeregistrations,
+    SqlDestructionRequests,
     SqlDestructions,
     SqlExchanges,
     SqlFiles,
@@ -73,6 +74,7 @@ from csdomain.ports import (
     DepartmentRepository,
     DeregistrationRepository,
     DestructionRepository,
+    DestructionRequestRepository,
     FileRepository,
     GradeChangeRepository,
     StaffRepository,
@@ -150,6 +152,9 @@ class SqlUnitOfWork:
         self.grade_changes: GradeChangeRepository = SqlGradeChanges(self.session)
         self.access_log: AccessLogRepository = SqlAccessLog(self.session)
         self.destructions: DestructionRepository = SqlDestructions(self.session)
+        self.destruction_requests: DestructionRequestRepository = SqlDestructionRequests(
+            self.session
+        )
         self.deregistrations: DeregistrationRepository = SqlDeregistrations(self.session)
         self.audit: AuditRepository = SqlAudit(self.session)
         self.cases: CaseRepository = SqlCases(self.session)

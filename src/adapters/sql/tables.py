@@ -28,6 +28,7 @@ from csdomain.customers.model import (
     CustomerKind,
     CustomerStatus,
     DeregistrationState,
+    DestructionState,
     LegalForm,
     Source,
 )
@@ -163,6 +164,7 @@ customer_files = sa.Table(
     sa.Column("missing_at_handover", mutable_json_list(), nullable=False),
     sa.Column("destroyed_at", AwareDateTime(), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("destruction_request_id", ID, nullable=True),  # X-6 (0007)
 )
 
 grade_changes = sa.Table(
@@ -205,6 +207,28 @@ destructions = sa.Table(
     sa.Column("reason", sa.String(), nullable=False),
     sa.Column("retention_until", sa.Date(), nullable=False),
     sa.Column("at", AwareDateTime(), nullable=False),
+    sa.Column("requested_by", ID, nullable=True),  # X-6 flow (0007)
+    sa.Column("request_id", ID, nullable=True),
+)
+
+# destruction as a flow of three signatures (0007)
+destruction_requests = sa.Table(
+    "destruction_requests",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("file_id", ID, nullable=False, index=True),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("requested_by", ID, nullable=False),
+    sa.Column("requested_at", AwareDateTime(), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("state", StrEnumType(DestructionState), nullable=False),
+    sa.Column("reviewed_by", ID, nullable=True),
+    sa.Column("reviewed_at", AwareDateTime(), nullable=True),
+    sa.Column("approved_by", ID, nullable=True),
+    sa.Column("approved_at", AwareDateTime(), nullable=True),
+    sa.Column("rejected_by", ID, nullable=True),
+    sa.Column("rejection_reason", sa.String(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
 )
 
 deregistrations = sa.Table(

@@ -125,6 +125,8 @@ class CustomerFile:
     received_by: StaffId | None = None
     missing_at_handover: list[str] = attrs.field(factory=list)
     destroyed_at: datetime | None = None
+    # X-6: the destruction request in progress; one at a time (the file's version holds it)
+    destruction_request_id: str | None = None
     id: FileId = attrs.field(factory=new_file_id)
     version: int = 0
 
@@ -177,6 +179,41 @@ class DestructionRecord:
     retention_until: date
     at: datetime
     id: str = attrs.field(factory=new_record_id)
+    # who requested it (the third signer of the X-6 flow) and the request it completes
+    requested_by: StaffId | None = None
+    request_id: str | None = None
+
+
+class DestructionState(enum.StrEnum):
+    REQUESTED = "requested"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@attrs.define(slots=False)
+class DestructionRequest:
+    """X-6: destroying a file is a flow of three signatures by three people — the request,
+    the review by the head of the owner's department, the GM's approval."""
+
+    file_id: FileId
+    customer_id: CustomerId
+    requested_by: StaffId
+    requested_at: datetime
+    reason: str
+    state: DestructionState = DestructionState.REQUESTED
+    reviewed_by: StaffId | None = None
+    reviewed_at: datetime | None = None
+    approved_by: StaffId | None = None
+    approved_at: datetime | None = None
+    rejected_by: StaffId | None = None
+    rejection_reason: str = ""
+    id: str = attrs.field(factory=new_record_id)
+    version: int = 0
+
+    @property
+    def signers(self) -> tuple[StaffId, ...]:
+        return tuple(s for s in (self.requested_by, self.reviewed_by) if s)
 
 
 class DeregistrationState(enum.StrEnum):

@@ -12,7 +12,8 @@ from datetime import date
 
 import attrs
 
-from csdomain.context import ServiceContext, load_actor, record
+from csdomain.authz import Grant, Resource, redact, use_case
+from csdomain.context import ServiceContext, authorize, load_actor, log_read, record
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
 from csdomain.customers.identity import (
     identity_lock_keys,
@@ -27,6 +28,8 @@ from csdomain.customers.model import (
     Deregistration,
     DeregistrationState,
     DestructionRecord,
+    DestructionRequest,
+    DestructionState,
     FileStatus,
     GradeChange,
     LegalForm,
@@ -43,17 +46,52 @@ from csdomain.kernel.errors import (
     ValidationError,
 )
 from csdomain.kernel.events import AuditEvent
-from csdomain.kernel.ids import CustomerId, DeregistrationId, FileId, StaffId
+from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 from csdomain.kernel.money import Money
-from csdomain.kernel.roles import Permission, Role
-from csdomain.org.model import Staff
-from csdomain.policy.model import FileKindPolicy
+from csdomain.policy.model import FileKindPolicy, GradingPolicy
 from csdomain.ports import UnitOfWork
 
 _LIVE = (CustomerStatus.PROSPECT, CustomerStatus.CLOSED_DEAL, CustomerStatus.DEREGISTERING)
 _ALLOWED_STATUS_CHANGES = {
     (CustomerStatus.PROSPECT, CustomerStatus.CLOSED_DEAL),
 }
+# X-5: the customer master data record kind (its level is ``confidentiality.levels``) and the
+# fields a reader without the level's permission does not see
+MASTER_RECORD = "customer_master"
+MASTER_FIELDS = ("id_number", "phone", "address")
+HANDOVER_RECORD = "handover_record"
+_OPEN_DESTRUCTION = (DestructionState.REQUESTED, DestructionState.REVIEWED)
+_PAGE = 500
+
+
+def compute_score(grading: GradingPolicy, scores: Mapping[str, int]) -> tuple[int, str]:
+    """CUS-4: the policy-weighted score (0…max_score) and the grade band it falls in. Pure:
+    it reads no record, so it needs no actor."""
+    missing = sorted(set(grading.weights) - set(scores))
+    unknown = sorted(set(scores) - set(grading.weights))
+    if missing or unknown:
+        raise ValidationError(
+            f"scores need exactly the criteria {', '.join(sorted(grading.weights))}"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {', '.join(unknown)}" if unknown else ""),
+            field="scores",
+            rule="CUS-4",
+        )
+    for name, value in scores.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= grading.max_score
+        ):
+            raise ValidationError(
+                f"must be a whole number 0…{grading.max_score}",
+                field=f"scores.{name}",
+                rule="CUS-4",
+            )
+    weighted = sum(grading.weights[k] * scores[k] for k in grading.weights)
+    score = (weighted + 50) // 100  # round half up to a whole point
+    grade = next(b.grade for b in grading.bands if score >= b.min_score)
+    return score, grade
 
 
 class CustomerService:
@@ -61,27 +99,53 @@ class CustomerService:
         self.ctx = ctx
 
     # ------------------------------------------------------------------ helpers
-    def _is_at_least(self, actor: Staff, minimum: str) -> bool:
-        return actor.role != Role.ADMIN.value and self.ctx.policy.authority.at_least(
-            actor.role, minimum
+    def _resource(self, uow: UnitOfWork, customer: Customer) -> Resource:
+        """What the guard needs of a customer: the owner and the owner's department."""
+        owner = uow.staff.get(customer.owner_id)
+        return Resource.of(
+            f"customer {customer.id}", owners=[owner.id], departments=[owner.department_id]
         )
 
-    def _can_see(self, actor: Staff, customer: Customer) -> bool:
-        """The owner sees their customer; supervisors and above (and admins) see all."""
-        return (
-            customer.owner_id == actor.id
-            or actor.role == Role.ADMIN.value
-            or self.ctx.policy.authority.at_least(actor.role, Role.SUPERVISOR.value)
-        )
-
-    def _visible(self, uow: UnitOfWork, actor: Staff, customer_id: CustomerId) -> Customer:
+    def _visible(self, uow: UnitOfWork, grant: Grant, customer_id: CustomerId) -> Customer:
+        """The customer, if the grant's scope reaches it (403 naming the action otherwise)."""
         customer = uow.customers.get(customer_id)
-        if not self._can_see(actor, customer):
-            raise PermissionDenied(
-                "only the customer's owner or a supervisor and above may see this customer",
-                rule="CUS-1",
-            )
+        grant.require(self._resource(uow, customer))
         return customer
+
+    def _log_master(self, uow: UnitOfWork, grant: Grant, customer: Customer) -> None:
+        """X-5: a read of a customer's master data by anyone but its owner (the custodian) is
+        written to the access log, in the same transaction as the read."""
+        if customer.owner_id != grant.actor.id and grant.may_read(MASTER_RECORD):
+            log_read(uow, self.ctx, grant, MASTER_RECORD, customer.id)
+
+    def _shown(self, grant: Grant, customer: Customer) -> Customer:
+        """X-5: master data (ID number, phone, address) is shown to the customer's owner or
+        to a reader with the level's permission; for anyone else those fields are left out
+        (after commit, so the copy carries the stored version)."""
+        if customer.owner_id == grant.actor.id or grant.may_read(MASTER_RECORD):
+            return customer
+        return redact(customer, MASTER_FIELDS)
+
+    def _scope_filter(
+        self, uow: UnitOfWork, grant: Grant, owner_id: StaffId | None
+    ) -> tuple[StaffId | None, DepartmentId | None]:
+        """The repository filter of the grant's scope, so pagination counts only reachable
+        customers: ``own`` → the actor's, ``department`` → owners in the actor's department."""
+        if owner_id is not None:
+            owner = uow.staff.get(owner_id)
+            grant.require(
+                Resource.of(
+                    f"the customers of {owner.name}",
+                    owners=[owner.id],
+                    departments=[owner.department_id],
+                ),
+                field="owner_id",
+            )
+        if grant.scope == "all":
+            return owner_id, None
+        if grant.scope == "department" and grant.actor.department_id is not None:
+            return owner_id, grant.actor.department_id
+        return grant.actor.id, None
 
     def _file_kind(self, kind: str) -> FileKindPolicy:
         kinds = self.ctx.policy.customers.files
@@ -132,6 +196,7 @@ class CustomerService:
         return normalize_id_number(raw, individual=legal_form == LegalForm.INDIVIDUAL)
 
     # ------------------------------------------------------------ registration
+    @use_case("customers.register")
     def register(self, actor_id: StaffId, command: RegisterCustomer) -> Customer:
         """CUS-1: register a customer; refuse a customer someone already owns.
 
@@ -142,7 +207,8 @@ class CustomerService:
         id_number = self._id_number(command.id_number, command.legal_form)
         with self.ctx.uow() as uow:
             uow.lock(*identity_lock_keys(phone, id_number))
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.register")
+            actor = grant.actor
             owner_id = actor.id
             if command.owner_id is not None and command.owner_id != actor.id:
                 owner_id = uow.staff.get(command.owner_id).id  # on-duty staff registered for
@@ -195,13 +261,21 @@ class CustomerService:
                 owner_id=owner_id,
                 source=command.source.value,
             )
+            self._log_master(uow, grant, customer)
             uow.commit()
-            return customer
+            return self._shown(grant, customer)
 
+    @use_case("customers.read")
     def get(self, actor_id: StaffId, customer_id: CustomerId) -> Customer:
+        """CUS-1 scope, X-5 master data: outside the scope a 403; master data logged or left out."""
         with self.ctx.uow() as uow:
-            return self._visible(uow, load_actor(uow, actor_id), customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.read")
+            customer = self._visible(uow, grant, customer_id)
+            self._log_master(uow, grant, customer)
+            uow.commit()
+            return self._shown(grant, customer)
 
+    @use_case("customers.read")
     def list(
         self,
         actor_id: StaffId,
@@ -212,26 +286,29 @@ class CustomerService:
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Customer]:
-        """Staff see their own customers; supervisors and above see everyone's."""
+        """The customers the table's scope reaches (own / department / all), filtered in the
+        repository so pages stay full; master data as in ``get`` (X-5)."""
         if not 1 <= limit <= 1000:
             raise ValidationError("must be between 1 and 1000", field="limit")
         if offset < 0:
             raise ValidationError("must be >= 0", field="offset")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if not (
-                actor.role == Role.ADMIN.value
-                or self.ctx.policy.authority.at_least(actor.role, Role.SUPERVISOR.value)
-            ):
-                if owner_id is not None and owner_id != actor.id:
-                    raise PermissionDenied("staff may list only their own customers", rule="CUS-1")
-                owner_id = actor.id
-            return list(
-                uow.customers.list(
-                    owner_id=owner_id, status=status, grade=grade, limit=limit, offset=offset
-                )
+            grant = authorize(uow, self.ctx, actor_id, "customers.read")
+            owner, department = self._scope_filter(uow, grant, owner_id)
+            rows = uow.customers.list(
+                owner_id=owner,
+                status=status,
+                grade=grade,
+                department_id=department,
+                limit=limit,
+                offset=offset,
             )
+            for c in rows:
+                self._log_master(uow, grant, c)
+            uow.commit()
+            return [self._shown(grant, c) for c in rows]
 
+    @use_case("customers.update")
     def update(
         self, actor_id: StaffId, customer_id: CustomerId, command: UpdateCustomer
     ) -> Customer:
@@ -244,8 +321,9 @@ class CustomerService:
             # the command's id_number is already NFKC upper-cased: the canonical form the
             # check below keeps, so the key is known before the customer is read
             uow.lock(*identity_lock_keys(phone, command.id_number))
-            actor = load_actor(uow, actor_id)
-            customer = self._visible(uow, actor, customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.update")
+            actor = grant.actor
+            customer = self._visible(uow, grant, customer_id)
             legal_form = command.legal_form or customer.legal_form
             id_number = self._id_number(command.id_number, legal_form)
             if customer.version != command.expected_version:
@@ -298,9 +376,11 @@ class CustomerService:
                 actor.id,
                 fields=",".join(sorted(changes)),
             )
+            self._log_master(uow, grant, customer)
             uow.commit()
-            return customer
+            return self._shown(grant, customer)
 
+    @use_case("customers.transfer")
     def transfer(
         self,
         actor_id: StaffId,
@@ -313,13 +393,9 @@ class CustomerService:
         if not reason.strip():
             raise ValidationError("a transfer needs a reason", field="reason", rule="X-7")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self.ctx.policy.authority.require(
-                actor.role,
-                self.ctx.policy.customers.registration.transfer_role,
-                decision="transferring a customer",
-            )
-            customer = uow.customers.get(customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.transfer")
+            actor = grant.actor
+            customer = self._visible(uow, grant, customer_id)
             if customer.version != expected_version:
                 raise ConcurrencyConflict(
                     f"customer {customer_id} changed meanwhile; reload and try again",
@@ -338,18 +414,21 @@ class CustomerService:
                 from_owner=old,
                 to_owner=new_owner.id,
             )
+            self._log_master(uow, grant, customer)
             uow.commit()
-            return customer
+            return self._shown(grant, customer)
 
     # ------------------------------------------------------------------ files
+    @use_case("customers.files.open")
     def open_file(
         self, actor_id: StaffId, customer_id: CustomerId, kind: str, event_date: date
     ) -> CustomerFile:
         """CUS-3: open a file; it must be handed over within the kind's working days."""
         kind_policy = self._file_kind(kind)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            customer = self._visible(uow, actor, customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.open")
+            actor = grant.actor
+            customer = self._visible(uow, grant, customer_id)
             if customer.status == CustomerStatus.DEREGISTERED:
                 raise InvalidTransition("deregistered customers get no new files", rule="CUS-6")
             due = add_working_days(self.ctx.calendar, event_date, kind_policy.handover_working_days)
@@ -378,14 +457,16 @@ class CustomerService:
             uow.commit()
             return customer_file
 
+    @use_case("customers.files.add_documents")
     def add_documents(
         self, actor_id: StaffId, file_id: FileId, documents: Mapping[str, str]
     ) -> FileStatus:
         """Record where checklist documents are (item code → archive reference)."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.add_documents")
+            actor = grant.actor
             customer_file = uow.files.get(file_id)
-            self._visible(uow, actor, customer_file.customer_id)
+            self._visible(uow, grant, customer_file.customer_id)
             if customer_file.destroyed:
                 raise InvalidTransition("the file was destroyed", rule="X-6")
             kind_policy = self._file_kind(customer_file.kind)
@@ -418,6 +499,7 @@ class CustomerService:
             uow.commit()
             return self._status(customer_file, kind_policy, self.ctx.today())
 
+    @use_case("customers.files.hand_over")
     def hand_over_file(
         self, actor_id: StaffId, file_id: FileId, received_by: StaffId, note: str = ""
     ) -> FileStatus:
@@ -427,9 +509,10 @@ class CustomerService:
         capability (PEN-1) turns into violations.
         """
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.hand_over")
+            actor = grant.actor
             customer_file = uow.files.get(file_id)
-            self._visible(uow, actor, customer_file.customer_id)
+            self._visible(uow, grant, customer_file.customer_id)
             receiver = load_actor(uow, received_by)
             if receiver.id == actor.id:
                 raise ValidationError(
@@ -489,192 +572,269 @@ class CustomerService:
             destroyed=f.destroyed,
         )
 
+    @use_case("customers.files.status")
     def file_statuses(
         self, actor_id: StaffId, customer_id: CustomerId
     ) -> builtins.list[FileStatus]:
-        """The hand-over register view of a customer's files (not confidential)."""
+        """The hand-over register view of a customer's files (X-5: ``handover_record``): the
+        customer's owner (the custodian) reads it freely; anyone else needs the level's
+        permission and the read is logged."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            self._visible(uow, actor, customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.status")
+            customer = self._visible(uow, grant, customer_id)
+            if customer.owner_id != grant.actor.id:
+                grant.require_read(HANDOVER_RECORD)
+                log_read(uow, self.ctx, grant, HANDOVER_RECORD, customer.id)
             today = self.ctx.today()
-            return [
+            statuses = [
                 self._status(f, self._file_kind(f.kind), today)
                 for f in uow.files.list_for_customer(customer_id)
             ]
+            uow.commit()
+            return statuses
 
+    @use_case("customers.files.overdue")
     def overdue_files(
         self, actor_id: StaffId, as_of: date | None = None
     ) -> builtins.list[FileStatus]:
-        """CUS-3: files not complete after their hand-over deadline, with the missing items."""
+        """CUS-3: files not complete after their hand-over deadline, with the missing items,
+        within the actor's scope. X-5: a register reaching beyond one's own customers needs the
+        ``handover_record`` permission; each file of another owner's customer read is logged."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.overdue")
+            if grant.scope != "own":
+                grant.require_read(HANDOVER_RECORD)
             day = as_of or self.ctx.today()
             result = []
             for f in uow.files.list_due_before(day):
                 status = self._status(f, self._file_kind(f.kind), day)
-                if status.overdue and self._can_see(actor, uow.customers.get(f.customer_id)):
-                    result.append(status)
+                if not status.overdue:
+                    continue
+                customer = uow.customers.get(f.customer_id)
+                if not grant.covers(self._resource(uow, customer)):
+                    continue
+                if customer.owner_id != grant.actor.id:
+                    log_read(uow, self.ctx, grant, HANDOVER_RECORD, f.id)
+                result.append(status)
+            uow.commit()
             return sorted(result, key=lambda s: (s.due_on, s.file_id))
 
+    @use_case("customers.files.read")
     def read_file(self, actor_id: StaffId, file_id: FileId) -> CustomerFile:
-        """X-5: reading a confidential file needs the permission and is logged."""
+        """X-5: reading a confidential file needs the permission of its level and is logged."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.read")
             customer_file = uow.files.get(file_id)
-            level = self.ctx.policy.confidentiality.levels.get("customer_file", "top_secret")
-            needed = Permission.READ_TOP_SECRET if level == "top_secret" else Permission.READ_SECRET
-            allowed = actor.has_permission(needed) or (
-                needed == Permission.READ_SECRET
-                and actor.has_permission(Permission.READ_TOP_SECRET)
-            )
-            if not allowed:
-                raise PermissionDenied(
-                    f"reading a {level} customer file needs the {needed.value} permission, "
-                    f"granted by {self.ctx.policy.confidentiality.grant_role}",
-                    rule="X-5",
-                )
-            uow.access_log.add(
-                AccessLogEntry(
-                    reader_id=actor.id,
-                    record_kind="customer_file",
-                    record_id=file_id,
-                    level=level,
-                    at=self.ctx.now(),
-                )
-            )
+            grant.require_read()
+            log_read(uow, self.ctx, grant, "customer_file", file_id)
             uow.commit()
             return customer_file
 
+    @use_case("customers.access_log.read")
     def access_log(
         self, actor_id: StaffId, record_id: str | None = None
     ) -> builtins.list[AccessLogEntry]:
+        """X-5: the access log is itself confidential (``access_log``): the table's role plus
+        the level's permission; reading it is logged too."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            role = self.ctx.policy.confidentiality.access_log_reader_role
-            if actor.role != Role.ADMIN.value:
-                self.ctx.policy.authority.require(
-                    actor.role, role, decision="reading the access log", rule="X-5"
-                )
-            return list(uow.access_log.list(record_id=record_id))
+            grant = authorize(uow, self.ctx, actor_id, "customers.access_log.read")
+            grant.require_read()
+            entries = list(uow.access_log.list(record_id=record_id))
+            log_read(uow, self.ctx, grant, "access_log", record_id or "*")
+            uow.commit()
+            return entries
 
     # -------------------------------------------------------------- retention
-    def destroy_file(
+    def _open_request(
+        self, uow: UnitOfWork, request_id: str, state: DestructionState
+    ) -> tuple[DestructionRequest, CustomerFile]:
+        request = uow.destruction_requests.get(request_id)
+        if request.state != state:
+            raise InvalidTransition(
+                f"the destruction request is {request.state.value}, not {state.value}",
+                rule="X-6",
+            )
+        return request, uow.files.get(request.file_id)
+
+    def _check_retention(self, customer_file: CustomerFile) -> None:
+        if customer_file.destroyed:
+            raise InvalidTransition("the file was already destroyed", rule="X-6")
+        if self.ctx.today() < customer_file.retention_until:
+            raise Conflict(
+                f"the file must be kept until {customer_file.retention_until} "
+                f"({self.ctx.policy.customers.retention.customer_file_years} years)",
+                rule="X-6",
+                field="file_id",
+            )
+
+    def _reject(
         self,
-        actor_id: StaffId,
-        file_id: FileId,
-        *,
-        reviewed_by: StaffId,
-        approved_by: StaffId,
+        uow: UnitOfWork,
+        grant: Grant,
+        request: DestructionRequest,
+        customer_file: CustomerFile,
         reason: str,
-    ) -> DestructionRecord:
-        """X-6: destroy only after retention, reviewed by the department head, approved by GM."""
+    ) -> DestructionRequest:
+        request.state = DestructionState.REJECTED
+        request.rejected_by = grant.actor.id
+        request.rejection_reason = reason
+        customer_file.destruction_request_id = None
+        record(
+            uow,
+            self.ctx,
+            "file.destruction_rejected",
+            request.file_id,
+            grant.actor.id,
+            reason,
+            request_id=request.id,
+        )
+        uow.commit()
+        return request
+
+    @use_case("customers.destruction.request")
+    def request_destruction(
+        self, actor_id: StaffId, file_id: FileId, reason: str
+    ) -> DestructionRequest:
+        """X-6 step 1: ask to destroy a file whose retention period is over. One request per
+        file at a time: the file names it, and the file's version refuses a concurrent one."""
         if not reason.strip():
             raise ValidationError("destruction needs a reason", field="reason", rule="X-6")
-        retention = self.ctx.policy.customers.retention
         with self.ctx.uow() as uow:
-            load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.destruction.request")
             customer_file = uow.files.get(file_id)
-            if customer_file.destroyed:
-                raise InvalidTransition("the file was already destroyed", rule="X-6")
-            today = self.ctx.today()
-            if today < customer_file.retention_until:
+            self._check_retention(customer_file)
+            if customer_file.destruction_request_id is not None:
                 raise Conflict(
-                    f"the file must be kept until {customer_file.retention_until} "
-                    f"({retention.customer_file_years} years)",
+                    f"destruction of file {file_id} is already requested "
+                    f"({customer_file.destruction_request_id})",
                     rule="X-6",
                     field="file_id",
                 )
-            reviewer = load_actor(uow, reviewed_by)
-            approver = load_actor(uow, approved_by)
-            customer = uow.customers.get(customer_file.customer_id)
-            owner = uow.staff.get(customer.owner_id)
+            request = DestructionRequest(
+                file_id=customer_file.id,
+                customer_id=customer_file.customer_id,
+                requested_by=grant.actor.id,
+                requested_at=self.ctx.now(),
+                reason=reason,
+            )
+            customer_file.destruction_request_id = request.id
+            uow.destruction_requests.add(request)
+            record(
+                uow,
+                self.ctx,
+                "file.destruction_requested",
+                file_id,
+                grant.actor.id,
+                reason,
+                request_id=request.id,
+            )
+            uow.commit()
+            return request
+
+    @use_case("customers.destruction.review")
+    def review_destruction(
+        self, actor_id: StaffId, request_id: str, *, approve: bool, reason: str = ""
+    ) -> DestructionRequest:
+        """X-6 step 2: the head of the owner's department reviews (the table's min role);
+        not the requester (one step per signer). A rejection needs a reason."""
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "customers.destruction.review")
+            request, customer_file = self._open_request(uow, request_id, DestructionState.REQUESTED)
+            grant.require(Resource.of(f"destruction request {request.id}", signers=request.signers))
+            owner = uow.staff.get(uow.customers.get(request.customer_id).owner_id)
             if owner.department_id is not None:
                 dept = uow.departments.get(owner.department_id)
-                if dept.head_id is not None and dept.head_id != reviewer.id:
+                if dept.head_id is not None and dept.head_id != grant.actor.id:
                     raise PermissionDenied(
-                        f"the review must be by the head of {dept.name}",
+                        f"customers.destruction.review: the review must be by the head of "
+                        f"{dept.name}, the department of the customer's owner",
                         rule="X-6",
-                        field="reviewed_by",
+                        action="customers.destruction.review",
                     )
-            if not self._is_at_least(reviewer, retention.reviewer_role):
-                raise PermissionDenied(
-                    f"the reviewer must be {retention.reviewer_role} or above",
-                    rule="X-6",
-                    field="reviewed_by",
-                )
-            if not self._is_at_least(approver, retention.approver_role):
-                raise PermissionDenied(
-                    f"destruction must be approved by {retention.approver_role}",
-                    rule="X-6",
-                    field="approved_by",
-                )
+            if not approve:
+                if not reason.strip():
+                    raise ValidationError("a rejection needs a reason", field="reason", rule="X-6")
+                return self._reject(uow, grant, request, customer_file, reason)
+            self._check_retention(customer_file)
+            request.state = DestructionState.REVIEWED
+            request.reviewed_by = grant.actor.id
+            request.reviewed_at = self.ctx.now()
+            record(
+                uow,
+                self.ctx,
+                "file.destruction_reviewed",
+                request.file_id,
+                grant.actor.id,
+                reason,
+                request_id=request.id,
+            )
+            uow.commit()
+            return request
+
+    @use_case("customers.destruction.approve")
+    def approve_destruction(
+        self, actor_id: StaffId, request_id: str, *, approve: bool, reason: str = ""
+    ) -> DestructionRequest:
+        """X-6 step 3: the GM approves (a third person: one step per signer); the file's
+        documents are destroyed and the record names requester, reviewer and approver."""
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "customers.destruction.approve")
+            request, customer_file = self._open_request(uow, request_id, DestructionState.REVIEWED)
+            grant.require(Resource.of(f"destruction request {request.id}", signers=request.signers))
+            if not approve:
+                if not reason.strip():
+                    raise ValidationError("a rejection needs a reason", field="reason", rule="X-6")
+                return self._reject(uow, grant, request, customer_file, reason)
+            self._check_retention(customer_file)
+            now = self.ctx.now()
+            request.state = DestructionState.APPROVED
+            request.approved_by = grant.actor.id
+            request.approved_at = now
+            assert request.reviewed_by is not None  # REVIEWED has a reviewer
             destruction = DestructionRecord(
                 file_id=customer_file.id,
                 customer_id=customer_file.customer_id,
-                reviewed_by=reviewer.id,
-                approved_by=approver.id,
-                reason=reason,
+                reviewed_by=request.reviewed_by,
+                approved_by=grant.actor.id,
+                reason=request.reason,
                 retention_until=customer_file.retention_until,
-                at=self.ctx.now(),
+                at=now,
+                requested_by=request.requested_by,
+                request_id=request.id,
             )
-            customer_file.destroyed_at = destruction.at
+            customer_file.destroyed_at = now
             customer_file.documents = {}
             uow.destructions.add(destruction)
             record(
                 uow,
                 self.ctx,
                 "file.destroyed",
-                file_id,
-                actor_id,
-                reason,
-                reviewed_by=reviewer.id,
-                approved_by=approver.id,
+                customer_file.id,
+                grant.actor.id,
+                request.reason,
+                requested_by=request.requested_by,
+                reviewed_by=request.reviewed_by,
+                approved_by=grant.actor.id,
+                request_id=request.id,
             )
             uow.commit()
-            return destruction
+            return request
 
+    @use_case("customers.destruction.list")
     def destructions(self, actor_id: StaffId) -> builtins.list[DestructionRecord]:
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if actor.role != Role.ADMIN.value:
-                self.ctx.policy.authority.require(
-                    actor.role,
-                    self.ctx.policy.customers.retention.reviewer_role,
-                    decision="reading destruction records",
-                    rule="X-6",
-                )
+            authorize(uow, self.ctx, actor_id, "customers.destruction.list")
             return list(uow.destructions.list())
 
-    # ---------------------------------------------------------------- grading
-    def compute_score(self, scores: Mapping[str, int]) -> tuple[int, str]:
-        """CUS-4: the policy-weighted score (0…max_score) and the grade band it falls in."""
-        grading = self.ctx.policy.customers.grading
-        missing = sorted(set(grading.weights) - set(scores))
-        unknown = sorted(set(scores) - set(grading.weights))
-        if missing or unknown:
-            raise ValidationError(
-                f"scores need exactly the criteria {', '.join(sorted(grading.weights))}"
-                + (f"; missing {', '.join(missing)}" if missing else "")
-                + (f"; unknown {', '.join(unknown)}" if unknown else ""),
-                field="scores",
-                rule="CUS-4",
-            )
-        for name, value in scores.items():
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 0 <= value <= grading.max_score
-            ):
-                raise ValidationError(
-                    f"must be a whole number 0…{grading.max_score}",
-                    field=f"scores.{name}",
-                    rule="CUS-4",
-                )
-        weighted = sum(grading.weights[k] * scores[k] for k in grading.weights)
-        score = (weighted + 50) // 100  # round half up to a whole point
-        grade = next(b.grade for b in grading.bands if score >= b.min_score)
-        return score, grade
+    @use_case("customers.destruction.list")
+    def destruction_requests(
+        self, actor_id: StaffId, file_id: FileId | None = None
+    ) -> builtins.list[DestructionRequest]:
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "customers.destruction.list")
+            return list(uow.destruction_requests.list(file_id=file_id))
 
+    # ---------------------------------------------------------------- grading
     def _in_window(self, day: date) -> bool:
         g = self.ctx.policy.customers.grading
         return g.window_start <= day.strftime("%m-%d") <= g.window_end
@@ -685,6 +845,7 @@ class CustomerService:
         this_year = date(day.year, month, dd)
         return this_year if this_year > day else date(day.year + 1, month, dd)
 
+    @use_case("customers.grades.evaluate")
     def evaluate_grade(
         self,
         actor_id: StaffId,
@@ -700,19 +861,25 @@ class CustomerService:
         provisional grade and an evaluation date at the end of that period; otherwise the next
         evaluation is the next annual window (no grade is permanent).
         """
-        score, grade = self.compute_score(scores)
         grading = self.ctx.policy.customers.grading
+        score, grade = compute_score(grading, scores)
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if not self._is_at_least(actor, grading.change_approver_role):
-                raise PermissionDenied(
-                    f"grades are decided by {grading.change_approver_role} or above", rule="CUS-4"
-                )
+            grant = authorize(uow, self.ctx, actor_id, "customers.grades.evaluate")
+            actor = grant.actor
             if not reason.strip():  # CUS-4 "with a reason"; X-7
                 raise ValidationError(
                     "a grade decision needs a reason", field="reason", rule="CUS-4"
                 )
             customer = uow.customers.get(customer_id)
+            if proposed_by is not None:
+                load_actor(uow, proposed_by)
+            # X-4: nobody grades a customer they own, nor decides what they proposed
+            grant.require(
+                Resource.of(
+                    f"the grade of customer {customer.id}",
+                    subjects=[customer.owner_id, proposed_by],
+                )
+            )
             today = self.ctx.today()
             due = customer.next_evaluation_on is not None and customer.next_evaluation_on <= today
             if customer.grade is not None and not self._in_window(today) and not due:
@@ -743,6 +910,7 @@ class CustomerService:
             uow.commit()
             return change
 
+    @use_case("customers.grades.change")
     def change_grade(
         self,
         actor_id: StaffId,
@@ -762,14 +930,17 @@ class CustomerService:
         if not reason.strip():
             raise ValidationError("a grade change needs a reason", field="reason", rule="CUS-4")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if not self._is_at_least(actor, grading.change_approver_role):
-                raise PermissionDenied(
-                    f"grade changes are decided by {grading.change_approver_role} or above",
-                    rule="CUS-4",
-                )
+            grant = authorize(uow, self.ctx, actor_id, "customers.grades.change")
+            actor = grant.actor
             load_actor(uow, proposed_by)
             customer = uow.customers.get(customer_id)
+            # X-4: the decider is neither the proposer nor the customer's owner
+            grant.require(
+                Resource.of(
+                    f"the grade change of customer {customer.id}",
+                    subjects=[customer.owner_id, proposed_by],
+                )
+            )
             if customer.version != expected_version:
                 raise ConcurrencyConflict(
                     f"customer {customer_id} changed meanwhile", field="expected_version"
@@ -829,37 +1000,46 @@ class CustomerService:
         )
         return change
 
+    @use_case("customers.grades.read")
     def grade_history(
         self, actor_id: StaffId, customer_id: CustomerId
     ) -> builtins.list[GradeChange]:
         with self.ctx.uow() as uow:
-            self._visible(uow, load_actor(uow, actor_id), customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.grades.read")
+            self._visible(uow, grant, customer_id)
             return list(uow.grade_changes.list_for_customer(customer_id))
 
+    @use_case("customers.grades.read")
     def due_for_evaluation(
         self, actor_id: StaffId, as_of: date | None = None
     ) -> builtins.list[Customer]:
         """Customers whose (provisional or annual) evaluation date has come (CUS-4)."""
         day = as_of or self.ctx.today()
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.grades.read")
+            owner, department = self._scope_filter(uow, grant, None)
             result: builtins.list[Customer] = []
             offset = 0
             while True:
-                page = uow.customers.list(limit=500, offset=offset)
+                page = uow.customers.list(
+                    owner_id=owner, department_id=department, limit=_PAGE, offset=offset
+                )
                 result.extend(
                     c
                     for c in page
                     if c.next_evaluation_on is not None
                     and c.next_evaluation_on <= day
                     and c.status in _LIVE
-                    and self._can_see(actor, c)
                 )
-                if len(page) < 500:
-                    return result
-                offset += 500
+                if len(page) < _PAGE:
+                    for c in result:
+                        self._log_master(uow, grant, c)
+                    uow.commit()
+                    return [self._shown(grant, c) for c in result]
+                offset += _PAGE
 
     # ---------------------------------------------------------- deregistration
+    @use_case("customers.deregistration.apply")
     def apply_deregistration(
         self, actor_id: StaffId, customer_id: CustomerId, reason: str
     ) -> Deregistration:
@@ -867,8 +1047,9 @@ class CustomerService:
         if not reason.strip():
             raise ValidationError("an application needs a reason", field="reason", rule="CUS-6")
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            customer = self._visible(uow, actor, customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.deregistration.apply")
+            actor = grant.actor
+            customer = self._visible(uow, grant, customer_id)
             if customer.status not in (CustomerStatus.PROSPECT, CustomerStatus.CLOSED_DEAL):
                 raise InvalidTransition(
                     f"a {customer.status.value} customer cannot apply for deregistration",
@@ -895,6 +1076,7 @@ class CustomerService:
             uow.commit()
             return dereg
 
+    @use_case("customers.deregistration.advance")
     def advance_deregistration(
         self,
         actor_id: StaffId,
@@ -904,19 +1086,26 @@ class CustomerService:
         reason: str = "",
         refund: Money | None = None,
     ) -> Deregistration:
-        """CUS-6: the next step of the policy's chain, by a role at least the step's."""
+        """CUS-6: the next step of the policy's chain, by a role at least the step's, and by
+        someone who signed no earlier step nor applied (one step per signer); the customer's
+        signature step is the customer's, only recorded by staff, so it counts no signer."""
         steps = self.ctx.policy.customers.deregistration.steps
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.deregistration.advance")
+            actor = grant.actor
             dereg = uow.deregistrations.get(deregistration_id)
             if dereg.state != DeregistrationState.OPEN:
                 raise InvalidTransition(f"the deregistration is {dereg.state.value}", rule="CUS-6")
             step = steps[len(dereg.completed_steps)]
-            if not self._is_at_least(actor, step.role):
-                raise PermissionDenied(
-                    f"step {step.name!r} needs {step.role} or above; {actor.role} is not enough",
-                    rule="X-3",
+            signers = () if step.customer_signature else self._dereg_signers(uow, dereg)
+            grant.require(
+                Resource.of(
+                    f"deregistration {dereg.id}",
+                    signers=signers,
+                    required_role=step.role,
+                    needed_for=f"step {step.name!r}",
                 )
+            )
             customer = uow.customers.get(dereg.customer_id)
             if not approve:
                 if not reason.strip():
@@ -968,22 +1157,32 @@ class CustomerService:
             uow.commit()
             return dereg
 
+    def _dereg_signers(self, uow: UnitOfWork, dereg: Deregistration) -> builtins.list[StaffId]:
+        """Who applied and who signed the steps so far (from the chain's audit events, written
+        in the same transaction as each step)."""
+        steps = {s.name: s for s in self.ctx.policy.customers.deregistration.steps}
+        signed = [
+            StaffId(e.actor_id)
+            for e in uow.audit.list(subject_id=dereg.id, kind="deregistration.step")
+            if not (s := steps.get(e.data.get("step", ""))) or not s.customer_signature
+        ]
+        return [dereg.applied_by, *signed]
+
+    @use_case("customers.deregistration.read")
     def deregistrations(
         self, actor_id: StaffId, customer_id: CustomerId
     ) -> builtins.list[Deregistration]:
         with self.ctx.uow() as uow:
-            self._visible(uow, load_actor(uow, actor_id), customer_id)
+            grant = authorize(uow, self.ctx, actor_id, "customers.deregistration.read")
+            self._visible(uow, grant, customer_id)
             return list(uow.deregistrations.list_for_customer(customer_id))
 
+    @use_case("customers.history")
     def history(self, actor_id: StaffId, subject_id: str) -> builtins.list[AuditEvent]:
         """The audit trail of one record (X-7)."""
         with self.ctx.uow() as uow:
-            actor = load_actor(uow, actor_id)
-            if actor.role != Role.ADMIN.value and not self.ctx.policy.authority.at_least(
-                actor.role, Role.SUPERVISOR.value
-            ):
-                raise PermissionDenied("the audit trail is for supervisors and above", rule="X-7")
+            authorize(uow, self.ctx, actor_id, "customers.history")
             return list(uow.audit.list(subject_id=subject_id))
 
 
-__all__ = ["CustomerService", "NotFound"]
+__all__ = ["CustomerService", "NotFound", "compute_score"]

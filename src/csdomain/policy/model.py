@@ -104,8 +104,6 @@ class ConfidentialityPolicy:
     grant_role: str = attrs.field(validator=v.role)
     # record kind -> "top_secret" | "secret"
     levels: dict[str, str] = attrs.field()
-    # who may read the access log
-    access_log_reader_role: str = attrs.field(validator=v.role)
 
     @levels.validator
     def _check(self, _: attrs.Attribute[dict[str, str]], value: dict[str, str]) -> None:
@@ -120,8 +118,6 @@ class RegistrationPolicy:
 
     daily_register_due: str = attrs.field(validator=_hhmm)
     daily_register_exception_until: str = attrs.field(validator=_hhmm)
-    # who may transfer a customer to another owner
-    transfer_role: str = attrs.field(validator=v.role)
     # CUS-1: the region a phone without a +country code is read in (E.164 identity). The
     # default keeps policy files written before this key loading unchanged.
     phone_region: str = attrs.field(default="CN", validator=_region)
@@ -170,7 +166,6 @@ class GradingPolicy:
     provisional_months: int = attrs.field(validator=v.positive)
     window_start: str = attrs.field(validator=_mmdd)
     window_end: str = attrs.field(validator=_mmdd)
-    change_approver_role: str = attrs.field(validator=v.role)
     max_score: int = attrs.field(validator=v.positive)
 
     @weights.validator
@@ -205,11 +200,10 @@ class GradingPolicy:
 
 @attrs.frozen
 class RetentionPolicy:
-    """X-6: how long customer files are kept and who reviews/approves destruction."""
+    """X-6: how long customer files are kept (who requests, reviews and approves a
+    destruction is the permission table's ``customers.destruction.*``)."""
 
     customer_file_years: int = attrs.field(validator=v.positive)
-    reviewer_role: str = attrs.field(validator=v.role)
-    approver_role: str = attrs.field(validator=v.role)
 
 
 @attrs.frozen

@@ -1,14 +1,30 @@
 """Customer-file endpoints: documents, hand-over (CUS-3), the overdue report, confidential
-reads with their access log (X-5) and destruction after retention (X-6)."""
+reads with their access log (X-5) and destruction after retention as a three-signature
+flow: request → department-head review → GM approval (X-6)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from adapters.http.bodies import AddDocuments, Destroy, HandOver
+from adapters.http.bodies import AddDocuments, DestructionDecision, HandOver, Reason
 from adapters.http.openapi import DATE_PARAM, PAGE_PARAMS, Param, id_schema, operation
-from adapters.http.rest import actor, body, page_of, query_date, query_id, respond, services
-from csdomain.customers.model import AccessLogEntry, CustomerFile, DestructionRecord, FileStatus
+from adapters.http.rest import (
+    actor,
+    body,
+    page_of,
+    query_date,
+    query_id,
+    query_str,
+    respond,
+    services,
+)
+from csdomain.customers.model import (
+    AccessLogEntry,
+    CustomerFile,
+    DestructionRecord,
+    DestructionRequest,
+    FileStatus,
+)
 from csdomain.kernel.ids import FileId
 
 bp = Blueprint("files", __name__)
@@ -76,25 +92,75 @@ def hand_over(file_id: str) -> Response:
 
 @operation(
     bp,
-    "/files/<file_id>/destruction",
+    "/files/<file_id>/destruction-requests",
     "POST",
     action="customers.destruction.request",
-    summary="Destroy a file after its retention period (X-6)",
-    body=Destroy,
-    response=DestructionRecord,
+    summary="Request the destruction of a file after its retention period (X-6, step 1)",
+    body=Reason,
+    response=DestructionRequest,
     status=201,
     problems=(409,),
 )
-def destroy_file(file_id: str) -> Response:
-    cmd = body(Destroy)
-    record = services().customers.destroy_file(
-        actor().id,
-        FileId(file_id),
-        reviewed_by=cmd.reviewed_by,
-        approved_by=cmd.approved_by,
-        reason=cmd.reason,
+def request_destruction(file_id: str) -> Response:
+    cmd = body(Reason)
+    return respond(
+        services().customers.request_destruction(actor().id, FileId(file_id), cmd.reason), 201
     )
-    return respond(record, 201)
+
+
+@operation(
+    bp,
+    "/destruction-requests",
+    "GET",
+    action="customers.destruction.list",
+    summary="Destruction requests and their signatures (X-6)",
+    response=DestructionRequest,
+    shape="page",
+    query=(Param("file_id", {"type": "string"}, "only requests for this file"), *PAGE_PARAMS),
+)
+def destruction_requests() -> Response:
+    file_id = query_str("file_id")
+    return page_of(
+        services().customers.destruction_requests(actor().id, FileId(file_id) if file_id else None)
+    )
+
+
+@operation(
+    bp,
+    "/destruction-requests/<request_id>/review",
+    "POST",
+    action="customers.destruction.review",
+    summary="Review a destruction request: the head of the owner's department (X-6, step 2)",
+    body=DestructionDecision,
+    response=DestructionRequest,
+    problems=(409,),
+)
+def review_destruction(request_id: str) -> Response:
+    cmd = body(DestructionDecision)
+    return respond(
+        services().customers.review_destruction(
+            actor().id, request_id, approve=cmd.approve, reason=cmd.reason
+        )
+    )
+
+
+@operation(
+    bp,
+    "/destruction-requests/<request_id>/approval",
+    "POST",
+    action="customers.destruction.approve",
+    summary="Approve a reviewed destruction request: the GM; the file is destroyed (X-6, step 3)",
+    body=DestructionDecision,
+    response=DestructionRequest,
+    problems=(409,),
+)
+def approve_destruction(request_id: str) -> Response:
+    cmd = body(DestructionDecision)
+    return respond(
+        services().customers.approve_destruction(
+            actor().id, request_id, approve=cmd.approve, reason=cmd.reason
+        )
+    )
 
 
 @operation(
