@@ -74,7 +74,7 @@ def test_registering_an_owned_customer_exits_5_naming_the_owner(run: Cli, org: C
             actor=org.sales2,
         )
     )
-    assert problem["type"] == "conflict" and problem["rule"] == "CUS-1"
+    assert problem["type"] == "urn:csdomain:problem:conflict" and problem["rule"] == "CUS-1"
     assert problem["field"] == "phone" and "Li Lei" in problem["detail"]
 
 
@@ -138,7 +138,7 @@ def test_validation_errors_exit_3_with_field_and_rule(run: Cli, org: CliOrg) -> 
             3, "customers", "register", "--name", " ", "--phone", "x1", "--json", actor=org.sales
         )
     )
-    assert problem["type"] == "validation" and problem["exit_code"] == 3
+    assert problem["type"] == "urn:csdomain:problem:validation" and problem["exit_code"] == 3
     # attrs stops at the first failing validator, so only the first bad field is named
     assert problem["field"] == "name" and problem["errors"][0]["field"] == "name"
 

@@ -36,6 +36,26 @@ class RootGroup(Group):
 
     group_class = Group
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Remember whether ``--json`` is on the command line before parsing it, so even an
+        error Click raises while parsing (an unknown option, a missing argument) is reported
+        as a JSON problem."""
+        wants_json = json_requested(args)
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            if wants_json and not isinstance(exc, WithJsonProblem):
+                raise WithJsonProblem(exc) from exc
+            raise
+        ctx.meta[_JSON_ARGV] = wants_json
+        return ctx
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -53,7 +73,18 @@ class RootGroup(Group):
             raise UnexpectedFailure(exc, as_json=_state_flag(ctx, "json")) from exc
 
 
+_JSON_ARGV = "csdomain.json_argv"
+
+
+def json_requested(args: list[str]) -> bool:
+    """``--json`` among the options (not after ``--``, where it would be a value)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--json" in options
+
+
 def _state_flag(ctx: click.Context, name: str) -> bool:
+    if name == "json" and ctx.meta.get(_JSON_ARGV):
+        return True
     state = ctx.find_object(CliState)
     return bool(getattr(state, name, False)) if state is not None else False
 
