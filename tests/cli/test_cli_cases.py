@@ -496,3 +496,19 @@ def test_settlements_and_an_exchange_form_through_its_chain(run: Cli, org: CliOr
         "exchanges", "sign", other["id"], "--reject", "--opinion", "no stock", actor=org.manager
     )
     assert refused["state"] == "rejected"
+
+
+def test_every_case_command_takes_the_number_as_well_as_the_id(run: Cli, org: CliOrg) -> None:
+    """Issue 11: the number the CLI prints first (``202612-0001``) is accepted everywhere."""
+    case = receive(run, org.sales)
+    number, cid = case["number"], case["id"]
+    by_number = run.json("cases", "clocks", number, actor=org.sales)
+    assert by_number == run.json("cases", "clocks", cid, actor=org.sales) and by_number
+    assert run.json("cases", "show", number, actor=org.sales)["id"] == cid
+    assert run.json("cases", "acknowledge", number, actor=org.sales)["id"] == cid
+    assert run.json("cases", "timeline", number, actor=org.sales)
+    # a follow-up case names the earlier one by number too (CASE-15)
+    follow = receive(run, org.sales, "--related", number)
+    assert follow["related_case_id"] == cid
+    missing = run.fails(4, "cases", "clocks", "209901-0001", "--json", actor=org.sales)
+    assert problem_of(missing)["type"] == "urn:csdomain:problem:not-found"

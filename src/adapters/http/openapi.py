@@ -264,6 +264,11 @@ def build_document(title: str = "csdomain API", version: str = "1") -> Schema:
         item = paths.setdefault(op.path, {})
         params: list[Schema] = [
             {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            | (
+                {"description": "the case's id (cas_…) or its number (202612-0001)"}
+                if n == "case_id"
+                else {}
+            )
             for n in op.path_params
         ]
         params += [

@@ -16,6 +16,7 @@ import attrs
 from csdomain.cases.clocks import EXTENDED, ClockState, ClockStatus, applies, clock_state, owner_at
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
+from csdomain.cases.numbers import is_case_number
 from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext, load_actor
 from csdomain.kernel.calendar import add_working_days
@@ -803,6 +804,15 @@ class CaseService:
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
             return self._load(uow, case_id)
+
+    def resolve(self, actor_id: StaffId, ref: str) -> str:
+        """The id of the case ``ref`` names: an id is returned as given (the use case that
+        receives it checks it), a number ``202612-0001`` is looked up (NotFound otherwise)."""
+        if not is_case_number(ref):
+            return ref
+        with self.ctx.uow() as uow:
+            load_actor(uow, actor_id)
+            return uow.cases.get_by_number(ref.strip()).id
 
     def timeline(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseEvent]:
         with self.ctx.uow() as uow:
