@@ -85,6 +85,14 @@ class CustomerRepository(Protocol):
         """Ordered by registration time, then id."""
         ...
 
+    def search(
+        self, text: str, *, owner_id: StaffId | None = None, limit: int = 50, offset: int = 0
+    ) -> Sequence[Customer]:
+        """Customers whose name (substring, pinyin, pinyin initials), phone or ID number
+        matches ``text``, through an index (never a scan of every customer in SQL); ordered
+        by registration time, then id."""
+        ...
+
 
 class FileRepository(Protocol):
     def add(self, customer_file: CustomerFile) -> None: ...

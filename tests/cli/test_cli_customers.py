@@ -424,3 +424,18 @@ def test_destroying_a_file_before_its_retention_ends_exits_5(run: Cli, org: CliO
     assert (
         run.ok("files", "destructions", actor=org.manager).stdout.strip() == "(no files destroyed)"
     )
+
+
+def test_customers_find_by_initials_pinyin_and_phone(run: Cli, org: CliOrg) -> None:
+    """Issue 11: ``customers find zs`` finds 张三; staff find only their own (CUS-1)."""
+    zhang = register(run, org.sales, "张三", "138 0013 8000")
+    register(run, org.sales2, "王五", "13900139000")
+    assert [c["id"] for c in run.json("customers", "find", "zs", actor=org.sales)] == [zhang["id"]]
+    human = run.ok("customers", "find", "zhangsan", actor=org.sales).stdout
+    assert "张三" in human and "Li Lei" in human  # the owner's name, not only the id
+    by_phone = run.json("customers", "find", "+86 138-0013-8000", actor=org.supervisor)
+    assert [c["name"] for c in by_phone] == ["张三"]
+    assert run.json("customers", "find", "ww", actor=org.sales) == []
+    assert "no customer matches" in run.ok("customers", "find", "ww", actor=org.sales).stdout
+    too_long = run.fails(3, "customers", "find", "x" * 65, "--json", actor=org.sales)
+    assert problem_of(too_long)["field"] == "q"

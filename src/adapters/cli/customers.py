@@ -283,6 +283,28 @@ def customers_list(
     )
 
 
+@customers.command("find")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--offset", default=0, show_default=True, type=int)
+@pass_state
+def customers_find(st: CliState, query: str, limit: int, offset: int) -> None:
+    """Find customers by name (substring, pinyin or initials: `zs` finds 张三), phone (any
+    spelling, or its first digits) or ID number. Staff find their own customers; supervisors
+    and above everyone's (CUS-1)."""
+    app, actor = st.acting()
+    rows = app.services.customers.search(actor, query, limit=limit, offset=offset)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            customer_table(rows, Names(app, actor), fmt(st), f"(no customer matches {query!r})"),
+            len(rows),
+            limit,
+            offset,
+        ),
+    )
+
+
 @customers.command("show")
 @click.argument("customer_id")
 @pass_state

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from adapters import search_keys
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
 from csdomain.customers.model import (
     AccessLogEntry,
@@ -249,6 +250,22 @@ class _Customers(_Table[Customer]):
                 (owner_id is None or c.owner_id == owner_id)
                 and (status is None or c.status == status)
                 and (grade is None or c.grade == grade)
+            )
+        )
+        rows.sort(key=lambda c: (c.registered_at, c.id))
+        return rows[offset : offset + limit]
+
+    def search(
+        self, text: str, *, owner_id: StaffId | None = None, limit: int = 50, offset: int = 0
+    ) -> Sequence[Customer]:
+        """The same keys as the SQL adapter's index, matched by a scan (memory is small)."""
+        wanted = search_keys.query_keys(text)
+        rows = self.all(
+            lambda c: (
+                (owner_id is None or c.owner_id == owner_id)
+                and search_keys.matches(
+                    search_keys.customer_keys(c.name, c.phone, c.id_number), wanted
+                )
             )
         )
         rows.sort(key=lambda c: (c.registered_at, c.id))

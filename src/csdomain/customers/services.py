@@ -51,6 +51,8 @@ _ALLOWED_STATUS_CHANGES = {
 
 
 class CustomerService:
+    SEARCH_MAX = 64  # characters of a search query (the width of a stored search key)
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
@@ -209,6 +211,31 @@ class CustomerService:
                     owner_id=owner_id, status=status, grade=grade, limit=limit, offset=offset
                 )
             )
+
+    def search(
+        self, actor_id: StaffId, text: str, *, limit: int = 50, offset: int = 0
+    ) -> Sequence[Customer]:
+        """Find customers by name (substring, pinyin, pinyin initials), phone or ID number.
+
+        The same visibility as ``list`` (CUS-1): staff find only their own customers,
+        supervisors and above everyone's. The storage answers through an index.
+        """
+        query = text.strip()
+        if not 1 <= len(query) <= self.SEARCH_MAX:
+            raise ValidationError(
+                f"must be 1 to {self.SEARCH_MAX} characters", field="q", rule="CUS-1"
+            )
+        if not 1 <= limit <= 1000:
+            raise ValidationError("must be between 1 and 1000", field="limit")
+        if offset < 0:
+            raise ValidationError("must be >= 0", field="offset")
+        with self.ctx.uow() as uow:
+            actor = load_actor(uow, actor_id)
+            sees_all = actor.role == Role.ADMIN.value or self.ctx.policy.authority.at_least(
+                actor.role, Role.SUPERVISOR.value
+            )
+            owner = None if sees_all else actor.id
+            return list(uow.customers.search(query, owner_id=owner, limit=limit, offset=offset))
 
     def update(
         self, actor_id: StaffId, customer_id: CustomerId, command: UpdateCustomer

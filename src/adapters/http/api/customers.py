@@ -7,7 +7,7 @@ above everyone's (CUS-1).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, request, url_for
 
 from adapters.http.bodies import (
     AdvanceDeregistration,
@@ -40,6 +40,7 @@ from csdomain.customers.model import (
     FileStatus,
     GradeChange,
 )
+from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DeregistrationId, StaffId
 
@@ -54,10 +55,17 @@ _STATUS_SCHEMA = {"type": "string", "enum": [s.value for s in CustomerStatus]}
     "GET",
     summary="List customers",
     description="Staff see their own customers; supervisors and above everyone's (CUS-1). "
-    "Ordered by registration time.",
+    "Ordered by registration time. With `q`, finds customers by name (substring, pinyin or "
+    "pinyin initials: `zs` finds 张三), phone (any spelling, or its first digits) or ID number, "
+    "through an index; `q` is not combined with the other filters.",
     response=Customer,
     shape="page",
     query=(
+        Param(
+            "q",
+            {"type": "string", "minLength": 1, "maxLength": 64},
+            "search text: name, pinyin, initials, phone or ID number",
+        ),
         Param("owner_id", {"type": "string"}, "only this owner's customers"),
         Param("status", _STATUS_SCHEMA),
         Param("grade", {"type": "string"}),
@@ -69,6 +77,15 @@ def list_customers() -> Response:
     status = query_enum("status", CustomerStatus)
     grade = query_str("grade")
     me = actor().id
+    q = request.args.get("q")
+    if q is not None:
+        if owner or status or grade:
+            raise ValidationError(
+                "search (q) is not combined with owner_id, status or grade", field="q"
+            )
+        return page(
+            lambda limit, offset: services().customers.search(me, q, limit=limit, offset=offset)
+        )
     return page(
         lambda limit, offset: services().customers.list(
             me,
