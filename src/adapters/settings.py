@@ -7,6 +7,7 @@
 | CSDOMAIN_POLICY_FILE | a policy TOML file | the built-in default policy |
 | CSDOMAIN_ACTOR | the staff id the CLI acts as | (none) |
 | CSDOMAIN_SMTP_HOST (+ _PORT, _SENDER, _USERNAME, _PASSWORD, _STARTTLS) | e-mail | log |
+| CSDOMAIN_WEBHOOK_URL (+ _FORMAT json/wecom/dingtalk, _SECRET, _TIMEOUT) | webhook | off |
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 import attrs
 
 from adapters.notify.notifiers import SmtpSettings
+from adapters.notify.webhook import WebhookSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./csdomain.db"
 
@@ -28,6 +30,7 @@ class Settings:
     policy_file: str | None = None
     actor: str | None = None
     smtp: SmtpSettings | None = None
+    webhook: WebhookSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +44,5 @@ class Settings:
             policy_file=e.get("CSDOMAIN_POLICY_FILE") or None,
             actor=e.get("CSDOMAIN_ACTOR") or None,
             smtp=SmtpSettings.from_env(e),
+            webhook=WebhookSettings.from_env(e),
         )
