@@ -93,6 +93,8 @@ def bootstrap(
     if policy is None:
         policy = load_policy(settings.policy_file) if settings.policy_file else default_policy()
     if storage is None:
+        if not create_schema:
+            _require_database(settings)
         storage = make_storage(settings, create_schema=create_schema, policy=policy)
     ctx = ServiceContext(
         uow=storage.unit_of_work,
@@ -105,6 +107,22 @@ def bootstrap(
         services=Services.build(ctx, make_notifier(settings, storage)),
         storage=storage,
     )
+
+
+def _require_database(settings: Settings) -> None:
+    """A SQLite file that does not exist yet is refused *before* connecting, which would
+    create an empty file without a schema and leave it behind: say how to create it."""
+    if settings.storage != "sql":
+        return
+    from adapters.sql.storage import sqlite_file
+
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise NotFound(
+            f"there is no database at {path}; create it with `csdomain init` (or "
+            "`csdomain init --demo`), or in Python with bootstrap(create_schema=True)",
+            field="database_url",
+        )
 
 
 def make_notifier(settings: Settings, storage: Storage) -> Notifier:
