@@ -48,7 +48,9 @@ def case_details(c: Case, names: Names, f: Formatter) -> str:
     if c.major_reasons:
         severity += f" ({', '.join(c.major_reasons)})"
     customer = f"{c.customer_name} ({c.customer_id})" if c.customer_id else c.customer_name
-    shares = ", ".join(f"{r['department_id']} {r['percent']}%" for r in c.responsibilities)
+    shares = ", ".join(
+        f"{names.department(r['department_id'])} {r['percent']}%" for r in c.responsibilities
+    )
     return details(
         [
             ("id", c.id),
@@ -67,7 +69,7 @@ def case_details(c: Case, names: Names, f: Formatter) -> str:
             ("content", c.content),
             ("received", f"{f(c.received_at)} by {names.staff(c.received_by)}"),
             ("subject staff", _staff_list(c.subject_staff_ids, names)),
-            ("department", c.department_id),
+            ("department", names.department(c.department_id)),
             ("handler", f"{names.staff(c.handler_id)} ({c.handler_id})" if c.handler_id else None),
             ("rejections", c.rejections),
             ("escalation level", c.escalation_level),
@@ -175,7 +177,7 @@ def breach_table(rows: Sequence[CaseBreach], names: Names, f: Formatter, empty: 
         [
             (
                 b.id,
-                b.case_id,
+                names.case_number(b.case_id),
                 b.clock,
                 b.due_at,
                 names.staff(b.owner_id),
