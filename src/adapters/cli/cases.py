@@ -49,7 +49,7 @@ def case_details(c: Case, names: Names, f: Formatter) -> str:
         severity += f" ({', '.join(c.major_reasons)})"
     customer = f"{c.customer_name} ({c.customer_id})" if c.customer_id else c.customer_name
     shares = ", ".join(
-        f"{names.department(r['department_id'])} {r['percent']}%" for r in c.responsibilities
+        f"{names.department(str(r['department_id']))} {r['percent']}%" for r in c.responsibilities
     )
     return details(
         [
