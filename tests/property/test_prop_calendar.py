@@ -33,11 +33,8 @@ calendars = st.sampled_from([PRC, COMPANY])
 days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 counts = st.integers(min_value=0, max_value=40)
 windows = st.sampled_from(
-    [
-        BusinessHours(time(8, 30), time(17, 30)),
-        BusinessHours(time(9, 0), time(12, 0)),
-        BusinessHours(time(0, 0), time(23, 59)),
-    ]
+    [BusinessHours(time(8, 30), time(17, 30)), BusinessHours(time(9, 0), time(12, 0)),
+     BusinessHours(time(0, 0), time(23, 59))]
 )
 instants = st.builds(
     lambda day, minute: datetime.combine(day, time(0, 0), tzinfo=TZ) + timedelta(minutes=minute),

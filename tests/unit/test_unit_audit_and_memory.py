@@ -22,7 +22,8 @@ from csdomain.kernel.errors import (
 from csdomain.kernel.money import Money
 from csdomain.kernel.roles import Permission
 
-SCORES = {"annual_sales": 80, "price": 80, "payment_collection": 80, "cooperation": 80, "trend": 80}
+SCORES = {"annual_sales": 80, "price": 80, "payment_collection": 80, "cooperation": 80,
+          "trend": 80}
 
 
 # ------------------------------------------------------------------
@@ -44,19 +45,12 @@ def test_x7_every_decision_is_an_event_with_actor_time_and_reason(
     decisions.append(("customer.graded", c.id, org.manager.id, "first grading"))
     step(1)
     current = svc.get(org.manager.id, c.id)
-    svc.change_grade(
-        org.deputy.id,
-        c.id,
-        "C",
-        "unpaid invoices",
-        proposed_by=org.sales2.id,
-        expected_version=current.version,
-    )
+    svc.change_grade(org.deputy.id, c.id, "C", "unpaid invoices", proposed_by=org.sales2.id,
+                     expected_version=current.version)
     decisions.append(("customer.graded", c.id, org.deputy.id, "unpaid invoices"))
     step(1)
-    app.services.org.grant_permission(
-        org.gm.id, org.manager.id, Permission.READ_TOP_SECRET, "file audit"
-    )
+    app.services.org.grant_permission(org.gm.id, org.manager.id, Permission.READ_TOP_SECRET,
+                                      "file audit")
     decisions.append(("permission.granted", org.manager.id, org.gm.id, "file audit"))
     step(1)
     dr = svc.apply_deregistration(org.sales2.id, c.id, "customer moves away")
@@ -70,11 +64,8 @@ def test_x7_every_decision_is_an_event_with_actor_time_and_reason(
 
     events = audit_events(app)
     for kind, subject, actor, reason in decisions:
-        matching = [
-            e
-            for e in events
-            if (e.kind, e.subject_id, e.actor_id, e.reason) == (kind, subject, actor, reason)
-        ]
+        matching = [e for e in events if (e.kind, e.subject_id, e.actor_id, e.reason)
+                    == (kind, subject, actor, reason)]
         assert len(matching) == 1, (kind, subject, actor, reason)
     # every event has an actor and the clock's time, in the order they happened
     assert all(e.actor_id for e in events)
@@ -99,16 +90,16 @@ def test_x7_permission_grants_need_a_reason(app: Any, org: Any) -> None:
         app.services.org.grant_permission(org.gm.id, org.sales.id, Permission.READ_TOP_SECRET, "")
     assert info.value.field == "reason"
     with pytest.raises(ValidationError):
-        app.services.org.revoke_permission(org.gm.id, org.sales.id, Permission.READ_TOP_SECRET, " ")
+        app.services.org.revoke_permission(org.gm.id, org.sales.id, Permission.READ_TOP_SECRET,
+                                           " ")
     assert snapshot(app) == before
 
 
 def test_x7_the_audit_trail_only_grows(app: Any, org: Any, clock: FixedClock) -> None:
     c = register(app, org.sales.id)
     first = audit_events(app)
-    app.services.customers.update(
-        org.sales.id, c.id, UpdateCustomer(expected_version=c.version, notes="n")
-    )
+    app.services.customers.update(org.sales.id, c.id,
+                                  UpdateCustomer(expected_version=c.version, notes="n"))
     second = audit_events(app)
     assert second[: len(first)] == first
     assert len(second) == len(first) + 1
@@ -130,9 +121,8 @@ def test_x7_refused_decisions_leave_no_event(app: Any, org: Any) -> None:
     with pytest.raises(PermissionDenied):
         app.services.customers.transfer(org.sales.id, c.id, org.sales2.id, "mine", c.version)
     with pytest.raises(PermissionDenied):
-        app.services.customers.change_grade(
-            org.supervisor.id, c.id, "A", "x", proposed_by=org.sales.id, expected_version=c.version
-        )
+        app.services.customers.change_grade(org.supervisor.id, c.id, "A", "x",
+                                            proposed_by=org.sales.id, expected_version=c.version)
     assert len(audit_events(app)) == before
 
 
@@ -211,9 +201,8 @@ def test_memory_unchanged_reads_do_not_conflict(app: Any, org: Any) -> None:
     c = register(app, org.sales.id)
     with app.storage.unit_of_work() as reader:
         reader.customers.get(c.id)
-        app.services.customers.update(
-            org.sales.id, c.id, UpdateCustomer(expected_version=c.version, notes="x")
-        )
+        app.services.customers.update(org.sales.id, c.id,
+                                      UpdateCustomer(expected_version=c.version, notes="x"))
         reader.commit()  # it changed nothing: no conflict
 
 

@@ -143,9 +143,8 @@ def test_x1_default_policy_calendar_is_plain_prc() -> None:
 
 
 def test_x1_set_calendar_makeup_days_and_holidays() -> None:
-    cal = SetCalendar(
-        holidays=frozenset({d("2026-01-01")}), makeup_working_days=frozenset({d("2026-01-04")})
-    )
+    cal = SetCalendar(holidays=frozenset({d("2026-01-01")}),
+                      makeup_working_days=frozenset({d("2026-01-04")}))
     assert not cal.is_working_day(d("2026-01-01"))  # Thursday holiday
     assert cal.is_working_day(d("2026-01-04"))  # Sunday make-up
     assert not cal.is_working_day(d("2026-01-03"))  # Saturday
@@ -161,64 +160,53 @@ def test_x1_business_hours_policy_window() -> None:
 
 def test_x1_business_hours_within_one_day() -> None:
     assert add_business_hours(PRC, HOURS, at("2026-09-18 10:00"), timedelta(hours=6)) == at(
-        "2026-09-18 16:00"
-    )
+        "2026-09-18 16:00")
     assert add_business_hours(PRC, HOURS, at("2026-09-18 10:00"), timedelta(0)) == at(
-        "2026-09-18 10:00"
-    )
+        "2026-09-18 10:00")
 
 
 def test_x1_business_hours_ending_exactly_at_close_stay_on_that_day() -> None:
     assert add_business_hours(PRC, HOURS, at("2026-09-18 16:30"), timedelta(hours=1)) == at(
-        "2026-09-18 17:30"
-    )
+        "2026-09-18 17:30")
 
 
 def test_x1_business_hours_cross_the_evening() -> None:
     # Tue 2026-09-22 15:00 + 6h: 2.5h today, 3.5h from 08:30 Wed
     assert add_business_hours(PRC, HOURS, at("2026-09-22 15:00"), timedelta(hours=6)) == at(
-        "2026-09-23 12:00"
-    )
+        "2026-09-23 12:00")
 
 
 def test_x1_business_hours_skip_the_weekend_but_count_the_makeup_sunday() -> None:
     # Fri 2026-09-18 15:00 + 6h: 2.5h Friday, Saturday off, Sunday 20 is a make-up day
     assert add_business_hours(PRC, HOURS, at("2026-09-18 15:00"), timedelta(hours=6)) == at(
-        "2026-09-20 12:00"
-    )
+        "2026-09-20 12:00")
     # an ordinary weekend is skipped: Fri 2026-10-16 -> Mon 2026-10-19
     assert add_business_hours(PRC, HOURS, at("2026-10-16 15:00"), timedelta(hours=6)) == at(
-        "2026-10-19 12:00"
-    )
+        "2026-10-19 12:00")
 
 
 def test_x1_business_hours_skip_the_national_day_holiday() -> None:
     # Wed 2026-09-30 16:30 + 6h: 1h on the 30th, then nothing until Thu 10-08 08:30
     assert add_business_hours(PRC, HOURS, at("2026-09-30 16:30"), timedelta(hours=6)) == at(
-        "2026-10-08 13:30"
-    )
+        "2026-10-08 13:30")
 
 
 def test_x1_business_hours_starting_outside_the_window() -> None:
     # before opening: counts from 08:30
     assert add_business_hours(PRC, HOURS, at("2026-09-18 06:00"), timedelta(hours=1)) == at(
-        "2026-09-18 09:30"
-    )
+        "2026-09-18 09:30")
     # after closing: counts from the next working day's opening (Sunday make-up day)
     assert add_business_hours(PRC, HOURS, at("2026-09-18 20:00"), timedelta(hours=1)) == at(
-        "2026-09-20 09:30"
-    )
+        "2026-09-20 09:30")
     # on a holiday: the next working day's opening
     assert add_business_hours(PRC, HOURS, at("2026-10-02 11:00"), timedelta(minutes=30)) == at(
-        "2026-10-08 09:00"
-    )
+        "2026-10-08 09:00")
 
 
 def test_x1_business_hours_many_days() -> None:
     # 27 business hours = 3 full days from Monday 2026-10-12 08:30 -> Wed 17:30
     assert add_business_hours(PRC, HOURS, at("2026-10-12 08:30"), timedelta(hours=27)) == at(
-        "2026-10-14 17:30"
-    )
+        "2026-10-14 17:30")
 
 
 def test_x1_business_hours_refuse_negative_durations() -> None:
@@ -228,24 +216,19 @@ def test_x1_business_hours_refuse_negative_durations() -> None:
 
 def test_x1_business_time_between() -> None:
     assert business_time_between(PRC, HOURS, at("2026-09-18 10:00"), at("2026-09-18 12:00")) == (
-        timedelta(hours=2)
-    )
+        timedelta(hours=2))
     # Friday 15:00 -> Monday 10:00: 2.5h Fri + 9h make-up Sunday + 1.5h Mon
     assert business_time_between(PRC, HOURS, at("2026-09-18 15:00"), at("2026-09-21 10:00")) == (
-        timedelta(hours=13)
-    )
+        timedelta(hours=13))
     # the whole National Day week counts nothing
     assert business_time_between(PRC, HOURS, at("2026-09-30 17:30"), at("2026-10-08 08:30")) == (
-        timedelta(0)
-    )
+        timedelta(0))
     # evenings and nights do not count
     assert business_time_between(PRC, HOURS, at("2026-09-22 17:00"), at("2026-09-23 09:00")) == (
-        timedelta(hours=1)
-    )
+        timedelta(hours=1))
     # reversed or equal instants: zero
     assert business_time_between(PRC, HOURS, at("2026-09-23 09:00"), at("2026-09-22 17:00")) == (
-        timedelta(0)
-    )
+        timedelta(0))
 
 
 def test_x1_business_time_between_inverts_add_business_hours_across_holidays() -> None:
@@ -265,8 +248,7 @@ def test_x1_deadlines_never_move_earlier() -> None:
         instant = datetime.combine(day, time(12, 0), tzinfo=at("2026-01-01 00:00").tzinfo)
         for h in (0, 3, 9, 20):
             assert add_business_hours(PRC, HOURS, instant, timedelta(hours=h)) >= (
-                instant + timedelta(hours=h)
-            )
+                instant + timedelta(hours=h))
 
 
 def test_x1_zero_business_hours_at_closing_time_stay_at_closing_time() -> None:
@@ -276,13 +258,10 @@ def test_x1_zero_business_hours_at_closing_time_stay_at_closing_time() -> None:
     assert add_business_hours(PRC, HOURS, close, timedelta(0)) == close
     one_go = add_business_hours(PRC, HOURS, at("2026-09-22 16:30"), timedelta(hours=2))
     two_steps = add_business_hours(
-        PRC,
-        HOURS,
-        add_business_hours(PRC, HOURS, at("2026-09-22 16:30"), timedelta(hours=1)),
+        PRC, HOURS, add_business_hours(PRC, HOURS, at("2026-09-22 16:30"), timedelta(hours=1)),
         timedelta(hours=1),
     )
     assert one_go == two_steps == at("2026-09-23 09:30")
     # one minute after closing a zero duration moves to the next opening (never earlier)
     assert add_business_hours(PRC, HOURS, at("2026-09-22 17:31"), timedelta(0)) == at(
-        "2026-09-23 08:30"
-    )
+        "2026-09-23 08:30")

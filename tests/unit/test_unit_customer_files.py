@@ -20,18 +20,8 @@ from csdomain.kernel.errors import (
 from csdomain.kernel.roles import Permission
 
 NEW_SALE_ITEMS = [
-    "contact_card",
-    "invoice_copy",
-    "contract",
-    "id_copy",
-    "handover_sheet",
-    "licence",
-    "insurance",
-    "add_ons",
-    "conformity_cert",
-    "photos",
-    "pdi_sheet",
-    "other",
+    "contact_card", "invoice_copy", "contract", "id_copy", "handover_sheet", "licence",
+    "insurance", "add_ons", "conformity_cert", "photos", "pdi_sheet", "other",
 ]
 SERVICE_ITEMS = ["repair_order", "settlement", "inspection", "customer_confirmation"]
 
@@ -63,11 +53,9 @@ def test_cus3_service_file_is_due_one_working_day_after_the_handover(
 ) -> None:
     svc = app.services.customers
     assert svc.open_file(org.sales.id, customer.id, "service", d("2026-09-18")).due_on == d(
-        "2026-09-20"
-    )
+        "2026-09-20")
     assert svc.open_file(org.sales.id, customer.id, "service", d("2026-09-30")).due_on == d(
-        "2026-10-08"
-    )
+        "2026-10-08")
 
 
 def test_cus3_new_sale_file_across_the_national_day_holiday(
@@ -122,9 +110,8 @@ def test_cus3_status_lists_missing_items_in_checklist_order(
     status = app.services.customers.add_documents(
         org.sales.id, f.id, {"contract": "box 7", "contact_card": "box 7"}
     )
-    assert status.missing_items == [
-        i for i in NEW_SALE_ITEMS if i not in ("contract", "contact_card")
-    ]
+    assert status.missing_items == [i for i in NEW_SALE_ITEMS if i not in ("contract",
+                                                                          "contact_card")]
     assert not status.complete
     assert not status.overdue
     status = app.services.customers.add_documents(org.sales.id, f.id, {"invoice_copy": "b"})
@@ -133,9 +120,8 @@ def test_cus3_status_lists_missing_items_in_checklist_order(
 
 
 # ------------------------------------------------------------------ hand-over
-def test_cus3_complete_on_time_handover(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_cus3_complete_on_time_handover(app: Any, org: Any, customer: Any,
+                                        clock: FixedClock) -> None:
     f = app.services.customers.open_file(org.sales.id, customer.id, "service", d("2026-09-18"))
     app.services.customers.add_documents(org.sales.id, f.id, dict.fromkeys(SERVICE_ITEMS, "b1"))
     clock.set(at("2026-09-20 16:00"))  # the due day (a make-up Sunday)
@@ -176,9 +162,8 @@ def test_cus3_late_and_incomplete_handover_records_missing_items_and_events(
     assert stored.received_by == org.service.id
 
 
-def test_cus3_handover_on_the_due_day_is_not_late(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_cus3_handover_on_the_due_day_is_not_late(app: Any, org: Any, customer: Any,
+                                                 clock: FixedClock) -> None:
     f = open_new_sale(app, org, customer)
     clock.set(at("2026-09-22 23:59"))
     status = app.services.customers.hand_over_file(org.sales.id, f.id, org.service.id)
@@ -220,9 +205,8 @@ def test_cus3_overdue_report_lists_files_after_their_deadline_with_missing_items
     assert late.missing_items == [i for i in NEW_SALE_ITEMS if i != "contract"]
 
 
-def test_cus3_overdue_report_defaults_to_today(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_cus3_overdue_report_defaults_to_today(app: Any, org: Any, customer: Any,
+                                              clock: FixedClock) -> None:
     f = open_new_sale(app, org, customer)
     clock.set(at("2026-09-22 17:00"))
     assert app.services.customers.overdue_files(org.manager.id) == []
@@ -231,18 +215,16 @@ def test_cus3_overdue_report_defaults_to_today(
     assert app.services.customers.file_statuses(org.sales.id, customer.id)[0].overdue
 
 
-def test_cus3_a_complete_handed_over_file_is_not_overdue(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_cus3_a_complete_handed_over_file_is_not_overdue(app: Any, org: Any, customer: Any,
+                                                        clock: FixedClock) -> None:
     f = open_new_sale(app, org, customer)
     app.services.customers.add_documents(org.sales.id, f.id, dict.fromkeys(NEW_SALE_ITEMS, "b"))
     app.services.customers.hand_over_file(org.sales.id, f.id, org.service.id)
     assert app.services.customers.overdue_files(org.manager.id, as_of=d("2026-10-30")) == []
 
 
-def test_cus3_an_incomplete_handed_over_file_stays_overdue(
-    app: Any, org: Any, customer: Any
-) -> None:
+def test_cus3_an_incomplete_handed_over_file_stays_overdue(app: Any, org: Any,
+                                                           customer: Any) -> None:
     f = open_new_sale(app, org, customer)
     app.services.customers.hand_over_file(org.sales.id, f.id, org.service.id)
     (s,) = app.services.customers.overdue_files(org.manager.id, as_of=d("2026-09-23"))
@@ -266,9 +248,8 @@ def test_x5_reading_a_file_needs_read_top_secret(app: Any, org: Any, customer: A
     assert snapshot(app) == before  # a refused read leaves no log entry
 
 
-def test_x5_read_secret_is_not_enough_for_a_top_secret_file(
-    app: Any, org: Any, customer: Any
-) -> None:
+def test_x5_read_secret_is_not_enough_for_a_top_secret_file(app: Any, org: Any,
+                                                             customer: Any) -> None:
     f = open_new_sale(app, org, customer)
     app.services.org.grant_permission(org.gm.id, org.manager.id, Permission.READ_SECRET, "audit")
     with pytest.raises(PermissionDenied):
@@ -344,18 +325,14 @@ def test_x6_file_is_kept_ten_years(app: Any, org: Any, customer: Any) -> None:
     assert open_new_sale(app, org, customer).retention_until == d("2036-09-18")
 
 
-def test_x6_destruction_before_ten_years_is_refused(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_x6_destruction_before_ten_years_is_refused(app: Any, org: Any, customer: Any,
+                                                    clock: FixedClock) -> None:
     f = open_new_sale(app, org, customer)
     clock.set(at("2036-09-17 16:00"))
     before = snapshot(app)
     with pytest.raises(Conflict) as info:
         app.services.customers.destroy_file(
-            org.manager.id,
-            f.id,
-            reviewed_by=org.manager.id,
-            approved_by=org.gm.id,
+            org.manager.id, f.id, reviewed_by=org.manager.id, approved_by=org.gm.id,
             reason="expired",
         )
     assert info.value.rule == "X-6"
@@ -370,10 +347,7 @@ def test_x6_destruction_after_retention_leaves_a_record_and_clears_documents(
     app.services.customers.add_documents(org.sales.id, f.id, {"contract": "box 1"})
     clock.set(at("2036-09-18 09:00"))
     rec = app.services.customers.destroy_file(
-        org.manager.id,
-        f.id,
-        reviewed_by=org.manager.id,
-        approved_by=org.gm.id,
+        org.manager.id, f.id, reviewed_by=org.manager.id, approved_by=org.gm.id,
         reason="retention period over",
     )
     assert (rec.file_id, rec.customer_id) == (f.id, customer.id)
@@ -407,17 +381,13 @@ def expired_file(app: Any, org: Any, customer: Any, clock: FixedClock) -> Any:
 
 
 def test_x6_reviewer_must_be_the_department_head(app: Any, org: Any, expired_file: Any) -> None:
-    other_manager = app.services.org.add_staff(
-        org.admin.id, name="Other Mgr", role="manager", department_id=org.manager.department_id
-    )
+    other_manager = app.services.org.add_staff(org.admin.id, name="Other Mgr", role="manager",
+                                               department_id=org.manager.department_id)
     before = snapshot(app)
     for reviewer in (other_manager, org.supervisor, org.gm):
         with pytest.raises(PermissionDenied) as info:
             app.services.customers.destroy_file(
-                org.manager.id,
-                expired_file.id,
-                reviewed_by=reviewer.id,
-                approved_by=org.gm.id,
+                org.manager.id, expired_file.id, reviewed_by=reviewer.id, approved_by=org.gm.id,
                 reason="expired",
             )
         assert info.value.field == "reviewed_by"
@@ -430,11 +400,8 @@ def test_x6_approver_must_be_the_gm(app: Any, org: Any, expired_file: Any, appro
     before = snapshot(app)
     with pytest.raises(PermissionDenied) as info:
         app.services.customers.destroy_file(
-            org.manager.id,
-            expired_file.id,
-            reviewed_by=org.manager.id,
-            approved_by=getattr(org, approver).id,
-            reason="expired",
+            org.manager.id, expired_file.id, reviewed_by=org.manager.id,
+            approved_by=getattr(org, approver).id, reason="expired",
         )
     assert info.value.field == "approved_by"
     assert snapshot(app) == before
@@ -443,10 +410,7 @@ def test_x6_approver_must_be_the_gm(app: Any, org: Any, expired_file: Any, appro
 def test_x6_destruction_needs_a_reason(app: Any, org: Any, expired_file: Any) -> None:
     with pytest.raises(ValidationError):
         app.services.customers.destroy_file(
-            org.manager.id,
-            expired_file.id,
-            reviewed_by=org.manager.id,
-            approved_by=org.gm.id,
+            org.manager.id, expired_file.id, reviewed_by=org.manager.id, approved_by=org.gm.id,
             reason=" ",
         )
 
@@ -464,9 +428,8 @@ def test_x6_retention_runs_from_the_event_date_including_29_february(
     assert f.retention_until == d("2038-02-28")
 
 
-def test_cus3_file_statuses_after_time_passes(
-    app: Any, org: Any, customer: Any, clock: FixedClock
-) -> None:
+def test_cus3_file_statuses_after_time_passes(app: Any, org: Any, customer: Any,
+                                             clock: FixedClock) -> None:
     open_new_sale(app, org, customer)
     clock.advance(timedelta(days=10))
     (s,) = app.services.customers.file_statuses(org.sales.id, customer.id)

@@ -79,7 +79,9 @@ def test_cus1_earliest_registration_owns_even_when_the_claimant_is_senior(
 @pytest.mark.parametrize(
     "variant", ["138-0013-8000", "138 0013 8000", "(138) 0013-8000", " 13800138000 "]
 )
-def test_cus1_phone_normalisation_detects_the_same_phone(app: Any, org: Any, variant: str) -> None:
+def test_cus1_phone_normalisation_detects_the_same_phone(
+    app: Any, org: Any, variant: str
+) -> None:
     c = register(app, org.sales.id, phone="13800138000")
     assert c.phone == "13800138000"
     with pytest.raises(Conflict):
@@ -104,7 +106,9 @@ def test_cus1_blank_name_is_refused() -> None:
     assert info.value.field == "name"
 
 
-def test_cus1_id_number_match_is_a_conflict_even_with_another_phone(app: Any, org: Any) -> None:
+def test_cus1_id_number_match_is_a_conflict_even_with_another_phone(
+    app: Any, org: Any
+) -> None:
     register(app, org.sales.id, phone="13800138000", id_number="11010519491231002x")
     before = snapshot(app)
     with pytest.raises(Conflict) as info:
@@ -141,21 +145,14 @@ def test_cus1_registering_for_an_unknown_staff_member_is_refused(app: Any, org: 
 def test_cus1_referral_goes_to_the_referrers_owner_only_when_asked(app: Any, org: Any) -> None:
     referrer = register(app, org.sales.id, name="Old Customer", phone="13800000001")
     not_asked = register(
-        app,
-        org.sales2.id,
-        phone="13800000002",
-        source=Source.REFERRAL,
+        app, org.sales2.id, phone="13800000002", source=Source.REFERRAL,
         referrer_customer_id=referrer.id,
     )
     assert not_asked.owner_id == org.sales2.id
     assert not_asked.referrer_customer_id == referrer.id
     asked = register(
-        app,
-        org.sales2.id,
-        phone="13800000003",
-        source=Source.REFERRAL,
-        referrer_customer_id=referrer.id,
-        wants_referrer_owner=True,
+        app, org.sales2.id, phone="13800000003", source=Source.REFERRAL,
+        referrer_customer_id=referrer.id, wants_referrer_owner=True,
     )
     assert asked.owner_id == org.sales.id
     assert asked.registered_by == org.sales2.id
@@ -172,13 +169,8 @@ def test_cus1_referral_must_name_an_existing_referrer(app: Any, org: Any) -> Non
 def test_cus1_only_a_referral_names_a_referrer(app: Any, org: Any) -> None:
     referrer = register(app, org.sales.id, phone="13800000001")
     with pytest.raises(ValidationError):
-        register(
-            app,
-            org.sales.id,
-            phone="13800000002",
-            source=Source.PHONE,
-            referrer_customer_id=referrer.id,
-        )
+        register(app, org.sales.id, phone="13800000002", source=Source.PHONE,
+                 referrer_customer_id=referrer.id)
     with pytest.raises(ValidationError):
         register(app, org.sales.id, phone="13800000002", wants_referrer_owner=True)
 
@@ -314,9 +306,8 @@ def test_cus2_illegal_status_transitions_are_refused(
     svc = app.services.customers
     c = register(app, org.sales.id)
     if start == "closed_deal":
-        c = svc.update(
-            org.sales.id, c.id, UpdateCustomer(expected_version=c.version, status="closed_deal")
-        )
+        c = svc.update(org.sales.id, c.id, UpdateCustomer(expected_version=c.version,
+                                                          status="closed_deal"))
     before = snapshot(app)
     with pytest.raises(InvalidTransition):
         svc.update(org.sales.id, c.id, UpdateCustomer(expected_version=c.version, status=target))
@@ -349,12 +340,10 @@ def test_cus1_phone_change_to_another_customers_phone_is_a_conflict(app: Any, or
 def test_cus1_phone_change_to_its_own_phone_or_a_free_one_is_fine(app: Any, org: Any) -> None:
     c = register(app, org.sales.id, phone="13800000001", id_number="ID1")
     svc = app.services.customers
-    c = svc.update(
-        org.sales.id, c.id, UpdateCustomer(expected_version=c.version, phone="13800000001")
-    )
-    c = svc.update(
-        org.sales.id, c.id, UpdateCustomer(expected_version=c.version, phone="13800000009")
-    )
+    c = svc.update(org.sales.id, c.id, UpdateCustomer(expected_version=c.version,
+                                                      phone="13800000001"))
+    c = svc.update(org.sales.id, c.id, UpdateCustomer(expected_version=c.version,
+                                                      phone="13800000009"))
     assert c.phone == "13800000009"
 
 
@@ -428,7 +417,9 @@ def test_cus1_transfer_to_an_unknown_staff_member_is_refused(app: Any, org: Any)
         app.services.customers.transfer(org.manager.id, c.id, "stf_nobody", "reason", c.version)
 
 
-def test_cus1_after_transfer_the_new_owner_sees_it_and_the_old_does_not(app: Any, org: Any) -> None:
+def test_cus1_after_transfer_the_new_owner_sees_it_and_the_old_does_not(
+    app: Any, org: Any
+) -> None:
     c = register(app, org.sales.id)
     svc = app.services.customers
     svc.transfer(org.manager.id, c.id, org.sales2.id, "reason", c.version)

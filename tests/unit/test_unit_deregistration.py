@@ -15,13 +15,8 @@ from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.money import Money
 
-STEPS = [
-    "supervisor_review",
-    "cs_manager_review",
-    "gm_approval",
-    "finance_settlement",
-    "customer_signature",
-]
+STEPS = ["supervisor_review", "cs_manager_review", "gm_approval", "finance_settlement",
+         "customer_signature"]
 
 
 @pytest.fixture
@@ -47,9 +42,8 @@ def test_cus6_the_full_chain_in_policy_order_closes_the_account(
     actors = [org.supervisor, org.manager, org.gm, org.service, org.sales]
     for i, actor in enumerate(actors):
         refund = Money("1234.50") if STEPS[i] == "finance_settlement" else None
-        dr = svc.advance_deregistration(
-            actor.id, dr.id, approve=True, reason=f"step {i}", refund=refund
-        )
+        dr = svc.advance_deregistration(actor.id, dr.id, approve=True, reason=f"step {i}",
+                                        refund=refund)
         assert dr.completed_steps == STEPS[: i + 1]
         if i < len(actors) - 1:
             assert dr.state == DeregistrationState.OPEN
@@ -79,7 +73,8 @@ def test_cus6_application_needs_a_reason_and_a_live_customer(
     assert snapshot(app) == before
 
 
-def test_cus6_only_someone_who_sees_the_customer_applies(app: Any, org: Any, customer: Any) -> None:
+def test_cus6_only_someone_who_sees_the_customer_applies(app: Any, org: Any,
+                                                        customer: Any) -> None:
     with pytest.raises(PermissionDenied):
         app.services.customers.apply_deregistration(org.sales2.id, customer.id, "closing")
 
@@ -120,7 +115,8 @@ def test_cus6_steps_cannot_be_skipped_the_gm_first_does_the_first_step(
     assert dr.completed_steps == ["supervisor_review"]
 
 
-def test_cus6_finance_step_needs_a_non_negative_refund(app: Any, org: Any, customer: Any) -> None:
+def test_cus6_finance_step_needs_a_non_negative_refund(app: Any, org: Any,
+                                                       customer: Any) -> None:
     svc = app.services.customers
     dr = svc.apply_deregistration(org.sales.id, customer.id, "closing")
     with pytest.raises(ValidationError) as info:  # money on a step that settles nothing
@@ -151,9 +147,8 @@ def test_cus6_rejection_restores_the_previous_status(
         svc.advance_deregistration(actor.id, dr.id, approve=True)
     with pytest.raises(ValidationError):  # a rejection needs a reason
         svc.advance_deregistration(approvers[at_step].id, dr.id, approve=False, reason="")
-    dr = svc.advance_deregistration(
-        approvers[at_step].id, dr.id, approve=False, reason="balance disputed"
-    )
+    dr = svc.advance_deregistration(approvers[at_step].id, dr.id, approve=False,
+                                    reason="balance disputed")
     assert dr.state == DeregistrationState.REJECTED
     assert status_of(app, org, customer) == CustomerStatus.CLOSED_DEAL
     (event,) = audit_events(app, dr.id, "deregistration.rejected")

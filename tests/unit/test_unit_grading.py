@@ -47,19 +47,16 @@ def customer(app: Any, org: Any) -> Any:
         (scores(59), (59, "C")),
         (scores(0), (0, "C")),
         # 30*100 + 20*50 + 25*80 + 15*40 + 10*90 = 7500 -> 75
-        (
-            scores(annual_sales=100, price=50, payment_collection=80, cooperation=40, trend=90),
-            (75, "B"),
-        ),
+        (scores(annual_sales=100, price=50, payment_collection=80, cooperation=40, trend=90),
+         (75, "B")),
         # 7950 -> 79.5 rounds half up to 80 -> A
         (scores(80, cooperation=78, trend=78), (80, "A")),
         # 7945 -> 79.45 -> 79 -> B
         (scores(80, cooperation=77, trend=79), (79, "B")),
     ],
 )
-def test_cus4_weighted_score_and_band(
-    app: Any, given: dict[str, int], expected: tuple[int, str]
-) -> None:
+def test_cus4_weighted_score_and_band(app: Any, given: dict[str, int],
+                                      expected: tuple[int, str]) -> None:
     assert app.services.customers.compute_score(given) == expected
 
 
@@ -182,8 +179,10 @@ def test_cus4_grades_are_decided_by_manager_and_above(
 
 
 @pytest.mark.parametrize("who", ["deputy", "gm"])
-def test_cus4_senior_roles_may_decide_grades(app: Any, org: Any, customer: Any, who: str) -> None:
-    change = app.services.customers.evaluate_grade(getattr(org, who).id, customer.id, scores(), "x")
+def test_cus4_senior_roles_may_decide_grades(app: Any, org: Any, customer: Any,
+                                             who: str) -> None:
+    change = app.services.customers.evaluate_grade(getattr(org, who).id, customer.id,
+                                                   scores(), "x")
     assert change.approved_by == getattr(org, who).id
 
 
@@ -195,14 +194,8 @@ def test_cus4_change_grade_by_a_manager_with_a_reason_records_history(
     svc.evaluate_grade(org.manager.id, customer.id, scores(85), "first")
     c = svc.get(org.sales.id, customer.id)
     clock.set(at("2026-11-02 10:00"))  # outside the window: an out-of-cycle change
-    change = svc.change_grade(
-        org.manager.id,
-        customer.id,
-        "C",
-        "two unpaid invoices",
-        proposed_by=org.sales.id,
-        expected_version=c.version,
-    )
+    change = svc.change_grade(org.manager.id, customer.id, "C", "two unpaid invoices",
+                              proposed_by=org.sales.id, expected_version=c.version)
     assert (change.from_grade, change.to_grade) == ("A", "C")
     assert change.score is None
     assert change.reason == "two unpaid invoices"
@@ -219,17 +212,12 @@ def test_cus4_change_grade_by_a_manager_with_a_reason_records_history(
 
 
 @pytest.mark.parametrize("who", ["sales", "supervisor", "admin"])
-def test_cus4_change_grade_needs_manager_and_above(
-    app: Any, org: Any, customer: Any, who: str
-) -> None:
+def test_cus4_change_grade_needs_manager_and_above(app: Any, org: Any, customer: Any,
+                                                   who: str) -> None:
     before = snapshot(app)
     with pytest.raises(PermissionDenied):
         app.services.customers.change_grade(
-            getattr(org, who).id,
-            customer.id,
-            "A",
-            "good customer",
-            proposed_by=org.sales.id,
+            getattr(org, who).id, customer.id, "A", "good customer", proposed_by=org.sales.id,
             expected_version=customer.version,
         )
     assert snapshot(app) == before
@@ -238,11 +226,7 @@ def test_cus4_change_grade_needs_manager_and_above(
 def test_cus4_change_grade_needs_a_reason(app: Any, org: Any, customer: Any) -> None:
     with pytest.raises(ValidationError) as info:
         app.services.customers.change_grade(
-            org.manager.id,
-            customer.id,
-            "A",
-            "   ",
-            proposed_by=org.sales.id,
+            org.manager.id, customer.id, "A", "   ", proposed_by=org.sales.id,
             expected_version=customer.version,
         )
     assert info.value.field == "reason"
@@ -253,47 +237,26 @@ def test_cus4_change_grade_to_a_grade_the_policy_lacks_is_refused(
 ) -> None:
     with pytest.raises(ValidationError) as info:
         app.services.customers.change_grade(
-            org.manager.id,
-            customer.id,
-            "AAA",
-            "top",
-            proposed_by=org.sales.id,
+            org.manager.id, customer.id, "AAA", "top", proposed_by=org.sales.id,
             expected_version=customer.version,
         )
     assert info.value.field == "grade"
 
 
-def test_cus4_change_grade_with_a_stale_version_is_refused(
-    app: Any, org: Any, customer: Any
-) -> None:
+def test_cus4_change_grade_with_a_stale_version_is_refused(app: Any, org: Any,
+                                                           customer: Any) -> None:
     svc = app.services.customers
-    svc.change_grade(
-        org.manager.id,
-        customer.id,
-        "B",
-        "r",
-        proposed_by=org.sales.id,
-        expected_version=customer.version,
-    )
+    svc.change_grade(org.manager.id, customer.id, "B", "r", proposed_by=org.sales.id,
+                     expected_version=customer.version)
     with pytest.raises(ConcurrencyConflict):
-        svc.change_grade(
-            org.manager.id,
-            customer.id,
-            "A",
-            "r",
-            proposed_by=org.sales.id,
-            expected_version=customer.version,
-        )
+        svc.change_grade(org.manager.id, customer.id, "A", "r", proposed_by=org.sales.id,
+                         expected_version=customer.version)
 
 
 def test_cus4_change_grade_proposer_must_exist(app: Any, org: Any, customer: Any) -> None:
     with pytest.raises(NotFound):
         app.services.customers.change_grade(
-            org.manager.id,
-            customer.id,
-            "B",
-            "r",
-            proposed_by="stf_nobody",
+            org.manager.id, customer.id, "B", "r", proposed_by="stf_nobody",
             expected_version=customer.version,
         )
 

@@ -330,14 +330,8 @@ def org_for(app: Any) -> Any:
     supervisor = org.add_staff(admin.id, name="Sup", role="supervisor", department_id=dept.id)
     sales = org.add_staff(admin.id, name="Sales", role="staff", department_id=dept.id)
     sales2 = org.add_staff(admin.id, name="Sales2", role="staff", department_id=dept.id)
-    return {
-        "admin": admin,
-        "gm": gm,
-        "manager": manager,
-        "supervisor": supervisor,
-        "sales": sales,
-        "sales2": sales2,
-    }
+    return {"admin": admin, "gm": gm, "manager": manager, "supervisor": supervisor,
+            "sales": sales, "sales2": sales2}
 
 
 def test_cus3_changed_handover_working_days_changes_the_due_date() -> None:
@@ -456,10 +450,7 @@ def test_x6_shorter_retention_allows_earlier_destruction() -> None:
     assert f.retention_until == d("2027-09-18")
     app.services.ctx.clock.set(at("2027-09-18 09:00"))  # type: ignore[attr-defined]
     rec = app.services.customers.destroy_file(
-        o["manager"].id,
-        f.id,
-        reviewed_by=o["manager"].id,
-        approved_by=o["gm"].id,
+        o["manager"].id, f.id, reviewed_by=o["manager"].id, approved_by=o["gm"].id,
         reason="retention over",
     )
     assert rec.retention_until == d("2027-09-18")
@@ -489,7 +480,9 @@ def test_x1_policy_closure_dates_accept_toml_dates_and_iso_strings() -> None:
 @pytest.mark.parametrize("value", ["02-30", "04-31", "02-29"])
 def test_cus4_grading_window_days_must_exist_every_year(value: str) -> None:
     """A window day that some years lack would crash the next-window computation."""
-    probs = problems_of(lambda doc: doc["customers"]["grading"].__setitem__("window_start", value))
+    probs = problems_of(
+        lambda doc: doc["customers"]["grading"].__setitem__("window_start", value)
+    )
     assert paths(probs) == ["$.customers.grading.window_start"]
 
 

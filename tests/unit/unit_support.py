@@ -52,9 +52,8 @@ def snapshot(app: App) -> Snapshot:
             grade_changes=sum(len(uow.grade_changes.list_for_customer(c.id)) for c in customers),
             access_log=len(uow.access_log.list()),
             destructions=len(uow.destructions.list()),
-            deregistrations=sum(
-                len(uow.deregistrations.list_for_customer(c.id)) for c in customers
-            ),
+            deregistrations=sum(len(uow.deregistrations.list_for_customer(c.id))
+                                for c in customers),
             staff=tuple(uow.staff.list()),
         )
 
@@ -65,9 +64,8 @@ def audit_events(app: App, subject_id: str | None = None, kind: str | None = Non
     return [e for e in events if kind is None or e.kind == kind]
 
 
-def register(
-    app: App, actor: StaffId, name: str = "Zhang San", phone: str = "13800138000", **kw: Any
-) -> Customer:
+def register(app: App, actor: StaffId, name: str = "Zhang San", phone: str = "13800138000",
+             **kw: Any) -> Customer:
     return app.services.customers.register(actor, RegisterCustomer(name=name, phone=phone, **kw))
 
 
@@ -81,7 +79,6 @@ def deregister(app: App, org: Any, customer_id: Any, refund: str = "0.00") -> An
     svc.advance_deregistration(org.supervisor.id, dr.id, approve=True, reason="ok")
     svc.advance_deregistration(org.manager.id, dr.id, approve=True, reason="ok")
     svc.advance_deregistration(org.gm.id, dr.id, approve=True, reason="ok")
-    svc.advance_deregistration(
-        org.service.id, dr.id, approve=True, reason="refunded", refund=Money(refund)
-    )
+    svc.advance_deregistration(org.service.id, dr.id, approve=True, reason="refunded",
+                               refund=Money(refund))
     return svc.advance_deregistration(org.sales.id, dr.id, approve=True, reason="signed")
