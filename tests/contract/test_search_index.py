@@ -47,3 +47,18 @@ def test_migration_0009_backfills_keys_of_existing_customers(tmp_path: Path) -> 
     storage.upgrade()
     assert [c.name for c in app.services.customers.search(admin.id, "zs")] == ["张三"]
     app.close()
+
+
+def test_search_can_use_the_key_index_on_postgres(sql_storage_factory: Any) -> None:
+    """On PostgreSQL the key column collates "C", so the prefix range is an index range
+    (with sequential scans disabled the planner must be able to use the primary key)."""
+    storage: SqlStorage = sql_storage_factory("postgres")
+    ids = matching_ids("zs")
+    assert ids is not None
+    stmt = sa.select(customers.c.id).where(customers.c.id.in_(ids))
+    compiled = stmt.compile(storage.engine, compile_kwargs={"literal_binds": True})
+    with storage.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+    assert "pk_customer_search_keys" in plan, plan
+    assert "Seq Scan on customer_search_keys" not in plan, plan
