@@ -2,15 +2,19 @@
 
 Runs on the in-memory adapter with a fixed clock, so it is repeatable:
 
-    python examples/customers_tour.py
+    python examples/customers_tour.py [--out DIR]
 
-Set CSDOMAIN_STORAGE=sql and CSDOMAIN_DATABASE_URL=sqlite:///tour.db to run it on SQLite.
+Set CSDOMAIN_STORAGE=sql to run it on SQLite: the database ``tour.db`` goes into DIR (default: a
+new temporary folder) unless CSDOMAIN_DATABASE_URL names one.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import tempfile
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from adapters.bootstrap import bootstrap
@@ -24,14 +28,18 @@ from csdomain.kernel.money import Money
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def main() -> None:
+def main(out_dir: Path | None = None) -> None:
     clock = FixedClock(datetime(2026, 9, 18, 10, 0, tzinfo=TZ))  # Friday
     storage = os.environ.get("CSDOMAIN_STORAGE", "memory")
-    app = bootstrap(
-        Settings.from_env() if storage == "sql" else Settings(storage="memory"),
-        clock=clock,
-        create_schema=True,
-    )
+    settings = Settings(storage="memory")
+    if storage == "sql":
+        settings = Settings.from_env()
+        if not os.environ.get("CSDOMAIN_DATABASE_URL"):
+            out_dir = out_dir or Path(tempfile.mkdtemp(prefix="csdomain-tour-"))
+            out_dir.mkdir(parents=True, exist_ok=True)
+            settings = Settings(storage="sql", database_url=f"sqlite:///{out_dir / 'tour.db'}")
+            print(f"database: {out_dir / 'tour.db'}")
+    app = bootstrap(settings, clock=clock, create_schema=True)
     org, customers = app.services.org, app.services.customers
 
     admin, _token = org.bootstrap_admin("Admin")
@@ -153,4 +161,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="output folder (default: a new temp folder)")
+    main(parser.parse_args().out)

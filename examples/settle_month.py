@@ -1,11 +1,16 @@
 """Record violations, charge a complaint loss, settle October 2026 and export the statements
 (PEN-1…PEN-11).
 
-    python examples/settle_month.py   # prints statements; writes statements-2026-10.csv/.xlsx
+    python examples/settle_month.py [--out DIR]
+
+Prints the statements and writes ``statements-2026-10.csv``/``.xlsx`` into DIR (default: a new
+temporary folder, so running it never litters the current folder).
 """
 
 from __future__ import annotations
 
+import argparse
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +24,9 @@ from csdomain.kernel.money import Money
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def main(out_dir: Path = Path(".")) -> None:
+def main(out_dir: Path | None = None) -> None:
+    out_dir = out_dir or Path(tempfile.mkdtemp(prefix="csdomain-settle-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
     clock = FixedClock(datetime(2026, 10, 20, 9, 0, tzinfo=TZ))
     app = bootstrap(Settings(storage="memory"), clock=clock)
     org, pen = app.services.org, app.services.penalties
@@ -66,7 +73,10 @@ def main(out_dir: Path = Path(".")) -> None:
     (out_dir / "statements-2026-10.xlsx").write_bytes(statements_xlsx(statements, names))
     again = pen.settle_month(manager.id, "2026-10")
     print("re-run identical:", [x.total for x in again] == [x.total for x in statements])
+    print(f"statements written to {out_dir}")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="output folder (default: a new temp folder)")
+    main(parser.parse_args().out)

@@ -13,7 +13,7 @@ import attrs
 from adapters.calendar import calendar_from_policy
 from adapters.clock import SystemClock
 from adapters.memory import MemoryStore
-from adapters.notify import LoggingNotifier, SmtpNotifier
+from adapters.notify import LoggingNotifier, SmtpNotifier, WebhookNotifier
 from adapters.policy_file import default_policy, load_policy
 from adapters.settings import Settings
 from csdomain.cases.ports import Notifier
@@ -22,6 +22,7 @@ from csdomain.kernel.calendar import Calendar
 from csdomain.kernel.clock import Clock
 from csdomain.kernel.errors import NotFound
 from csdomain.kernel.ids import StaffId
+from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
 from csdomain.ports import UnitOfWork
 from csdomain.services import Services
@@ -92,6 +93,8 @@ def bootstrap(
     if policy is None:
         policy = load_policy(settings.policy_file) if settings.policy_file else default_policy()
     if storage is None:
+        if not create_schema:
+            _require_database(settings)
         storage = make_storage(settings, create_schema=create_schema, policy=policy)
     ctx = ServiceContext(
         uow=storage.unit_of_work,
@@ -106,16 +109,45 @@ def bootstrap(
     )
 
 
-def make_notifier(settings: Settings, storage: Storage) -> Notifier:
-    """Log notifications; with SMTP settings also e-mail them to ``Staff.email`` (CASE-5)."""
-    if settings.smtp is None:
-        return LoggingNotifier()
+def _require_database(settings: Settings) -> None:
+    """A SQLite file that does not exist yet is refused *before* connecting, which would
+    create an empty file without a schema and leave it behind: say how to create it."""
+    if settings.storage != "sql":
+        return
+    from adapters.sql.storage import sqlite_file
 
-    def address_of(staff_id: StaffId) -> str:
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise NotFound(
+            f"there is no database at {path}; create it with `csdomain init` (or "
+            "`csdomain init --demo`), or in Python with bootstrap(create_schema=True)",
+            field="database_url",
+        )
+
+
+def make_notifier(settings: Settings, storage: Storage) -> Notifier:
+    """Log notifications; with SMTP settings also e-mail them to ``Staff.email``, with
+    webhook settings also POST them to the webhook (WeCom/DingTalk robot or JSON) (CASE-5)."""
+
+    def staff_of(staff_id: StaffId) -> Staff | None:
         with storage.unit_of_work() as uow:
             try:
-                return uow.staff.get(staff_id).email
+                return uow.staff.get(staff_id)
             except NotFound:
-                return ""
+                return None
 
-    return SmtpNotifier(settings.smtp, address_of)
+    def address_of(staff_id: StaffId) -> str:
+        staff = staff_of(staff_id)
+        return staff.email if staff is not None else ""
+
+    def name_of(staff_id: StaffId) -> str:
+        staff = staff_of(staff_id)
+        return staff.name if staff is not None else ""
+
+    notifier: LoggingNotifier = (
+        LoggingNotifier() if settings.smtp is None else SmtpNotifier(settings.smtp, address_of)
+    )
+    if settings.webhook is not None:
+        then = notifier if settings.smtp is not None else None
+        notifier = WebhookNotifier(settings.webhook, name_of, then=then)
+    return notifier

@@ -10,6 +10,7 @@
 | CSDOMAIN_SECRET_KEY | web cookie signing key | generated once, kept in the database |
 | CSDOMAIN_WEB_SESSION_HOURS | a web session's lifetime from sign-in (1–720) | 12 |
 | CSDOMAIN_WEB_SESSION_IDLE_MINUTES | a web session ends after this long unused (5–43200) | 120 |
+| CSDOMAIN_WEBHOOK_URL (+ _FORMAT json/wecom/dingtalk, _SECRET, _TIMEOUT) | webhook | off |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 import attrs
 
 from adapters.notify.notifiers import SmtpSettings
+from adapters.notify.webhook import WebhookSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./csdomain.db"
 DEFAULT_WEB_SESSION_HOURS = 12
@@ -51,6 +53,7 @@ class Settings:
     secret_key: str | None = attrs.field(default=None, repr=False)
     web_session_hours: int = DEFAULT_WEB_SESSION_HOURS
     web_session_idle_minutes: int = DEFAULT_WEB_SESSION_IDLE_MINUTES
+    webhook: WebhookSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,4 +74,5 @@ class Settings:
             web_session_idle_minutes=_bounded_int(
                 e, "CSDOMAIN_WEB_SESSION_IDLE_MINUTES", DEFAULT_WEB_SESSION_IDLE_MINUTES, 5, 43200
             ),
+            webhook=WebhookSettings.from_env(e),
         )

@@ -88,6 +88,20 @@ class CustomerRepository(Protocol):
         in that department (the ``department`` scope, X-5), filtered before paging."""
         ...
 
+    def search(
+        self,
+        text: str,
+        *,
+        owner_id: StaffId | None = None,
+        department_id: DepartmentId | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        """Customers whose name (substring, pinyin, pinyin initials), phone or ID number
+        matches ``text``, through an index (never a scan of every customer in SQL); ordered
+        by registration time, then id."""
+        ...
+
 
 class FileRepository(Protocol):
     def add(self, customer_file: CustomerFile) -> None: ...

@@ -44,8 +44,8 @@ class Cli:
 
 
 def problem_of(result: Result) -> Any:
-    """The JSON problem object that follows the ``Error:`` line on stderr."""
-    return json.loads(result.stderr[result.stderr.index("{") :])
+    """The JSON problem object on stderr: with ``--json`` stderr is nothing else."""
+    return json.loads(result.stderr)
 
 
 @attrs.define

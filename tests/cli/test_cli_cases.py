@@ -530,3 +530,42 @@ def test_settlements_and_an_exchange_form_through_its_chain(run: Cli, org: CliOr
         "exchanges", "sign", other["id"], "--reject", "--opinion", "no stock", actor=org.manager
     )
     assert refused["state"] == "rejected"
+
+
+def test_every_case_command_takes_the_number_as_well_as_the_id(run: Cli, org: CliOrg) -> None:
+    """Issue 11: the number the CLI prints first (``202612-0001``) is accepted everywhere."""
+    case = receive(run, org.sales)
+    number, cid = case["number"], case["id"]
+    by_number = run.json("cases", "clocks", number, actor=org.sales)
+    assert by_number == run.json("cases", "clocks", cid, actor=org.sales) and by_number
+    assert run.json("cases", "show", number, actor=org.sales)["id"] == cid
+    assert run.json("cases", "acknowledge", number, actor=org.sales)["id"] == cid
+    assert run.json("cases", "timeline", number, actor=org.sales)
+    # a follow-up case names the earlier one by number too (CASE-15)
+    follow = receive(run, org.sales, "--related", number)
+    assert follow["related_case_id"] == cid
+    missing = run.fails(4, "cases", "clocks", "209901-0001", "--json", actor=org.sales)
+    assert problem_of(missing)["type"] == "urn:csdomain:problem:not-found"
+
+
+def test_breaches_and_case_details_show_numbers_and_names_not_only_ids(
+    timed: Cli, timed_org: CliOrg, clock: FixedClock
+) -> None:
+    """Issue 11: people read case numbers and department names, not truncated ids."""
+    org = timed_org
+    case = receive(timed, org.sales)
+    timed.ok("cases", "accept", case["id"], actor=org.supervisor)
+    timed.ok(
+        "cases", "assign", case["id"], "--department", org.dept, "--handler", org.sales,
+        actor=org.supervisor,
+    )  # fmt: skip
+    clock.advance(timedelta(days=2))
+    timed.ok("cases", "sweep")
+    table = timed.ok("cases", "breaches", case["number"], actor=org.sales).stdout
+    assert case["number"] in table and case["id"] not in table and "Li Lei" in table
+    details = timed.ok("cases", "show", case["number"], actor=org.sales).stdout
+    department = next(line for line in details.splitlines() if line.startswith("department:"))
+    assert department.split()[1:] == ["Sales", f"({org.dept})"]
+    timeline = timed.ok("cases", "timeline", case["number"], actor=org.sales).stdout
+    accepted = next(line for line in timeline.splitlines() if " accepted " in line)
+    assert "Sun Supervisor" in accepted and org.supervisor not in accepted

@@ -74,7 +74,7 @@ def test_registering_an_owned_customer_exits_5_naming_the_owner(run: Cli, org: C
             actor=org.sales2,
         )
     )
-    assert problem["type"] == "conflict" and problem["rule"] == "CUS-1"
+    assert problem["type"] == "urn:csdomain:problem:conflict" and problem["rule"] == "CUS-1"
     assert problem["field"] == "phone" and "Li Lei" in problem["detail"]
 
 
@@ -138,7 +138,7 @@ def test_validation_errors_exit_3_with_field_and_rule(run: Cli, org: CliOrg) -> 
             3, "customers", "register", "--name", " ", "--phone", "x1", "--json", actor=org.sales
         )
     )
-    assert problem["type"] == "validation" and problem["exit_code"] == 3
+    assert problem["type"] == "urn:csdomain:problem:validation" and problem["exit_code"] == 3
     # every bad field is named (issue 8: command validation does not stop at the first)
     assert problem["field"] == "name"
     assert [e["field"] for e in problem["errors"]] == ["name", "phone"]
@@ -426,3 +426,18 @@ def test_destroying_a_file_before_its_retention_ends_exits_5(run: Cli, org: CliO
     assert (
         run.ok("files", "destructions", actor=org.manager).stdout.strip() == "(no files destroyed)"
     )
+
+
+def test_customers_find_by_initials_pinyin_and_phone(run: Cli, org: CliOrg) -> None:
+    """Issue 11: ``customers find zs`` finds 张三; staff find only their own (CUS-1)."""
+    zhang = register(run, org.sales, "张三", "138 0013 8000")
+    register(run, org.sales2, "王五", "13900139000")
+    assert [c["id"] for c in run.json("customers", "find", "zs", actor=org.sales)] == [zhang["id"]]
+    human = run.ok("customers", "find", "zhangsan", actor=org.sales).stdout
+    assert "张三" in human and "Li Lei" in human  # the owner's name, not only the id
+    by_phone = run.json("customers", "find", "+86 138-0013-8000", actor=org.supervisor)
+    assert [c["name"] for c in by_phone] == ["张三"]
+    assert run.json("customers", "find", "ww", actor=org.sales) == []
+    assert "no customer matches" in run.ok("customers", "find", "ww", actor=org.sales).stdout
+    too_long = run.fails(3, "customers", "find", "x" * 65, "--json", actor=org.sales)
+    assert problem_of(too_long)["field"] == "q"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_unexpected_errors_exit_1_without_traceback(
     assert result.stderr.startswith("Error: unexpected RuntimeError: disk on fire")
     assert "Traceback" not in result.stderr and "--debug" in result.stderr
     as_json = runner.invoke(cli, ["--json", "staff", "list"], obj=app)
-    assert problem_of(as_json)["type"] == "unexpected"
+    assert problem_of(as_json)["type"] == "urn:csdomain:problem:internal"
 
     debug = runner.invoke(cli, ["--debug", "staff", "list"], obj=app)
     assert debug.exit_code == 1 and isinstance(debug.exception, RuntimeError)
@@ -99,5 +100,54 @@ def test_json_mode_usage_errors_get_a_problem_object_too(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     problem = problem_of(result)
-    assert problem["type"] == "usage" and "--as STAFF_ID" in problem["detail"]
+    assert problem["type"] == "urn:csdomain:problem:usage" and "--as STAFF_ID" in problem["detail"]
     assert not db.exists()  # the actor is checked before the database is touched
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "staff", "list", "--no-such-option"],  # Click parse error in a subcommand
+        ["--json", "no-such-command"],  # unknown command, before any callback runs
+        ["staff", "show", "--json"],  # missing argument; --json given after the command
+        ["--json", "--no-such-global"],  # parse error of the root group itself
+    ],
+)
+def test_json_mode_click_errors_leave_only_a_problem_on_stderr(app: App, argv: list[str]) -> None:
+    result = CliRunner().invoke(cli, argv, obj=app)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    problem = json.loads(result.stderr)  # nothing but the problem object
+    assert problem["type"] == "urn:csdomain:problem:usage" and problem["exit_code"] == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValidationError("bad", field="phone", rule="CUS-1"),
+        NotFound("no such customer", field="customer_id"),
+        Conflict("owned", rule="CUS-1"),
+        ConcurrencyConflict("changed"),
+        PermissionDenied("no", rule="X-3"),
+        InvalidTransition("closed"),
+        PolicyError("broken", [("cases.x", "bad")]),
+    ],
+)
+def test_cli_problem_types_are_the_http_ones(error: DomainError) -> None:
+    """One vocabulary for scripts: the CLI's problem type equals the HTTP adapter's."""
+    from adapters.cli.errors import problem
+    from adapters.http.problems import problem_for
+
+    assert problem(error)["type"] == problem_for(error).type
+    assert problem(error)["type"].startswith("urn:csdomain:problem:")
+
+
+def test_json_mode_domain_error_stderr_is_one_json_object(app: App) -> None:
+    result = CliRunner().invoke(
+        cli, ["--json", "--as", "stf_nobody", "staff", "show", "x"], obj=app
+    )
+    assert result.exit_code == 4 and result.stdout == ""
+    problem = json.loads(result.stderr)
+    assert problem["type"] == "urn:csdomain:problem:not-found" and problem["exit_code"] == 4
+    plain = CliRunner().invoke(cli, ["staff", "show", "x"], obj=app)
+    assert plain.stderr.startswith("Error: ") and "{" not in plain.stderr

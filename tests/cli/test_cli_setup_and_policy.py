@@ -131,7 +131,7 @@ def test_policy_validate_lists_every_bad_key_and_exits_9(run: Cli, tmp_path: Pat
     assert len(problem_lines) >= 4
 
     as_json = problem_of(run.fails(9, "policy", "validate", str(path), "--json"))
-    assert as_json["type"] == "policy" and as_json["exit_code"] == 9
+    assert as_json["type"] == "urn:csdomain:problem:policy" and as_json["exit_code"] == 9
     paths = [p["path"] for p in as_json["problems"]]
     assert any("grading.weights" in p for p in paths), paths
     assert any("confidentiality.grant_role" in p for p in paths), paths

@@ -338,3 +338,18 @@ def test_major_case_capa_and_settlement(api: Api, org: Any) -> None:
     )
     listed = _ok(api.get(f"{url}/settlements", "sales"))["items"]
     assert [s["id"] for s in listed] == [booked["id"]]
+
+
+def test_case_endpoints_take_the_case_number_too(api: Api, org: Any, client: Any) -> None:
+    """Issue 11: ``/cases/202609-0001/clocks`` is the case numbered 202609-0001."""
+    case = _receive(api)
+    number = case["number"]
+    assert _ok(api.get(f"/api/v1/cases/{number}", "sales"))["id"] == case["id"]
+    assert _ok(api.get(f"/api/v1/cases/{number}/clocks", "sales")) == _ok(
+        api.get(f"/api/v1/cases/{case['id']}/clocks", "sales")
+    )
+    assert _ok(api.post(f"/api/v1/cases/{number}/acknowledge", "sales"))["id"] == case["id"]
+    missing = problem(api.get("/api/v1/cases/209901-0001", "sales"), 404)
+    assert missing["type"] == "urn:csdomain:problem:not-found"
+    # the number is resolved only after authentication: anonymous callers learn nothing
+    assert client.get(f"/api/v1/cases/{number}").status_code == 401

@@ -291,3 +291,29 @@ def test_policy_is_served_as_json(api: Api, app: App) -> None:
     assert policy["version"] == app.policy.version
     new_sale = policy["customers"]["files"]["new_sale"]
     assert new_sale["handover_working_days"] == 3 and len(new_sale["items"]) == 12
+
+
+def test_customer_search_by_pinyin_initials_phone_and_visibility(api: Api) -> None:
+    """Issue 11: ``GET /api/v1/customers?q=`` (name, pinyin, initials, phone), CUS-1 visibility."""
+    zhang = api.register("sales", name="张三", phone="13800138000")
+    wang = api.register("sales2", name="王五", phone="13900139000")
+
+    def found(who: str, q: str) -> list[str]:
+        resp = api.get("/api/v1/customers", who, query_string={"q": q})
+        assert resp.status_code == 200, resp.get_json()
+        return [c["name"] for c in resp.get_json()["items"]]
+
+    assert found("sales", "zs") == ["张三"]
+    assert found("sales", "zhangsan") == ["张三"]
+    assert found("supervisor", "+86 138 0013 8000") == ["张三"]
+    assert found("supervisor", "139") == ["王五"]
+    assert found("sales", "ww") == []  # 王五 belongs to someone else (CUS-1)
+    page = api.get("/api/v1/customers", "supervisor", query_string={"q": "1", "limit": 1})
+    assert page.get_json()["next_offset"] == 1 and len(page.get_json()["items"]) == 1
+    rest = api.get("/api/v1/customers", "supervisor", query_string={"q": "1", "offset": 1})
+    both = {c["id"] for c in page.get_json()["items"] + rest.get_json()["items"]}
+    assert both == {zhang["id"], wang["id"]}
+    bad = problem(api.get("/api/v1/customers", "sales", query_string={"q": "x" * 65}), 422)
+    assert bad["field"] == "q"
+    mixed = api.get("/api/v1/customers", "sales", query_string={"q": "zs", "grade": "A"})
+    assert problem(mixed, 422)["field"] == "q"

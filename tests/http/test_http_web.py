@@ -180,3 +180,17 @@ def test_customer_page_leaves_out_master_data_and_the_register_for_a_supervisor(
     assert "repair_order" not in text
     listing = client.get("/customers").get_data(as_text=True)
     assert "张三" in listing and "13800000001" not in listing
+
+
+def test_the_customers_page_finds_by_pinyin_initials(
+    client: FlaskClient, tokens: dict[str, str], api: Api
+) -> None:
+    """Issue 11: the web list has the same search as the API (name, pinyin, phone)."""
+    api.register("sales", name="张三", phone="13800138000")
+    api.register("sales", name="李四", phone="13900139000")
+    _sign_in(client, tokens["sales"])
+    page = client.get("/customers", query_string={"q": "zs"}).get_data(as_text=True)
+    assert "张三" in page and "李四" not in page
+    assert 'value="zs"' in page
+    none = client.get("/customers", query_string={"q": "wangwu"}).get_data(as_text=True)
+    assert "No customers matching" in none

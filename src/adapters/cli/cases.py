@@ -18,7 +18,7 @@ import click
 
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
-from adapters.cli.common import given, money, pairs, whole
+from adapters.cli.common import CASE_REF, given, money, pairs, whole
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table, with_page_hint
@@ -48,7 +48,9 @@ def case_details(c: Case, names: Names, f: Formatter) -> str:
     if c.major_reasons:
         severity += f" ({', '.join(c.major_reasons)})"
     customer = f"{c.customer_name} ({c.customer_id})" if c.customer_id else c.customer_name
-    shares = ", ".join(f"{r['department_id']} {r['percent']}%" for r in c.responsibilities)
+    shares = ", ".join(
+        f"{names.department(str(r['department_id']))} {r['percent']}%" for r in c.responsibilities
+    )
     return details(
         [
             ("id", c.id),
@@ -67,7 +69,7 @@ def case_details(c: Case, names: Names, f: Formatter) -> str:
             ("content", c.content),
             ("received", f"{f(c.received_at)} by {names.staff(c.received_by)}"),
             ("subject staff", _staff_list(c.subject_staff_ids, names)),
-            ("department", c.department_id),
+            ("department", names.department(c.department_id)),
             ("handler", f"{names.staff(c.handler_id)} ({c.handler_id})" if c.handler_id else None),
             ("rejections", c.rejections),
             ("escalation level", c.escalation_level),
@@ -175,7 +177,7 @@ def breach_table(rows: Sequence[CaseBreach], names: Names, f: Formatter, empty: 
         [
             (
                 b.id,
-                b.case_id,
+                names.case_number(b.case_id),
                 b.clock,
                 b.due_at,
                 names.staff(b.owner_id),
@@ -251,8 +253,9 @@ def _act(st: CliState, do: Callable[[App, StaffId], Case], what: str) -> None:
 @click.option(
     "--related",
     "related_case_id",
-    metavar="CASE_ID",
-    help="The case this one follows up (CASE-15).",
+    metavar="CASE",
+    type=CASE_REF,
+    help="The case this one follows up (CASE-15): its id or number.",
 )
 @pass_state
 def cases_receive(st: CliState, /, **options: Any) -> None:
@@ -295,7 +298,7 @@ def cases_list(st: CliState, state: str | None, open_only: bool, limit: int, off
 
 
 @cases.command("show")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_show(st: CliState, case_id: str) -> None:
     """One case's details."""
@@ -305,7 +308,7 @@ def cases_show(st: CliState, case_id: str) -> None:
 
 
 @cases.command("timeline")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_timeline(st: CliState, case_id: str) -> None:
     """Everything that happened to a case, with actor and time (X-7)."""
@@ -335,7 +338,7 @@ def cases_timeline(st: CliState, case_id: str) -> None:
 
 
 @cases.command("clocks")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_clocks(st: CliState, case_id: str) -> None:
     """The case's deadline clocks now: due times after pauses and extensions (CASE-7)."""
@@ -345,7 +348,7 @@ def cases_clocks(st: CliState, case_id: str) -> None:
 
 
 @cases.command("breaches")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_breaches(st: CliState, case_id: str) -> None:
     """The case's recorded clock breaches, with the owner at the due time (CASE-7)."""
@@ -355,7 +358,7 @@ def cases_breaches(st: CliState, case_id: str) -> None:
 
 
 @cases.command("acknowledge")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--message", default="", help="What the customer was told.")
 @pass_state
 def cases_acknowledge(st: CliState, case_id: str, message: str) -> None:
@@ -364,7 +367,7 @@ def cases_acknowledge(st: CliState, case_id: str, message: str) -> None:
 
 
 @cases.command("accept")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_accept(st: CliState, case_id: str) -> None:
     """Accept the case (CASE-3; the policy's acceptance role)."""
@@ -372,7 +375,7 @@ def cases_accept(st: CliState, case_id: str) -> None:
 
 
 @cases.command("not-accept")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--ground", required=True, help="A policy ground, e.g. past_contractual_time_limit.")
 @click.option("--explanation", required=True, help="What the customer is told.")
 @pass_state
@@ -386,7 +389,7 @@ def cases_not_accept(st: CliState, case_id: str, ground: str, explanation: str) 
 
 
 @cases.command("assign")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--department", "department_id", required=True, metavar="DEPARTMENT_ID")
 @click.option("--handler", "handler_id", required=True, metavar="STAFF_ID")
 @click.option("--reason", default="")
@@ -404,7 +407,7 @@ def cases_assign(
 
 
 @cases.command("investigate")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_investigate(st: CliState, case_id: str) -> None:
     """Start the investigation (starts the investigation-report clock)."""
@@ -414,7 +417,7 @@ def cases_investigate(st: CliState, case_id: str) -> None:
 
 
 @cases.command("report")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--report", required=True, help="Cause, course, responsible, countermeasures.")
 @pass_state
 def cases_report(st: CliState, case_id: str, report: str) -> None:
@@ -427,7 +430,7 @@ def cases_report(st: CliState, case_id: str, report: str) -> None:
 
 
 @cases.command("wait")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--reason", required=True, help="What the customer must provide.")
 @pass_state
 def cases_wait(st: CliState, case_id: str, reason: str) -> None:
@@ -440,7 +443,7 @@ def cases_wait(st: CliState, case_id: str, reason: str) -> None:
 
 
 @cases.command("resume")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def cases_resume(st: CliState, case_id: str) -> None:
     """Resume after waiting for the customer."""
@@ -448,7 +451,7 @@ def cases_resume(st: CliState, case_id: str) -> None:
 
 
 @cases.command("propose")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--remedy", required=True, help="replace, return, refund_full, repair, …")
 @click.option("--solution", required=True, help="The proposed solution in words.")
 @click.option("--amount", metavar="AMOUNT", help="元, e.g. 500.00: decides who approves (X-3).")
@@ -466,7 +469,7 @@ def cases_propose(
 
 
 @cases.command("approve")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--reason", default="")
 @pass_state
 def cases_approve(st: CliState, case_id: str, reason: str) -> None:
@@ -475,7 +478,7 @@ def cases_approve(st: CliState, case_id: str, reason: str) -> None:
 
 
 @cases.command("reject-proposal")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--reason", required=True)
 @pass_state
 def cases_reject_proposal(st: CliState, case_id: str, reason: str) -> None:
@@ -488,7 +491,7 @@ def cases_reject_proposal(st: CliState, case_id: str, reason: str) -> None:
 
 
 @cases.command("reply")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--method", required=True, type=click.Choice(["written", "phone", "in_person", "email"])
 )
@@ -500,7 +503,7 @@ def cases_reply(st: CliState, case_id: str, method: str, message: str) -> None:
 
 
 @cases.command("follow-up")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--accepted/--rejected", required=True, help="Whether the customer accepts the solution."
 )
@@ -527,7 +530,7 @@ def cases_follow_up(
 
 
 @cases.command("mark-major")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--reason",
     "reasons",
@@ -545,7 +548,7 @@ def cases_mark_major(st: CliState, case_id: str, reasons: tuple[str, ...]) -> No
 
 
 @cases.command("warn")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--to", "to", required=True, help="Who received the warning, e.g. 'management, legal'."
 )
@@ -561,7 +564,7 @@ def cases_warn(st: CliState, case_id: str, to: str, summary: str) -> None:
 
 
 @cases.command("crisis-meeting")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--attendee",
     "attendees",
@@ -586,7 +589,7 @@ def cases_crisis_meeting(
 
 
 @cases.command("extend")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--clock", required=True, help="The clock's name (see `cases clocks`).")
 @click.option("--by", "by", required=True, type=int, help="In the clock's own unit.")
 @click.option("--reason", required=True)
@@ -609,7 +612,7 @@ def parse_shares(values: Sequence[str]) -> list[dict[str, Any]]:
 
 
 @cases.command("close")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--cause", required=True, help="serious, incidental, carelessness, force_majeure.")
 @click.option(
     "--responsibility",
@@ -764,7 +767,7 @@ def _capa_line(item: CapaItem, what: str) -> str:
 
 
 @capa.command("add")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--description", required=True)
 @click.option("--owner", "owner_id", required=True, metavar="STAFF_ID")
 @click.option("--due-working-days", type=int, help="Default: the policy's.")
@@ -811,7 +814,7 @@ def capa_verify(st: CliState, item_id: str, effective: bool, note: str) -> None:
 
 
 @capa.command("list")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def capa_list(st: CliState, case_id: str) -> None:
     """A case's corrective actions."""
@@ -849,7 +852,7 @@ def settlement_table(rows: Sequence[Settlement], names: Names, f: Formatter) -> 
 
 
 @settlements.command("record")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option("--kind", required=True, help="allowance, compensation, return, rework.")
 @click.option("--amount", required=True, metavar="AMOUNT", help="元, e.g. 500.00.")
 @click.option("--claimed", "quantity_claimed", default=0, show_default=True, type=int)
@@ -894,7 +897,7 @@ def settlements_record(
 
 
 @settlements.command("list")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @pass_state
 def settlements_list(st: CliState, case_id: str) -> None:
     """A case's settlement documents."""
@@ -931,7 +934,7 @@ def _exchange_line(app: App, form: ExchangeForm) -> str:
 @click.option("--goods", required=True)
 @click.option("--quantity", type=int, help="Default 1.")
 @click.option("--reason", required=True)
-@click.option("--case", "case_id", metavar="CASE_ID")
+@click.option("--case", "case_id", metavar="CASE", type=CASE_REF)
 @pass_state
 def exchanges_open(st: CliState, /, **options: Any) -> None:
     """The salesperson's exchange/transfer form with its reason."""

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from adapters.cli.state import CliState
+from csdomain.cases.numbers import is_case_number
 from csdomain.kernel.bounds import RULE, parse_date
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import StaffId
@@ -93,3 +94,24 @@ def whole(value: str, field: str, rule: str) -> int:
 def optional_actor(st: CliState) -> StaffId | None:
     """Scheduler commands (sweep, accrue…) run as the system unless ``--as`` is given."""
     return StaffId(st.settings.actor) if st.settings.actor else None
+
+
+class CaseRef(click.ParamType[str]):
+    """A case named by its id (``cas_…``) or its number (``202612-0001``): a number is
+    turned into the id through the use case, as the acting staff member, so every command
+    that takes a case takes what people read off the screen."""
+
+    name = "case"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        ref = str(value).strip()
+        if not is_case_number(ref) or ctx is None:
+            return ref
+        state = ctx.find_object(CliState)
+        if state is None:  # pragma: no cover - the root group always sets it
+            return ref
+        app, actor = state.acting()
+        return app.services.cases.resolve(actor, ref)
+
+
+CASE_REF = CaseRef()

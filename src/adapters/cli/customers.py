@@ -32,7 +32,7 @@ from csdomain.customers.model import (
     LegalForm,
     Source,
 )
-from csdomain.kernel.errors import ValidationError
+from csdomain.kernel.errors import NotFound, PermissionDenied, ValidationError
 from csdomain.kernel.ids import CustomerId, DeregistrationId, FileId, StaffId
 from csdomain.kernel.money import Money
 
@@ -57,7 +57,9 @@ class Names:
         self.app = app
         self.actor = actor
         self._staff: dict[str, str] | None = None
+        self._departments: dict[str, str] | None = None
         self._customers: dict[str, Customer] = {}
+        self._case_numbers: dict[str, str] = {}
 
     def staff(self, staff_id: str | None) -> str | None:
         if staff_id is None:
@@ -65,6 +67,28 @@ class Names:
         if self._staff is None:
             self._staff = {s.id: s.name for s in self.app.services.org.list_staff(self.actor)}
         return self._staff.get(staff_id, staff_id)
+
+    def department(self, department_id: str | None) -> str | None:
+        """``Sales (dep_…)``: the name people know, with the id scripts need."""
+        if department_id is None:
+            return None
+        if self._departments is None:
+            self._departments = {
+                d.id: d.name for d in self.app.services.org.list_departments(self.actor)
+            }
+        name = self._departments.get(department_id)
+        return f"{name} ({department_id})" if name else department_id
+
+    def case_number(self, case_id: str) -> str:
+        """The number people read (``202612-0001``) of a case id; the id itself when the
+        acting person cannot look it up (e.g. the system running ``cases sweep``)."""
+        if case_id not in self._case_numbers:
+            try:
+                number = self.app.services.cases.get(self.actor, case_id).number
+            except (NotFound, PermissionDenied):
+                number = case_id
+            self._case_numbers[case_id] = number
+        return self._case_numbers[case_id]
 
     def customer(self, customer_id: str) -> Customer:
         if customer_id not in self._customers:
@@ -276,6 +300,28 @@ def customers_list(
         rows,
         lambda: with_page_hint(
             customer_table(rows, Names(app, actor), fmt(st), "(no customers)"),
+            len(rows),
+            limit,
+            offset,
+        ),
+    )
+
+
+@customers.command("find")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--offset", default=0, show_default=True, type=int)
+@pass_state
+def customers_find(st: CliState, query: str, limit: int, offset: int) -> None:
+    """Find customers by name (substring, pinyin or initials: `zs` finds 张三), phone (any
+    spelling, or its first digits) or ID number. Staff find their own customers; supervisors
+    and above everyone's (CUS-1)."""
+    app, actor = st.acting()
+    rows = app.services.customers.search(actor, query, limit=limit, offset=offset)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            customer_table(rows, Names(app, actor), fmt(st), f"(no customer matches {query!r})"),
             len(rows),
             limit,
             offset,

@@ -15,9 +15,12 @@ Scripts branch on the exit code, so each code means one kind of outcome, whateve
 | 8    | invalid transition: not allowed in the record's state        | InvalidTransition   |
 | 9    | policy error: the policy document is invalid                 | PolicyError         |
 
-Errors go to stderr as ``Error: <message> (field: x, rule: CUS-1)``; with ``--json`` a JSON
-problem object follows on stderr. Domain errors never print a traceback; unexpected errors
-print one only with ``--debug`` (or ``CSDOMAIN_DEBUG=1``).
+Errors go to stderr as ``Error: <message> (field: x, rule: CUS-1)``. With ``--json`` (anywhere
+on the command line) stderr carries only one JSON problem object instead, so a script can
+``json.loads`` it; its ``type`` is the same URI the HTTP API uses for the same failure
+(``urn:csdomain:problem:conflict``…, see ``adapters.problem_types``), plus ``exit_code``.
+Domain errors never print a traceback; unexpected errors print one only with ``--debug`` (or
+``CSDOMAIN_DEBUG=1``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import IO, Any
 
 import click
 
+from adapters.problem_types import problem_type
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -89,10 +93,10 @@ def describe(exc: DomainError) -> str:
 
 
 def problem(exc: DomainError) -> dict[str, Any]:
-    """The machine-readable form of a domain error (the same keys the HTTP adapter's
-    problem documents use where they overlap: type, title, detail)."""
+    """The machine-readable form of a domain error: the HTTP problem document's keys (type
+    URI, title, detail, field, rule, errors) plus the exit code."""
     data: dict[str, Any] = {
-        "type": exc.code,
+        "type": problem_type(exc.code),
         "title": type(exc).__name__,
         "detail": exc.message,
         "field": exc.field,
@@ -101,7 +105,7 @@ def problem(exc: DomainError) -> dict[str, Any]:
     }
     errors = getattr(exc, "errors", None)
     if errors:
-        data["errors"] = [{"field": f, "why": why} for f, why in errors]
+        data["errors"] = [{"field": f, "detail": why} for f, why in errors]
     if isinstance(exc, PolicyError):
         data["problems"] = [{"path": path, "why": why} for path, why in exc.problems]
     return data
@@ -122,6 +126,9 @@ class DomainFailure(click.ClickException):
         self.as_json = as_json
 
     def show(self, file: IO[Any] | None = None) -> None:
+        if self.as_json:
+            _echo_json(problem(self.error), file)
+            return
         click.echo(f"Error: {self.message}", file=file, err=file is None)
         if isinstance(self.error, PolicyError):
             for path, why in self.error.problems:
@@ -131,8 +138,6 @@ class DomainFailure(click.ClickException):
             if len(errors) > 1:
                 for field, why in errors:
                     click.echo(f"  {field or 'input'}: {why}", file=file, err=file is None)
-        if self.as_json:
-            _echo_json(problem(self.error), file)
 
 
 class UnexpectedFailure(click.ClickException):
@@ -150,25 +155,26 @@ class UnexpectedFailure(click.ClickException):
         self.as_json = as_json
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"Error: {self.message}", file=file, err=file is None)
-        click.echo(
-            "(run with --debug or CSDOMAIN_DEBUG=1 for the traceback)", file=file, err=file is None
-        )
         if self.as_json:
             _echo_json(
                 {
-                    "type": "unexpected",
+                    "type": problem_type("internal"),
                     "title": type(self.error).__name__,
                     "detail": self.message,
                     "exit_code": EXIT_UNEXPECTED,
                 },
                 file,
             )
+            return
+        click.echo(f"Error: {self.message}", file=file, err=file is None)
+        click.echo(
+            "(run with --debug or CSDOMAIN_DEBUG=1 for the traceback)", file=file, err=file is None
+        )
 
 
 class WithJsonProblem(click.ClickException):
-    """A Click error (usage, bad parameter) in ``--json`` mode: Click's own message, then a
-    problem object, so scripts parse every failure the same way."""
+    """A Click error (usage, bad parameter) in ``--json`` mode: only a problem object carrying
+    Click's message, so scripts parse every failure the same way."""
 
     def __init__(self, inner: click.ClickException) -> None:
         super().__init__(inner.format_message())
@@ -176,11 +182,10 @@ class WithJsonProblem(click.ClickException):
         self.exit_code = inner.exit_code  # type: ignore[misc]  # see DomainFailure
 
     def show(self, file: IO[Any] | None = None) -> None:
-        self.inner.show(file)
-        kind = "usage" if isinstance(self.inner, click.UsageError) else "error"
+        kind = "usage" if isinstance(self.inner, click.UsageError) else "cli-error"
         _echo_json(
             {
-                "type": kind,
+                "type": problem_type(kind),
                 "title": type(self.inner).__name__,
                 "detail": self.inner.format_message(),
                 "exit_code": self.exit_code,

@@ -8,6 +8,8 @@ Global options come before the command (``csdomain --as stf_… --json customers
 from __future__ import annotations
 
 import os
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -22,8 +24,9 @@ from adapters.cli.errors import (
     UnexpectedFailure,
     WithJsonProblem,
 )
-from adapters.cli.render import Formatter, details
+from adapters.cli.render import Formatter, details, width
 from adapters.cli.state import CliState, dumps, mask_url, pass_state, upgrade_schema
+from adapters.demo import DEFAULT_SEED, TOKENS_FILE, load_demo
 from adapters.policy_file import DEFAULT_POLICY_PATH, dump_policy, load_policy
 from adapters.policy_file.loader import policy_to_dict
 from adapters.settings import Settings
@@ -35,6 +38,26 @@ class RootGroup(Group):
     anything else to 1 with a one-line message (the traceback only with ``--debug``)."""
 
     group_class = Group
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Remember whether ``--json`` is on the command line before parsing it, so even an
+        error Click raises while parsing (an unknown option, a missing argument) is reported
+        as a JSON problem."""
+        wants_json = json_requested(args)
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            if wants_json and not isinstance(exc, WithJsonProblem):
+                raise WithJsonProblem(exc) from exc
+            raise
+        ctx.meta[_JSON_ARGV] = wants_json
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,7 +76,18 @@ class RootGroup(Group):
             raise UnexpectedFailure(exc, as_json=_state_flag(ctx, "json")) from exc
 
 
+_JSON_ARGV = "csdomain.json_argv"
+
+
+def json_requested(args: list[str]) -> bool:
+    """``--json`` among the options (not after ``--``, where it would be a value)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--json" in options
+
+
 def _state_flag(ctx: click.Context, name: str) -> bool:
+    if name == "json" and ctx.meta.get(_JSON_ARGV):
+        return True
     state = ctx.find_object(CliState)
     return bool(getattr(state, name, False)) if state is not None else False
 
@@ -133,15 +167,50 @@ def cli(
     show_default=True,
     help="Name of the first administrator (only used on an empty database).",
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load a demo company with two months of history (staff, customers, cases, "
+    "penalties, a settled month) instead of a blank start.",
+)
+@click.option(
+    "--demo-seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the demo data: the same seed and date give the same company.",
+)
+@click.option(
+    "--demo-as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The demo history ends on this day (default: today).",
+)
+@click.option(
+    "--tokens-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Where --demo writes every demo person's API token (mode 0600; default "
+    f"{TOKENS_FILE} next to the SQLite database, or in the current folder).",
+)
 @pass_state
-def init(st: CliState, admin_name: str) -> None:
+def init(
+    st: CliState,
+    admin_name: str,
+    demo: bool,
+    demo_seed: int,
+    demo_as_of: datetime | None,
+    tokens_file: Path | None,
+) -> None:
     """Create or upgrade the database; on an empty one, create the first admin.
 
     The admin's API token is printed once (only its hash is stored). Safe to run again:
-    later runs only upgrade the schema.
+    later runs only upgrade the schema. With --demo, an empty database gets a whole demo
+    company instead (its tokens go to a file only you can read).
     """
     app = st.app(create_schema=True)
     where = mask_url(st.settings.database_url) if st.settings.storage == "sql" else "memory"
+    if demo:
+        _init_demo(st, app, where, demo_seed, demo_as_of, tokens_file)
+        return
     try:
         admin, token = app.services.org.bootstrap_admin(admin_name)
     except Conflict:
@@ -176,6 +245,85 @@ def init(st: CliState, admin_name: str) -> None:
             "created": True,
             "admin": {"id": admin.id, "name": admin.name, "role": admin.role},
             "token": token,
+        },
+    )
+
+
+def _default_tokens_file(st: CliState) -> Path:
+    """Next to the SQLite database file, else in the current folder."""
+    url = st.settings.database_url
+    if st.settings.storage == "sql" and url.startswith("sqlite:///"):
+        database = url.removeprefix("sqlite:///").split("?")[0]
+        if database and database != ":memory:":
+            return Path(database).resolve().parent / TOKENS_FILE
+    return Path.cwd() / TOKENS_FILE
+
+
+def _init_demo(
+    st: CliState,
+    app: App,
+    where: str,
+    seed: int,
+    as_of: datetime | None,
+    tokens_file: Path | None,
+) -> None:
+    path = tokens_file or _default_tokens_file(st)
+    result = load_demo(
+        app.settings,
+        app.storage,
+        policy=app.policy,
+        as_of=as_of.date() if as_of else None,
+        seed=seed,
+        tokens_path=path,
+    )
+    key = [
+        ("admin", result.person("admin")),
+        ("general manager", result.person("gm")),
+        ("sales manager", result.person("manager", "sales_manager")),
+        ("customer-service supervisor", result.person("supervisor", "cs_supervisor")),
+        ("sales adviser", result.person("staff", "sales_adviser")),
+        ("customer-service desk", result.person("staff", "cs_desk")),
+    ]
+
+    def human() -> str:
+        states = ", ".join(f"{k} {v}" for k, v in result.case_states.items())
+        lines = [
+            f"Database {where} now holds a demo company ({result.start} … {result.end}):",
+            f"  {len(result.people)} staff in 4 departments, {result.customers} customers, "
+            f"{result.files} files",
+            f"  {result.cases} cases ({states})",
+            f"  {result.breaches} breached deadlines, {result.penalty_entries} penalty "
+            f"entries, settled: {', '.join(result.settled_months)}",
+            f"API tokens of all {len(result.people)} people: {path} (only you can read it)",
+            "Some people to act as (csdomain --as ID …, or export CSDOMAIN_ACTOR=ID):",
+        ]
+        lines += [f"  {label:<28} {s.name}{' ' * (12 - width(s.name))}{s.id}" for label, s in key]
+        lines.append("Then: csdomain serve  (sign in at http://127.0.0.1:8000/ with a token)")
+        return "\n".join(lines)
+
+    st.emit(
+        None,
+        human,
+        data={
+            "database": where,
+            "created": True,
+            "demo": {
+                "start": result.start,
+                "end": result.end,
+                "staff": len(result.people),
+                "customers": result.customers,
+                "files": result.files,
+                "cases": result.cases,
+                "case_states": result.case_states,
+                "breaches": result.breaches,
+                "penalty_entries": result.penalty_entries,
+                "settled_months": result.settled_months,
+            },
+            "tokens_file": str(path),
+            "people": {
+                label: {"id": s.id, "name": s.name, "role": s.role, "position": s.position}
+                for label, s in key
+            },
         },
     )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from adapters.cli.commands import Group
-from adapters.cli.common import DATE, day, money, optional_money, pairs, whole
+from adapters.cli.common import CASE_REF, DATE, day, money, optional_money, pairs, whole
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table
@@ -165,7 +165,7 @@ def penalties_from_events(st: CliState) -> None:
 
 
 @penalties.command("charge-loss")
-@click.argument("case_id")
+@click.argument("case_id", type=CASE_REF)
 @click.option(
     "--share",
     "shares",

@@ -16,7 +16,7 @@ import click
 
 from adapters.bootstrap import App
 from adapters.cli.commands import Group
-from adapters.cli.common import DATE, given, money, pairs
+from adapters.cli.common import CASE_REF, DATE, given, money, pairs
 from adapters.cli.customers import Names
 from adapters.cli.org import fmt
 from adapters.cli.render import Formatter, details, table
@@ -110,7 +110,9 @@ def _act(st: CliState, do: Callable[[App, StaffId], ServiceJob], what: str) -> N
 )
 @click.option("--description", required=True)
 @click.option("--customer", "customer_id", metavar="CUSTOMER_ID")
-@click.option("--case", "case_id", metavar="CASE_ID", help="The case the call came from.")
+@click.option(
+    "--case", "case_id", metavar="CASE", type=CASE_REF, help="The case the call came from."
+)
 @pass_state
 def jobs_register(st: CliState, /, **options: Any) -> None:
     """Register a repair call; its on-site deadline comes from the zone (CASE-12)."""

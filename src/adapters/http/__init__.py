@@ -21,7 +21,7 @@ from flask.json.provider import DefaultJSONProvider
 from adapters.bootstrap import App, bootstrap
 from adapters.http import problems, sessions
 from adapters.http.api import api
-from adapters.http.openapi import IdConverter, build_document
+from adapters.http.openapi import CaseRefConverter, IdConverter, build_document
 from adapters.http.rest import EXTENSION, app_state
 from adapters.http.web import web
 
@@ -43,6 +43,7 @@ def create_app(app: App | None = None) -> Flask:
     flask_app.extensions[EXTENSION] = state
     flask_app.extensions["csdomain.openapi"] = build_document(policy=state.policy)
     flask_app.url_map.converters["id"] = IdConverter
+    flask_app.url_map.converters["case_ref"] = CaseRefConverter
     problems.register(flask_app)
     flask_app.register_blueprint(api)
     flask_app.register_blueprint(web)

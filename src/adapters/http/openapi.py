@@ -106,6 +106,22 @@ class IdConverter(BaseConverter):
     regex = ID_REGEX
 
 
+# a case is named by its id or its number YYYYMM-NNNN (CASE-1)
+CASE_REF_REGEX = rf"(?:{ID_REGEX}|[0-9]{{6}}-[0-9]{{4,9}})"
+
+
+class CaseRefConverter(BaseConverter):
+    """``<case_id>`` in a path: the case's id or its number (resolved after authentication)."""
+
+    regex = CASE_REF_REGEX
+
+
+def _route(rule: str) -> str:
+    return _ID_PARAM.sub(
+        lambda m: f"<case_ref:{m[1]}>" if m[1] == "case_id" else f"<id:{m[1]}>", rule
+    )
+
+
 def operation(
     bp: Blueprint,
     rule: str,
@@ -128,7 +144,7 @@ def operation(
     """Register ``rule`` on ``bp`` for ``method`` and record it for the OpenAPI document."""
 
     def decorate(view: F) -> F:
-        bp.add_url_rule(_ID_PARAM.sub(r"<id:\1>", rule), view_func=view, methods=[method])
+        bp.add_url_rule(_route(rule), view_func=view, methods=[method])
         endpoint = f"api.{bp.name}.{view.__name__}"
         if not auth:
             PUBLIC_ENDPOINTS.add(endpoint)
@@ -480,6 +496,12 @@ def _problem_codes(op: Operation) -> list[int]:
 def _path_param(name: str, policy: Policy | None) -> Schema:
     if name == "month":
         return month_schema(policy)
+    if name == "case_id":
+        return {
+            "type": "string",
+            "pattern": f"^{CASE_REF_REGEX}$",
+            "description": "the case's id (cas_…) or its number (202612-0001)",
+        }
     if name.endswith("_id"):
         return id_schema()
     return query_text(b.MAX_ID)

@@ -15,6 +15,7 @@ import attrs
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from adapters.problem_types import TYPE_PREFIX
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -27,7 +28,6 @@ from csdomain.kernel.errors import (
 )
 
 PROBLEM_MIMETYPE = "application/problem+json"
-TYPE_PREFIX = "urn:csdomain:problem:"
 log = logging.getLogger("adapters.http")
 
 

@@ -133,7 +133,13 @@ def customers() -> str | BaseResponse:
         offset = min(max(int(request.args.get("offset", "0")), 0), MAX_INT - PAGE_SIZE - 1)
     except ValueError:
         offset = 0
-    rows = list(services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1, offset=offset))
+    query = request.args.get("q", "").strip()[:64]
+    if query:  # search: name, pinyin, initials, phone or ID number (issue 11)
+        rows = list(services().customers.search(me.id, query, limit=PAGE_SIZE + 1, offset=offset))
+    else:
+        rows = list(
+            services().customers.list(me.id, status=status, limit=PAGE_SIZE + 1, offset=offset)
+        )
     staff = {s.id: s.name for s in services().org.list_staff(me.id)}
     return render_template(
         "customers.html",
@@ -141,6 +147,7 @@ def customers() -> str | BaseResponse:
         customers=rows[:PAGE_SIZE],
         staff=staff,
         status=status_text,
+        q=query,
         statuses=CHOICES_STATUS,
         offset=offset,
         page_size=PAGE_SIZE,

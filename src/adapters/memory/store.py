@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from adapters import search_keys
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
 from csdomain.cases.ports import Reach
 from csdomain.customers.model import (
@@ -359,6 +360,34 @@ class _Customers(_Table[Customer]):
                 and (status is None or c.status == status)
                 and (grade is None or c.grade == grade)
                 and (members is None or c.owner_id in members)
+            )
+        )
+        rows.sort(key=lambda c: (c.registered_at, c.id))
+        return rows[offset : offset + limit]
+
+    def search(
+        self,
+        text: str,
+        *,
+        owner_id: StaffId | None = None,
+        department_id: DepartmentId | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        """The same keys as the SQL adapter's index, matched by a scan (memory is small)."""
+        wanted = search_keys.query_keys(text)
+        members: set[str] | None = None
+        if department_id is not None:
+            with self.uow.store.lock:
+                staff = list(self.uow.store.table("staff").values())
+            members = {s.id for s in staff if s.department_id == department_id}
+        rows = self.all(
+            lambda c: (
+                (owner_id is None or c.owner_id == owner_id)
+                and (members is None or c.owner_id in members)
+                and search_keys.matches(
+                    search_keys.customer_keys(c.name, c.phone, c.id_number), wanted
+                )
             )
         )
         rows.sort(key=lambda c: (c.registered_at, c.id))

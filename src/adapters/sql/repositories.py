@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 from adapters.sql import tables as t
 from adapters.sql.errors import translating
 from adapters.sql.mapping import MAPPED
+from adapters.sql.search import matching_ids  # also registers the search-key listener
 from csdomain.cases.model import OPEN_STATES, CapaItem, Case, CaseBreach, CaseEvent, CaseState
 from csdomain.cases.ports import Reach
 from csdomain.customers.model import (
@@ -212,6 +213,29 @@ class SqlCustomers(_Repository[Customer]):
             stmt = stmt.where(c.status == status)
         if grade is not None:
             stmt = stmt.where(c.grade == grade)
+        return self._all(self._order(stmt).limit(limit).offset(offset))
+
+    @translating
+    def search(
+        self,
+        text: str,
+        *,
+        owner_id: StaffId | None = None,
+        department_id: DepartmentId | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        """Through the ``customer_search_keys`` index (``adapters.sql.search``)."""
+        ids = matching_ids(text)
+        if ids is None:
+            return []
+        c = t.customers.c
+        stmt = self._select().where(c.id.in_(ids))
+        if department_id is not None:  # the department scope, before paging (X-5)
+            members = sa.select(t.staff.c.id).where(t.staff.c.department_id == department_id)
+            stmt = stmt.where(c.owner_id.in_(members))
+        if owner_id is not None:
+            stmt = stmt.where(c.owner_id == owner_id)
         return self._all(self._order(stmt).limit(limit).offset(offset))
 
 

@@ -99,6 +99,16 @@ def _is_memory_sqlite(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
 
 
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names (None for other databases and in-memory SQLite)."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or _is_memory_sqlite(u) or not u.database:
+        return None
+    if u.database.startswith("file:"):
+        return None  # URI filenames: left to SQLite
+    return Path(u.database)
+
+
 def create_engine(url: str | URL, *, busy_timeout: float = 30.0) -> Engine:
     """An engine configured for the unit-of-work pattern on SQLite or PostgreSQL.
 
@@ -308,4 +318,5 @@ __all__ = [
     "SqlUnitOfWork",
     "create_engine",
     "lock_id",
+    "sqlite_file",
 ]

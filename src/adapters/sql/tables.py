@@ -583,3 +583,16 @@ web_sessions = sa.Table(
     sa.Column("expires_at", AwareDateTime(), nullable=False),
     sa.Column("ended_at", AwareDateTime(), nullable=True),
 )
+
+# Customer search (issue 11): one row per search key of a customer (``adapters.search_keys``),
+# kept in step with ``customers`` by ``adapters.sql.search`` on every flush. The primary key
+# leads with ``key``, so a prefix query is a range scan of that index; on PostgreSQL the key
+# compares bytewise ("C") so the range is exact whatever the database's locale.
+SEARCH_KEY = sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql")
+
+customer_search_keys = sa.Table(
+    "customer_search_keys",
+    metadata,
+    sa.Column("key", SEARCH_KEY, primary_key=True),
+    sa.Column("customer_id", ID, primary_key=True, index=True),
+)

@@ -18,6 +18,7 @@ from csdomain.authz.guard import scope_of
 from csdomain.cases.clocks import EXTENDED, ClockState, ClockStatus, applies, clock_state, owner_at
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
+from csdomain.cases.numbers import is_case_number
 from csdomain.cases.ports import Notifier, Reach
 from csdomain.context import ServiceContext, authorize, load_actor, record
 from csdomain.customers.model import Customer
@@ -958,6 +959,16 @@ class CaseService:
         """X-5: a case outside the reader's scope is refused (403), not shown."""
         with self.ctx.uow() as uow:
             return self._open(uow, actor_id, "cases.read", case_id)[1]
+
+    @use_case("cases.read")
+    def resolve(self, actor_id: StaffId, ref: str) -> str:
+        """The id of the case ``ref`` names: an id is returned as given (the use case that
+        receives it checks it), a number ``202612-0001`` is looked up (NotFound otherwise)."""
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "cases.read")
+            if not is_case_number(ref):
+                return ref
+            return uow.cases.get_by_number(ref.strip()).id
 
     @use_case("cases.read")
     def timeline(self, actor_id: StaffId, case_id: str) -> builtins.list[CaseEvent]:

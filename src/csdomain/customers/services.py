@@ -95,6 +95,8 @@ def compute_score(grading: GradingPolicy, scores: Mapping[str, int]) -> tuple[in
 
 
 class CustomerService:
+    SEARCH_MAX = 64  # characters of a search query (the width of a stored search key)
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
@@ -302,6 +304,35 @@ class CustomerService:
                 department_id=department,
                 limit=limit,
                 offset=offset,
+            )
+            for c in rows:
+                self._log_master(uow, grant, c)
+            uow.commit()
+            return [self._shown(grant, c) for c in rows]
+
+    @use_case("customers.read")
+    def search(
+        self, actor_id: StaffId, text: str, *, limit: int = 50, offset: int = 0
+    ) -> Sequence[Customer]:
+        """Find customers by name (substring, pinyin, pinyin initials), phone or ID number.
+
+        The same scope and confidentiality as ``list`` (CUS-1, X-5): the permission table's
+        ``customers.read`` scope filters in the repository, which answers through an index.
+        """
+        query = text.strip()
+        if not 1 <= len(query) <= self.SEARCH_MAX:
+            raise ValidationError(
+                f"must be 1 to {self.SEARCH_MAX} characters", field="q", rule="CUS-1"
+            )
+        if not 1 <= limit <= 1000:
+            raise ValidationError("must be between 1 and 1000", field="limit")
+        if offset < 0:
+            raise ValidationError("must be >= 0", field="offset")
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "customers.read")
+            owner, department = self._scope_filter(uow, grant, None)
+            rows = uow.customers.search(
+                query, owner_id=owner, department_id=department, limit=limit, offset=offset
             )
             for c in rows:
                 self._log_master(uow, grant, c)

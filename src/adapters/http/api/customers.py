@@ -7,7 +7,7 @@ above everyone's (CUS-1).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, request, url_for
 
 from adapters.http.bodies import (
     AdvanceDeregistration,
@@ -42,6 +42,7 @@ from csdomain.customers.model import (
     GradeChange,
 )
 from csdomain.kernel.bounds import MAX_CODE
+from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DeregistrationId, StaffId
 
@@ -57,10 +58,17 @@ _STATUS_SCHEMA = {"type": "string", "enum": [s.value for s in CustomerStatus]}
     action="customers.read",
     summary="List customers",
     description="Staff see their own customers; supervisors and above everyone's (CUS-1). "
-    "Ordered by registration time.",
+    "Ordered by registration time. With `q`, finds customers by name (substring, pinyin or "
+    "pinyin initials: `zs` finds 张三), phone (any spelling, or its first digits) or ID number, "
+    "through an index; `q` is not combined with the other filters.",
     response=Customer,
     shape="page",
     query=(
+        Param(
+            "q",
+            query_text(64) | {"minLength": 1},
+            "search text: name, pinyin, initials, phone or ID number",
+        ),
         Param("owner_id", id_schema(), "only this owner's customers"),
         Param("status", _STATUS_SCHEMA),
         Param("grade", query_text(MAX_CODE)),
@@ -72,6 +80,15 @@ def list_customers() -> Response:
     status = query_enum("status", CustomerStatus)
     grade = query_str("grade")
     me = actor().id
+    q = request.args.get("q")
+    if q is not None:
+        if owner or status or grade:
+            raise ValidationError(
+                "search (q) is not combined with owner_id, status or grade", field="q"
+            )
+        return page(
+            lambda limit, offset: services().customers.search(me, q, limit=limit, offset=offset)
+        )
     return page(
         lambda limit, offset: services().customers.list(
             me,

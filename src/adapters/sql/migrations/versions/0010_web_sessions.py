@@ -1,7 +1,7 @@
 """Web sessions (issue 7, item 7): the persisted signing key and server-side sessions.
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0009
 Create Date: 2026-12-02
 
 ``app_secrets`` holds the Flask signing key, generated once by whichever worker starts first
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
