@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from csdomain.authz.guard import check_policy
 from csdomain.cases.ports import Notifier
 from csdomain.cases.services import CaseService, LogNotifier
 from csdomain.context import ServiceContext
@@ -27,6 +28,7 @@ class Services:
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
+        check_policy(ctx.policy)  # the permission table covers every declared action
         notifier = notifier or LogNotifier()
         return cls(
             ctx=ctx,

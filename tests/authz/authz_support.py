@@ -61,4 +61,6 @@ def make_world(tmp_path: Path, policy: Policy | None = None) -> RoleWorld:
     system = org.system_account()
     tokens["system"] = org.issue_token(admin.id, system.id, "scheduler")
     ids["system"] = str(system.id)
-    return RoleWorld(app, create_app(app).test_client(), db, tokens, ids)
+    client = create_app(app).test_client()
+    client.get("/healthz")  # the first request creates the persisted signing key
+    return RoleWorld(app, client, db, tokens, ids)

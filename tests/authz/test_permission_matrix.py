@@ -27,7 +27,10 @@ AUTHENTICATED = [op for op in OPERATIONS if op.auth]
 
 
 def _url(op: Operation) -> str:
-    return "/api/v1" + re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", "unknown", op.rule)
+    def value(m: re.Match[str]) -> str:
+        return "2026-09" if m[1] == "month" else "xyz_unknown"  # shaped like the path wants
+
+    return "/api/v1" + re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", value, op.rule)
 
 
 def _call(world: RoleWorld, op: Operation, role: str | None) -> Any:

@@ -40,7 +40,7 @@ def _seed(app: App, org: Org) -> dict[str, str]:
     )
     file = s.customers.open_file(org.sales.id, customer.id, "new_sale", date(2026, 9, 1))
     case = s.cases.receive(
-        org.service.id,
+        org.sales.id,  # the customer's owner may name the customer by id
         ReceiveCase(
             type="complaint",
             category="product_quality",
@@ -89,6 +89,14 @@ CROSS_FIELD = {
     ("POST /api/v1/customers", "intermediary"),  # CUS-1: a name only for an intermediary
     ("POST /api/v1/cases/{case_id}/closure", "responsibilities"),  # CASE-10: shares sum to 100
     ("POST /api/v1/cases/{case_id}/settlements", "quantity_returned"),  # CASE-13: ≤ claimed
+    # CUS-1: whether digits form a real phone number is libphonenumber's knowledge of each
+    # country's numbering plan, not a pattern
+    ("GET /api/v1/customers", "q"),  # a search is not combined with the list's filters
+    ("POST /api/v1/customers", "phone"),
+    ("PATCH /api/v1/customers/{customer_id}", "phone"),
+    # CUS-1: a PRC resident ID's birth date and check character
+    ("POST /api/v1/customers", "id_number"),
+    ("PATCH /api/v1/customers/{customer_id}", "id_number"),
 }
 
 

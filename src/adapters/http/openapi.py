@@ -30,6 +30,7 @@ import attrs
 from flask import Blueprint
 from werkzeug.routing import BaseConverter
 
+from csdomain.authz.guard import REDACTABLE
 from csdomain.kernel import bounds as b
 from csdomain.kernel.money import Money
 from csdomain.policy.model import Policy
@@ -327,9 +328,17 @@ class SchemaBuilder:
                 if "max_length" not in meta and b.is_id_field(field.name):
                     meta.update(b.id_text())
                 schema = self._bounded(schema, meta)
+            hidden = not request and field.name in REDACTABLE.get(cls, frozenset())
+            if hidden:
+                schema = {
+                    **schema,
+                    "description": "left out when the reader may not see it (X-5)",
+                }
             props[field.name] = schema
             # a text that must not be blank has no usable default: the client must send it
-            if not request or field.default is attrs.NOTHING or meta.get("min_length"):
+            if hidden:
+                pass
+            elif not request or field.default is attrs.NOTHING or meta.get("min_length"):
                 required.append(field.name)
         out: Schema = {"type": "object", "properties": props, "required": required}
         if request:
@@ -488,6 +497,8 @@ def _problem_codes(op: Operation) -> list[int]:
         codes |= {404, 422}
     if op.query or op.if_match:
         codes.add(422)
+    if any(b.is_id_field(p.name) for p in op.query):
+        codes.add(404)  # a record the query names does not exist
     if op.if_match:
         codes |= {400, 409}
     return sorted(codes)

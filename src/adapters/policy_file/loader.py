@@ -172,10 +172,21 @@ def parse_policy(document: dict[str, Any], source: str = "<policy>") -> Policy:
             ],
         )
     try:
-        return _CONVERTER.structure(document, Policy)
+        policy = _CONVERTER.structure(document, Policy)
     except Exception as exc:  # cattrs raises groups; attrs validators raise ValueError
         problems = _problems(exc)
         raise PolicyError(f"{source}: {len(problems)} problem(s) in the policy", problems) from exc
+    import csdomain.services  # noqa: F401  (declares every use case's action)
+    from csdomain.authz.guard import missing_actions
+
+    problems = missing_actions(policy)
+    if problems:
+        raise PolicyError(
+            f"{source}: the permission table does not match the use cases "
+            "(docs/permissions.md)",
+            problems,
+        )
+    return policy
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -13,6 +13,7 @@ from csdomain.authz.guard import (
     hidden_fields,
     missing_actions,
     redact,
+    redactable,
     use_case,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "hidden_fields",
     "missing_actions",
     "redact",
+    "redactable",
     "use_case",
 ]

@@ -317,6 +317,15 @@ def _blank(value: object) -> object:
     return "" if isinstance(value, str) else None
 
 
+# class -> the fields ``redact`` may leave out of it (adapters document them as optional)
+REDACTABLE: dict[type, frozenset[str]] = {}
+
+
+def redactable(cls: type, fields: Iterable[str]) -> None:
+    """Declare that readers may get ``cls`` without ``fields`` (X-5)."""
+    REDACTABLE[cls] = REDACTABLE.get(cls, frozenset()) | frozenset(fields)
+
+
 def redact(obj: T, fields: Iterable[str]) -> T:
     """A copy of ``obj`` with ``fields`` left out for this reader (X-5). The copy remembers
     which fields are hidden (``hidden_fields``) so adapters omit them instead of showing a

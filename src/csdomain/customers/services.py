@@ -12,7 +12,7 @@ from datetime import date
 
 import attrs
 
-from csdomain.authz import Grant, Resource, redact, use_case
+from csdomain.authz import Grant, Resource, redact, redactable, use_case
 from csdomain.context import ServiceContext, authorize, load_actor, log_read, record
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
 from csdomain.customers.identity import (
@@ -59,6 +59,7 @@ _ALLOWED_STATUS_CHANGES = {
 # fields a reader without the level's permission does not see
 MASTER_RECORD = "customer_master"
 MASTER_FIELDS = ("id_number", "phone", "address")
+redactable(Customer, MASTER_FIELDS)
 HANDOVER_RECORD = "handover_record"
 _OPEN_DESTRUCTION = (DestructionState.REQUESTED, DestructionState.REVIEWED)
 _PAGE = 500
