@@ -470,6 +470,16 @@ class _Entries(_Table[PenaltyEntry]):
             key=lambda e: e.recorded_at,
         )
 
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        found = {
+            e.month
+            for e in self.all(lambda e: staff_id is None or e.staff_id == staff_id)
+            if (after is None or e.month > after) and (before is None or e.month < before)
+        }
+        return sorted(found)
+
 
 class _Appeals(_Table[Appeal]):
     def list(self, *, staff_id: str | None = None) -> Sequence[Appeal]:
@@ -484,8 +494,15 @@ class _Bonuses(_Table[BonusRecord]):
         found = self.all(lambda b: b.staff_id == staff_id and b.month == month)
         return found[0] if found else None
 
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        return sorted(self.all(lambda b: b.month == month), key=lambda b: b.staff_id)
+
 
 class _Statements(_Table[Statement]):
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            self.add(statement)
+
     def list(self, *, month: str | None = None, staff_id: str | None = None) -> Sequence[Statement]:
         return sorted(
             self.all(
@@ -501,6 +518,10 @@ class _Statements(_Table[Statement]):
 class _SettledMonths(_Table[SettledMonth]):
     def find(self, month: str) -> SettledMonth | None:
         return self.find_key(month)
+
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        found = self.all(lambda m: before is None or m.month < before)
+        return max(found, key=lambda m: m.month) if found else None
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

@@ -633,6 +633,20 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
             stmt = stmt.where(c.month == month)
         return self._all(stmt.order_by(c.recorded_at, c.seq))
 
+    @translating
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        c = t.penalty_entries.c
+        stmt = sa.select(c.month).distinct()
+        if staff_id is not None:
+            stmt = stmt.where(c.staff_id == staff_id)
+        if after is not None:
+            stmt = stmt.where(c.month > after)
+        if before is not None:
+            stmt = stmt.where(c.month < before)
+        return [str(m) for m in self.session.scalars(stmt.order_by(c.month))]
+
 
 class SqlAppeals(_Repository[Appeal]):
     cls = Appeal
@@ -656,10 +670,21 @@ class SqlBonuses(_Repository[BonusRecord]):
         c = t.bonus_records.c
         return self._first(self._select().where(c.staff_id == staff_id, c.month == month))
 
+    @translating
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        c = t.bonus_records.c
+        return self._all(self._select().where(c.month == month).order_by(self._binary(c.staff_id)))
+
 
 class SqlStatements(_Repository[Statement]):
     cls = Statement
     label = "statement"
+
+    @translating
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            adopt(statement)
+        self.session.add_all(statements)
 
     @translating
     def list(self, *, month: str | None = None, staff_id: str | None = None) -> Sequence[Statement]:
@@ -679,3 +704,11 @@ class SqlSettledMonths(_Repository[SettledMonth]):
     @translating
     def find(self, month: str) -> SettledMonth | None:
         return self._find_key(month)
+
+    @translating
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        c = t.settled_months.c
+        stmt = self._select()
+        if before is not None:
+            stmt = stmt.where(c.month < before)
+        return self._first(stmt.order_by(c.month.desc()))

@@ -41,6 +41,13 @@ class PenaltyEntryRepository(Protocol):
         """In recording order."""
         ...
 
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        """PEN-10: the distinct months (YYYY-MM) holding entries, strictly between ``after``
+        and ``before`` when given, in order (one indexed query, not the entries)."""
+        ...
+
 
 class AppealRepository(Protocol):
     def add(self, appeal: Appeal) -> None: ...
@@ -51,10 +58,18 @@ class AppealRepository(Protocol):
 class BonusRepository(Protocol):
     def add(self, record: BonusRecord) -> None: ...
     def find(self, staff_id: str, month: str) -> BonusRecord | None: ...
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        """Every person's bonus of ``month`` (settlement reads them in one query)."""
+        ...
 
 
 class StatementRepository(Protocol):
     def add(self, statement: Statement) -> None: ...
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        """One bulk insert of a month's new statements. No per-row existence check: they are
+        written with the month's SettledMonth row, whose key makes a settlement happen once."""
+        ...
+
     def list(
         self, *, month: str | None = None, staff_id: str | None = None
     ) -> Sequence[Statement]: ...
@@ -66,3 +81,6 @@ class SettledMonthRepository(Protocol):
         ...
 
     def find(self, month: str) -> SettledMonth | None: ...
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        """PEN-10: the latest settled month (strictly before ``before`` when given)."""
+        ...
