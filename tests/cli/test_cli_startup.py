@@ -19,7 +19,7 @@ PROBE = """
 import json, sys
 from adapters.cli.main import cli
 try:
-    cli(["--help"], prog_name="csdomain")
+    cli(["--help"], prog_name="csdomain", terminal_width=80)
 except SystemExit:
     pass
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
@@ -54,7 +54,7 @@ def test_help_lists_lazy_commands_as_click_would() -> None:
     unloaded, _ = _fresh_help()
     for name in LAZY_COMMANDS:  # load them all: the listing must not change
         assert cli.get_command(None, name) is not None  # type: ignore[arg-type]
-    assert CliRunner().invoke(cli, ["--help"]).output == unloaded
+    assert CliRunner().invoke(cli, ["--help"], terminal_width=80).output == unloaded
 
 
 def test_a_lazy_group_runs() -> None:
