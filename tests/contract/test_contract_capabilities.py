@@ -134,15 +134,20 @@ def test_cases_due_before_come_by_due_time_open_only(storage: Storage, lock: boo
         ] == [sooner.id]
 
 
-def test_case_numbers_count_per_month_and_are_consumed_even_on_rollback(
+def test_case_numbers_count_per_month_and_a_rollback_gives_them_back(
     storage: Storage,
 ) -> None:
+    """CASE-1: numbers are drawn in the unit of work's transaction (issue 10), so a
+    rolled-back intake leaves no gap."""
     with storage.unit_of_work() as uow:
         assert [uow.case_numbers.next("202609") for _ in range(3)] == [1, 2, 3]
         assert uow.case_numbers.next("202610") == 1
         uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.case_numbers.next("202609") == 4  # then rolled back
+    with storage.unit_of_work() as uow:
+        assert uow.case_numbers.next("202609") == 4
+        uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.case_numbers.next("202609") == 5
 

@@ -120,6 +120,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.new: dict[tuple[str, str], Any] = {}
+        self.drawn: list[tuple[str, int]] = []  # case numbers drawn, given back on rollback
         # key -> (working copy, version as read, committed object as read)
         self.seen: dict[tuple[str, str], tuple[Any, int | None, Any]] = {}
         self.departments = _Departments(self, "departments", lambda d: d.id, "department")
@@ -198,8 +199,10 @@ class MemoryUnitOfWork:
             for key, obj in self.new.items():
                 self.seen[key] = (obj, getattr(obj, "version", None), written[key])
             self.new = {}
+            self.drawn = []
 
     def rollback(self) -> None:
+        self.case_numbers.give_back()
         self.new = {}
         self.seen = {}
 
@@ -358,13 +361,31 @@ class _CaseNumbers:
         with self.uow.store.lock:
             counters = self.uow.store.table("case_numbers")
             value = int(counters.get(month, 0)) + 1
-            counters[month] = value  # consumed even on rollback, like a database sequence
+            counters[month] = value
+            self.uow.drawn.append((month, value))
             return value
+
+    def give_back(self) -> None:
+        """A rolled-back unit of work returns its numbers, as the SQL counter row does when
+        its transaction rolls back (numbers stay gap-free)."""
+        with self.uow.store.lock:
+            counters = self.uow.store.table("case_numbers")
+            for month, value in reversed(self.uow.drawn):
+                if counters.get(month) == value:  # nobody drew after it
+                    counters[month] = value - 1
+        self.uow.drawn = []
 
 
 class _CaseEvents(_Table[CaseEvent]):
     def list_for_case(self, case_id: str) -> Sequence[CaseEvent]:
         return sorted(self.all(lambda e: e.case_id == case_id), key=lambda e: e.at)
+
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+        wanted = set(case_ids)
+        out: dict[str, list[CaseEvent]] = {cid: [] for cid in case_ids}
+        for e in sorted(self.all(lambda e: e.case_id in wanted), key=lambda e: e.at):
+            out[e.case_id].append(e)
+        return out
 
 
 class _CaseBreaches(_Table[CaseBreach]):
@@ -373,6 +394,17 @@ class _CaseBreaches(_Table[CaseBreach]):
         if clash:
             raise Conflict(f"clock {obj.clock} of case {obj.case_id} already has a breach")
         super().add(obj)
+
+    def add_many(self, breaches: Sequence[CaseBreach]) -> None:
+        for breach in breaches:
+            self.add(breach)
+
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseBreach]]:
+        wanted = set(case_ids)
+        out: dict[str, list[CaseBreach]] = {cid: [] for cid in case_ids}
+        for b in sorted(self.all(lambda b: b.case_id in wanted), key=lambda b: b.recorded_at):
+            out[b.case_id].append(b)
+        return out
 
     def list_for_case(self, case_id: str) -> Sequence[CaseBreach]:
         return sorted(self.all(lambda b: b.case_id == case_id), key=lambda b: b.recorded_at)

@@ -48,6 +48,7 @@ from adapters.sql.repositories import (
     SqlStatements,
     SqlTokens,
     SqlViolations,
+    pending_keys,
 )
 from adapters.sql.types import register_timezone
 from csdomain.cases.ports import (
@@ -175,13 +176,17 @@ class SqlUnitOfWork:
 
     @translating
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        finally:
+            pending_keys(self.session).clear()  # committed (identity map) or rolled back
 
     @translating
     def rollback(self) -> None:
         """Discard everything since the last commit. Like leaving the block, this closes the
         session rather than expiring it, so objects already handed out stay readable (the
         memory adapter's working copies behave the same); the unit of work stays usable."""
+        pending_keys(self.session).clear()
         self.session.close()
 
 
