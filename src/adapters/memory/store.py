@@ -27,6 +27,7 @@ from csdomain.customers.model import (
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.kernel.money import Money
 from csdomain.org.model import ApiToken, Department, Staff
 from csdomain.penalties.model import (
     Appeal,
@@ -531,6 +532,11 @@ class _Bonuses(_Table[BonusRecord]):
 
 
 class _Statements(_Table[Statement]):
+    def carried_over(self, month: str) -> dict[StaffId, Money]:
+        return {
+            s.staff_id: s.carried_over for s in self.list(month=month) if s.carried_over.amount != 0
+        }
+
     def add_many(self, statements: Sequence[Statement]) -> None:
         for statement in statements:
             self.add(statement)

@@ -31,6 +31,7 @@ from csdomain.customers.model import (
 from csdomain.kernel.errors import Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.kernel.money import Money
 from csdomain.org.model import ApiToken, Department, Staff
 from csdomain.penalties.model import (
     Appeal,
@@ -694,6 +695,14 @@ class SqlBonuses(_Repository[BonusRecord]):
 class SqlStatements(_Repository[Statement]):
     cls = Statement
     label = "statement"
+
+    @translating
+    def carried_over(self, month: str) -> dict[StaffId, Money]:
+        c = t.statements.c
+        rows = self.session.execute(
+            sa.select(c.staff_id, c.carried_over).where(c.month == month)
+        ).all()
+        return {StaffId(sid): amount for sid, amount in rows if amount.amount != 0}
 
     @translating
     def add_many(self, statements: Sequence[Statement]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from csdomain.kernel.ids import StaffId
+from csdomain.kernel.money import Money
 from csdomain.penalties.model import (
     Appeal,
     BonusRecord,
@@ -73,6 +75,11 @@ class StatementRepository(Protocol):
     def list(
         self, *, month: str | None = None, staff_id: str | None = None
     ) -> Sequence[Statement]: ...
+
+    def carried_over(self, month: str) -> Mapping[StaffId, Money]:
+        """PEN-6: each person's non-zero excess carried out of ``month`` (one narrow query,
+        not the statements with their lines)."""
+        ...
 
 
 class SettledMonthRepository(Protocol):

@@ -693,26 +693,27 @@ class PenaltyService:
     ) -> Statement:
         """One person's month from its entries, bonus and PEN-6 carry: one pass, no I/O, so a
         provisional statement and a settlement of thousands of people compute alike."""
-        complaint_due = Money.zero()
-        fines = Money.zero()
-        rewards = Money.zero()
+        # sums of exact 分 amounts stay exact: add Decimals, make Money once per total
+        due = fine = reward = Decimal(0)
         lines = []
         for e in entries:
+            amount = e.amount.amount
             lines.append(
                 {
                     "entry_id": e.id,
                     "kind": e.kind.value,
-                    "amount": f"{e.amount.amount:.2f}",
+                    "amount": f"{amount:.2f}",
                     "explanation": e.explanation,
                     "occurred_on": e.occurred_on.isoformat(),
                 }
             )
-            if e.capped:
-                complaint_due = complaint_due + e.amount
-            elif e.amount.is_negative() and e.kind == EntryKind.REWARD:
-                rewards = rewards + e.amount
+            if e.kind == EntryKind.COMPLAINT_LOSS:  # PenaltyEntry.capped (PEN-6)
+                due += amount
+            elif amount < 0 and e.kind == EntryKind.REWARD:
+                reward += amount
             else:
-                fines = fines + e.amount
+                fine += amount
+        complaint_due, fines, rewards = Money(due), Money(fine), Money(reward)
         cap_month = apply_cap(
             [(month, complaint_due, bonus)], self.policy.complaint_cap_percent, carried_in
         )[0]
@@ -840,11 +841,7 @@ class PenaltyService:
                 raise InvalidTransition(f"{month} has not ended yet", rule="PEN-10")
             self._check_in_order(uow, month)
             prev = previous_month(month)
-            carries = {
-                s.staff_id: s.carried_over
-                for s in uow.statements.list(month=prev)
-                if s.carried_over.amount != 0
-            }
+            carries = dict(uow.statements.carried_over(prev))
             by_staff: dict[StaffId, builtins.list[PenaltyEntry]] = {}
             for entry in uow.penalty_entries.list(month=month):  # recording order
                 by_staff.setdefault(entry.staff_id, []).append(entry)
