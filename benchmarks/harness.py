@@ -122,6 +122,10 @@ class Backend:
             for i in range(0, len(rows), chunk):
                 with engine.begin() as conn:
                     conn.execute(table.insert(), list(rows[i : i + chunk]))
+            with engine.begin() as conn:
+                # fresh statistics, as a live database has them (autovacuum on PostgreSQL):
+                # without them the planner guesses, on both sides alike
+                conn.execute(sa.text(f"ANALYZE {table.name}"))
         finally:
             engine.dispose()
 
