@@ -8,11 +8,14 @@ tokens; the resulting staff member's role and permissions are what the use cases
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from flask import g, request
 
 from adapters.http.openapi import PUBLIC_ENDPOINTS
 from adapters.http.problems import HttpProblem, http_problem
 from adapters.http.rest import services
+from csdomain.context import authenticated
 from csdomain.kernel.errors import NotFound, PermissionDenied
 from csdomain.org.model import Staff
 
@@ -56,3 +59,14 @@ def authenticate_request() -> None:
             "the Authorization header must be 'Bearer <token>'", "invalid_request"
         )
     g.actor = staff_for_token(token.strip())
+    # the use cases of this request take g.actor as their actor: one load per request
+    scope = ExitStack()
+    scope.enter_context(authenticated(g.actor))
+    g.actor_scope = scope
+
+
+def end_request_scope(_exc: BaseException | None = None) -> None:
+    """``teardown_request``: leave the scope ``authenticate_request`` entered."""
+    scope = g.pop("actor_scope", None)
+    if scope is not None:
+        scope.close()
