@@ -122,3 +122,5 @@ def test_pen10_an_empty_month_may_be_skipped_and_is_closed_afterwards(
         org.manager.id, org.sales.id, "file_late", date(2026, 11, 3), evidence="found later"
     )[0]
     assert (late.month, late.adjusts_month) == ("2027-01", "2026-11")
+    with pytest.raises(InvalidTransition, match="2026-11 is settled"):
+        ps.set_bonus(org.manager.id, org.sales.id, "2026-11", Money.of("2000.00"))

@@ -446,7 +446,8 @@ class PenaltyService:
         with self.ctx.uow() as uow:
             actor = load_actor(uow, actor_id)
             self._require(actor, self.policy.settlement_role, "setting bonuses", "PEN-6")
-            if uow.settled_months.find(month) is not None:
+            latest = uow.settled_months.latest()
+            if latest is not None and month <= latest.month:  # settled, or closed by a later one
                 raise InvalidTransition(f"{month} is settled", rule="PEN-10")
             uow.staff.get(staff_id)
             existing = uow.bonuses.find(staff_id, month)
