@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Run {stamp}, {'full' if ns.full else 'smoke'} sizes (scale {ns.scale:g}, "
         f"{ns.repeat} run(s) each), "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs (shared: numbers were "
-        f"taken under other engineers' load). {skipped}\n\n"
+        f"taken under other engineers' load). {skipped}".rstrip()
+        + "\n\n"
     )
     text = header + table(rows)
     print(text)
