@@ -83,9 +83,7 @@ def test_pen6_carry_is_the_same_whether_or_not_months_are_settled(
 
 
 @pytest.mark.usefixtures("deductions")
-def test_pen10_settling_past_an_unsettled_month_with_entries_is_refused(
-    app: App, org: Org
-) -> None:
+def test_pen10_settling_past_an_unsettled_month_with_entries_is_refused(app: App, org: Org) -> None:
     ps = app.services.penalties
     with pytest.raises(InvalidTransition, match="2026-10 has entries and is not settled"):
         ps.settle_month(org.manager.id, "2026-11")
@@ -95,9 +93,7 @@ def test_pen10_settling_past_an_unsettled_month_with_entries_is_refused(
 
 
 @pytest.mark.usefixtures("deductions")
-def test_pen10_settling_past_an_unsettled_month_with_a_carry_is_refused(
-    app: App, org: Org
-) -> None:
+def test_pen10_settling_past_an_unsettled_month_with_a_carry_is_refused(app: App, org: Org) -> None:
     ps = app.services.penalties
     ps.settle_month(org.manager.id, "2026-10")
     with pytest.raises(InvalidTransition, match="2026-11 carries PEN-6 instalments"):
