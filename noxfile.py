@@ -1,4 +1,5 @@
-"""Developer sessions: `nox -s tests`, `nox -s tests_pg`, `nox -s typing`, `nox -s lint`."""
+"""Developer sessions: `nox -s tests`, `nox -s tests_pg`, `nox -s typing`, `nox -s lint`,
+`nox -s bench` (the benchmark harness: `nox -s bench -- --full`)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,17 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every workload beside its raw baseline on SQLite and PostgreSQL; writes
+    docs/performance.md (issue 10). Pass `-- --full` for the issue's sizes."""
+    _install(session, "bench")
+    session.run(
+        "python",
+        "-m",
+        "benchmarks",
+        *session.posargs,
+        env={"CSDOMAIN_BENCH_POSTGRES_URL": os.environ.get("CSDOMAIN_BENCH_POSTGRES_URL", PG_URL)},
+    )

@@ -47,8 +47,7 @@ from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
 
 S = CaseState
-DEFAULT_SEED = 20261
-TOKENS_FILE = "csdomain-demo-tokens.tsv"
+from adapters.demo_defaults import DEFAULT_SEED  # noqa: E402
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 import attrs
@@ -55,9 +58,26 @@ def log_read(
         )
 
 
+_AUTHENTICATED: ContextVar[Staff | None] = ContextVar("csdomain_authenticated", default=None)
+
+
+@contextmanager
+def authenticated(staff: Staff) -> Iterator[None]:
+    """Within a request whose adapter has just authenticated ``staff`` (the HTTP API's bearer
+    token), use cases acting as that person take this record as the actor instead of reading
+    it again: one actor load per request (issue 10). The checks on the actor are unchanged
+    (active, role, permissions); only the second read of the same row is saved."""
+    token = _AUTHENTICATED.set(staff)
+    try:
+        yield
+    finally:
+        _AUTHENTICATED.reset(token)
+
+
 def load_actor(uow: UnitOfWork, actor_id: StaffId) -> Staff:
     """The acting staff member; inactive staff can do nothing."""
-    actor = uow.staff.get(actor_id)
+    known = _AUTHENTICATED.get()
+    actor = known if known is not None and known.id == actor_id else uow.staff.get(actor_id)
     if not actor.active:
         raise PermissionDenied(f"staff {actor_id} is inactive", field="actor")
     return actor

@@ -134,15 +134,20 @@ def test_cases_due_before_come_by_due_time_open_only(storage: Storage, lock: boo
         ] == [sooner.id]
 
 
-def test_case_numbers_count_per_month_and_are_consumed_even_on_rollback(
+def test_case_numbers_count_per_month_and_a_rollback_gives_them_back(
     storage: Storage,
 ) -> None:
+    """CASE-1: numbers are drawn in the unit of work's transaction (issue 10), so a
+    rolled-back intake leaves no gap."""
     with storage.unit_of_work() as uow:
         assert [uow.case_numbers.next("202609") for _ in range(3)] == [1, 2, 3]
         assert uow.case_numbers.next("202610") == 1
         uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.case_numbers.next("202609") == 4  # then rolled back
+    with storage.unit_of_work() as uow:
+        assert uow.case_numbers.next("202609") == 4
+        uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.case_numbers.next("202609") == 5
 
@@ -544,3 +549,95 @@ def test_settling_a_month_twice_in_parallel_units_of_work_conflicts(storage: Sto
     with storage.unit_of_work() as uow:
         found = uow.settled_months.find("2026-09")
         assert found is not None and found.settled_at == at("2026-10-10 10:00")
+
+
+def _statement(staff: str, month: str, carried: str) -> Statement:
+    zero = Money.zero()
+    return Statement(
+        staff_id=StaffId(staff),
+        month=month,
+        lines=[],
+        fines=zero,
+        complaint_due=Money.of(carried),
+        complaint_deducted=zero,
+        carried_over=Money.of(carried),
+        rewards=zero,
+        total=zero,
+        sanction="",
+    )
+
+
+def test_set_based_reads_and_bulk_writes_of_settlement_and_the_sweep(storage: Storage) -> None:
+    """Issue 10 ports: a month's carries, bonuses, entry months and the latest settled month
+    in one query each; a month's statements and a sweep batch's breaches in bulk; a batch's
+    events and breaches by case."""
+    store(
+        storage,
+        entry("stf_a", "2026-07", "50.00"),
+        entry("stf_b", "2026-09", "50.00"),
+        entry("stf_a", "2026-09", "50.00"),
+        entry("stf_a", "2026-11", "50.00"),
+        BonusRecord(staff_id=StaffId("stf_b"), month="2026-09", bonus=Money.of("2000.00")),
+        BonusRecord(staff_id=StaffId("stf_a"), month="2026-09", bonus=Money.of("3000.00")),
+        BonusRecord(staff_id=StaffId("stf_a"), month="2026-10", bonus=Money.of("1.00")),
+        SettledMonth(month="2026-07", settled_at=at("2026-08-05 10:00"), settled_by=STAFF),
+        SettledMonth(month="2026-08", settled_at=at("2026-09-05 10:00"), settled_by=STAFF),
+    )
+    with storage.unit_of_work() as uow:
+        uow.statements.add_many(
+            [_statement("stf_a", "2026-08", "400.00"), _statement("stf_b", "2026-08", "0.00")]
+        )
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.penalty_entries.months() == ["2026-07", "2026-09", "2026-11"]
+        assert uow.penalty_entries.months(staff_id="stf_b") == ["2026-09"]
+        assert uow.penalty_entries.months(after="2026-07", before="2026-11") == ["2026-09"]
+        assert [(b.staff_id, b.bonus) for b in uow.bonuses.list_for_month("2026-09")] == [
+            ("stf_a", Money.of("3000.00")),
+            ("stf_b", Money.of("2000.00")),
+        ]
+        latest = uow.settled_months.latest()
+        assert latest is not None and latest.month == "2026-08"
+        earlier = uow.settled_months.latest(before="2026-08")
+        assert earlier is not None and earlier.month == "2026-07"
+        assert uow.settled_months.latest(before="2026-07") is None
+        assert dict(uow.statements.carried_over("2026-08")) == {"stf_a": Money.of("400.00")}
+        assert [s.staff_id for s in uow.statements.list(month="2026-08")] == ["stf_a", "stf_b"]
+
+    c1, c2 = case("202609-0001"), case("202609-0002")
+    ev = CaseEvent(
+        case_id=c1.id,
+        kind="received",
+        at=at("2026-09-18 10:00"),
+        actor_id=STAFF,
+        state_after=CaseState.RECEIVED,
+        owner_id=STAFF,
+    )
+    store(storage, c1, c2, ev)
+    breaches = [
+        CaseBreach(
+            case_id=c.id,
+            clock="acknowledge",
+            due_at=at("2026-09-19 10:00"),
+            owner_id=STAFF,
+            recorded_at=at("2026-09-19 11:00"),
+            escalated_to="supervisor",
+        )
+        for c in (c1, c2)
+    ]
+    with storage.unit_of_work() as uow:
+        uow.case_breaches.add_many(breaches)
+        with pytest.raises(Conflict, match="already has a breach"):
+            uow.case_breaches.add(breaches[0])
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert {
+            k: [e.id for e in v] for k, v in uow.case_events.list_for_cases([c1.id, c2.id]).items()
+        } == {
+            c1.id: [ev.id],
+            c2.id: [],
+        }
+        by_case = uow.case_breaches.list_for_cases([c1.id, c2.id, "cas_none"])
+        assert [b.id for b in by_case[c1.id]] == [breaches[0].id]
+        assert [b.id for b in by_case[c2.id]] == [breaches[1].id]
+        assert by_case["cas_none"] == []

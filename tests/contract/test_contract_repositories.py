@@ -257,14 +257,32 @@ def test_reading_the_same_row_in_two_units_of_work_without_changes_is_no_conflic
 
 
 def test_adding_an_existing_id_is_a_conflict(storage: Storage) -> None:
+    """Refused by the primary key: at ``add`` or at the latest at ``commit`` (the SQL adapter
+    sends no existence query before an insert, issue 10); the stored row is unchanged."""
     c = customer()
     with storage.unit_of_work() as uow:
         uow.customers.add(c)
         uow.commit()
     with storage.unit_of_work() as uow, pytest.raises(Conflict) as info:
         uow.customers.add(customer(id=c.id, phone="13800000009"))
+        uow.commit()
     assert not isinstance(info.value, ConcurrencyConflict)
-    assert c.id in info.value.message
+    assert "customer" in info.value.message and "already exists" in info.value.message
+    with storage.unit_of_work() as uow:
+        assert uow.customers.get(c.id).phone == c.phone
+
+
+def test_adding_an_id_loaded_in_the_same_unit_of_work_is_a_conflict_at_once(
+    storage: Storage,
+) -> None:
+    c = customer()
+    with storage.unit_of_work() as uow:
+        uow.customers.add(c)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        uow.customers.get(c.id)
+        with pytest.raises(Conflict, match=c.id):
+            uow.customers.add(customer(id=c.id, phone="13800000009"))
 
 
 def test_adding_the_same_id_twice_in_one_unit_of_work_is_a_conflict(storage: Storage) -> None:

@@ -7,15 +7,15 @@ Global options come before the command (``csdomain --as stf_… --json customers
 
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
-from adapters.bootstrap import App
 from adapters.cli import serve as serving
 from adapters.cli.commands import Group
 from adapters.cli.errors import (
@@ -26,16 +26,85 @@ from adapters.cli.errors import (
 )
 from adapters.cli.render import Formatter, details, width
 from adapters.cli.state import CliState, dumps, mask_url, pass_state, upgrade_schema
-from adapters.demo import DEFAULT_SEED, TOKENS_FILE, load_demo
-from adapters.policy_file import DEFAULT_POLICY_PATH, dump_policy, load_policy
-from adapters.policy_file.loader import policy_to_dict
+from adapters.demo_defaults import DEFAULT_SEED, TOKENS_FILE
 from adapters.settings import Settings
 from csdomain.kernel.errors import Conflict, DomainError
+
+if TYPE_CHECKING:
+    from adapters.bootstrap import App
+
+# Command groups defined in their own modules, imported only when one of them runs (issue 10:
+# ``csdomain --help`` loads neither the policy, the calendar nor the storage adapters). The
+# short help is listed here so ``--help`` needs no import; tests/cli/test_cli_startup.py checks
+# it is the commands' own.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "staff": (
+        "adapters.cli.org",
+        "Staff members and their roles (X-3).",
+    ),
+    "departments": (
+        "adapters.cli.org",
+        "Departments and their heads (the head reviews file destruction, X-6).",
+    ),
+    "tokens": (
+        "adapters.cli.org",
+        "API tokens for the HTTP API.",
+    ),
+    "permissions": (
+        "adapters.cli.org",
+        "Confidential-read permissions (X-5), granted and revoked by the policy's role (GM).",
+    ),
+    "customers": (
+        "adapters.cli.customers",
+        "Register, find, change, transfer and grade customers (CUS-1…CUS-4).",
+    ),
+    "files": (
+        "adapters.cli.customers",
+        "Customer files (档案): checklist, hand-over, confidential reads, destruction.",
+    ),
+    "deregistration": (
+        "adapters.cli.customers",
+        "Closing a customer's account, step by step through the policy's chain (CUS-6).",
+    ),
+    "access-log": (
+        "adapters.cli.customers",
+        "Who read which confidential record, when (X-5).",
+    ),
+    "cases": (
+        "adapters.cli.cases",
+        "Complaints, suggestions, inquiries and service requests, from intake to closing.",
+    ),
+    "capa": (
+        "adapters.cli.cases",
+        "Corrective and preventive actions of a case, verified by another department (CASE-11).",
+    ),
+    "settlements": (
+        "adapters.cli.cases",
+        "Allowance, compensation, return and rework documents of a case (CASE-13).",
+    ),
+    "exchanges": (
+        "adapters.cli.cases",
+        "Exchange/transfer forms through the policy's sign-off chain to the ledger (CASE-14).",
+    ),
+    "jobs": (
+        "adapters.cli.service_jobs",
+        "Repair calls: register → dispatch → on site → fixed or taken in → invoiced → closed.",
+    ),
+    "contracts": (
+        "adapters.cli.service_jobs",
+        "Maintenance contracts and their renewal notices (CASE-12).",
+    ),
+    "penalties": (
+        "adapters.cli.penalties",
+        "Violations, fines, rewards, appeals and each month's statements (PEN-1…PEN-11).",
+    ),
+}
 
 
 class RootGroup(Group):
     """Maps errors to exit codes in one place: domain errors via ``errors.EXIT_CODES``,
-    anything else to 1 with a one-line message (the traceback only with ``--debug``)."""
+    anything else to 1 with a one-line message (the traceback only with ``--debug``).
+    Loads the command modules of ``LAZY_COMMANDS`` on first use."""
 
     group_class = Group
 
@@ -58,6 +127,39 @@ class RootGroup(Group):
             raise
         ctx.meta[_JSON_ARGV] = wants_json
         return ctx
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module = importlib.import_module(LAZY_COMMANDS[cmd_name][0])
+            for command in module.COMMANDS:
+                if command.name not in self.commands:
+                    self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's listing, except that a command not loaded yet shows the first paragraph
+        of its help as listed in ``LAZY_COMMANDS`` (shortened the way click shortens it)."""
+        names = [
+            name
+            for name in self.list_commands(ctx)
+            if name not in self.commands or not self.commands[name].hidden
+        ]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                stand_in = click.Command(name, help=LAZY_COMMANDS[name][1])
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            else:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -137,7 +239,11 @@ def cli(
     prints the administrator's id and API token. Then act as a staff member with
     `--as STAFF_ID` (or CSDOMAIN_ACTOR).
     """
-    injected = ctx.obj if isinstance(ctx.obj, App) else None
+    injected = None
+    if ctx.obj is not None:
+        from adapters.bootstrap import App
+
+        injected = ctx.obj if isinstance(ctx.obj, App) else None
     try:
         settings = injected.settings if injected is not None else Settings.from_env()
     except ValueError as exc:
@@ -268,6 +374,8 @@ def _init_demo(
     tokens_file: Path | None,
 ) -> None:
     path = tokens_file or _default_tokens_file(st)
+    from adapters.demo import load_demo
+
     result = load_demo(
         app.settings,
         app.storage,
@@ -449,6 +557,9 @@ def policy_group() -> None:
 @pass_state
 def policy_show(st: CliState, file: str | None) -> None:
     """Print the effective policy as TOML (JSON with --json), defaults filled in."""
+    from adapters.policy_file import dump_policy, load_policy
+    from adapters.policy_file.loader import policy_to_dict
+
     policy = load_policy(file) if file else st.policy()
     if st.json:
         click.echo(dumps(policy_to_dict(policy)))
@@ -465,6 +576,8 @@ def policy_validate(st: CliState, file: str | None) -> None:
     Without FILE, checks the effective policy file (--policy, CSDOMAIN_POLICY_FILE or the
     built-in one).
     """
+    from adapters.policy_file import DEFAULT_POLICY_PATH, load_policy
+
     source = file or st.settings.policy_file or str(DEFAULT_POLICY_PATH)
     policy = load_policy(source)
     st.emit(
@@ -483,6 +596,7 @@ def policy_validate(st: CliState, file: str | None) -> None:
 def policy_permissions(st: CliState, file: str | None) -> None:
     """Print the action × role matrix of a policy (docs/permissions.md): which roles may take
     each action, the scope they reach, separation of duties and confidential levels."""
+    from adapters.policy_file import load_policy
     from csdomain.authz.guard import allowed_roles, scope_of
     from csdomain.authz.matrix import matrix_markdown
 
@@ -497,19 +611,3 @@ def policy_permissions(st: CliState, file: str | None) -> None:
         for name, rule in sorted(policy.permissions.actions.items())
     }
     st.emit(None, lambda: matrix_markdown(policy).rstrip("\n"), data=rows)
-
-
-def _register_commands() -> None:
-    from adapters.cli import cases, customers, org, penalties, service_jobs
-
-    for command in (
-        *org.COMMANDS,
-        *customers.COMMANDS,
-        *cases.COMMANDS,
-        *service_jobs.COMMANDS,
-        *penalties.COMMANDS,
-    ):
-        cli.add_command(command)
-
-
-_register_commands()

@@ -12,17 +12,17 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 import click
 
-from adapters.bootstrap import App, Storage, bootstrap, make_storage
-from adapters.policy_file import default_policy, load_policy
-from adapters.serialization import to_json
 from adapters.settings import Settings
 from csdomain.kernel.ids import StaffId
-from csdomain.policy.model import Policy
+
+if TYPE_CHECKING:  # imported where used: ``csdomain --help`` must not load them (issue 10)
+    from adapters.bootstrap import App, Storage
+    from csdomain.policy.model import Policy
 
 
 @runtime_checkable
@@ -74,6 +74,8 @@ class CliState:
                 upgrade_schema(self.injected.storage)
             return self.injected
         if self._app is None:
+            from adapters.bootstrap import bootstrap
+
             self._app = bootstrap(self.settings, create_schema=create_schema)
         elif create_schema:
             upgrade_schema(self._app.storage)
@@ -85,6 +87,8 @@ class CliState:
             return self.injected.storage, lambda: None
         if self._app is not None:
             return self._app.storage, lambda: None
+        from adapters.bootstrap import make_storage
+
         storage = make_storage(self.settings)
         return storage, storage.close
 
@@ -94,6 +98,8 @@ class CliState:
             return self.injected.policy
         if self._app is not None:
             return self._app.policy
+        from adapters.policy_file import default_policy, load_policy
+
         if self.settings.policy_file:
             return load_policy(self.settings.policy_file)
         return default_policy()
@@ -134,6 +140,8 @@ class CliState:
     def emit(self, obj: Any, human: Callable[[], str], *, data: Any = None) -> None:
         """Print ``obj`` as JSON (``--json``) or the human text. ``data`` overrides the JSON."""
         if self.json:
+            from adapters.serialization import to_json
+
             click.echo(dumps(to_json(obj) if data is None else data))
         else:
             text = human()

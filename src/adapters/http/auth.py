@@ -8,12 +8,15 @@ tokens; the resulting staff member's role and permissions are what the use cases
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from flask import g, request
 
 from adapters.http.openapi import ENDPOINT_ACTIONS, PUBLIC_ENDPOINTS
 from adapters.http.problems import HttpProblem, http_problem
 from adapters.http.rest import app_state, services
 from csdomain.authz.guard import guard
+from csdomain.context import authenticated
 from csdomain.kernel.errors import NotFound, PermissionDenied
 from csdomain.org.model import Staff
 
@@ -57,8 +60,19 @@ def authenticate_request() -> None:
             "the Authorization header must be 'Bearer <token>'", "invalid_request"
         )
     g.actor = staff_for_token(token.strip())
+    # the use cases of this request take g.actor as their actor: one load per request
+    scope = ExitStack()
+    scope.enter_context(authenticated(g.actor))
+    g.actor_scope = scope
     action = ENDPOINT_ACTIONS.get(request.endpoint or "")
     if action is not None:
         # the role test of the one guard, before the body is read: a role that may never
         # take the action gets 403 naming it, not a 422 about a body it may not send
         guard(app_state().policy, g.actor, action)
+
+
+def end_request_scope(_exc: BaseException | None = None) -> None:
+    """``teardown_request``: leave the scope ``authenticate_request`` entered."""
+    scope = g.pop("actor_scope", None)
+    if scope is not None:
+        scope.close()

@@ -30,6 +30,7 @@ from csdomain.customers.model import (
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.kernel.money import Money
 from csdomain.org.model import ApiToken, Department, Staff
 from csdomain.penalties.model import (
     Appeal,
@@ -177,6 +178,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.new: dict[tuple[str, str], Any] = {}
+        self.drawn: list[tuple[str, int]] = []  # case numbers drawn, given back on rollback
         # key -> (working copy, version as read, committed object as read)
         self.seen: dict[tuple[str, str], tuple[Any, int | None, Any]] = {}
         # domain-key locks held until commit or rollback (UnitOfWork.lock)
@@ -301,8 +303,10 @@ class MemoryUnitOfWork:
             for key, obj in self.new.items():
                 self.seen[key] = (obj, getattr(obj, "version", None), written[key])
             self.new = {}
+            self.drawn = []
 
     def rollback(self) -> None:
+        self.case_numbers.give_back()
         self.new = {}
         self.seen = {}
         self._release()
@@ -531,13 +535,31 @@ class _CaseNumbers:
         with self.uow.store.lock:
             counters = self.uow.store.table("case_numbers")
             value = int(counters.get(month, 0)) + 1
-            counters[month] = value  # consumed even on rollback, like a database sequence
+            counters[month] = value
+            self.uow.drawn.append((month, value))
             return value
+
+    def give_back(self) -> None:
+        """A rolled-back unit of work returns its numbers, as the SQL counter row does when
+        its transaction rolls back (numbers stay gap-free)."""
+        with self.uow.store.lock:
+            counters = self.uow.store.table("case_numbers")
+            for month, value in reversed(self.uow.drawn):
+                if counters.get(month) == value:  # nobody drew after it
+                    counters[month] = value - 1
+        self.uow.drawn = []
 
 
 class _CaseEvents(_Table[CaseEvent]):
     def list_for_case(self, case_id: str) -> Sequence[CaseEvent]:
         return sorted(self.all(lambda e: e.case_id == case_id), key=lambda e: e.at)
+
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+        wanted = set(case_ids)
+        out: dict[str, list[CaseEvent]] = {cid: [] for cid in case_ids}
+        for e in sorted(self.all(lambda e: e.case_id in wanted), key=lambda e: e.at):
+            out[e.case_id].append(e)
+        return out
 
 
 class _CaseBreaches(_Table[CaseBreach]):
@@ -546,6 +568,17 @@ class _CaseBreaches(_Table[CaseBreach]):
         if clash:
             raise Conflict(f"clock {obj.clock} of case {obj.case_id} already has a breach")
         super().add(obj)
+
+    def add_many(self, breaches: Sequence[CaseBreach]) -> None:
+        for breach in breaches:
+            self.add(breach)
+
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseBreach]]:
+        wanted = set(case_ids)
+        out: dict[str, list[CaseBreach]] = {cid: [] for cid in case_ids}
+        for b in sorted(self.all(lambda b: b.case_id in wanted), key=lambda b: b.recorded_at):
+            out[b.case_id].append(b)
+        return out
 
     def list_for_case(self, case_id: str) -> Sequence[CaseBreach]:
         return sorted(self.all(lambda b: b.case_id == case_id), key=lambda b: b.recorded_at)
@@ -675,6 +708,16 @@ class _Entries(_Table[PenaltyEntry]):
             key=lambda e: e.recorded_at,
         )
 
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        found = {
+            e.month
+            for e in self.all(lambda e: staff_id is None or e.staff_id == staff_id)
+            if (after is None or e.month > after) and (before is None or e.month < before)
+        }
+        return sorted(found)
+
 
 class _Appeals(_Table[Appeal]):
     def list(self, *, staff_id: str | None = None) -> Sequence[Appeal]:
@@ -689,6 +732,9 @@ class _Bonuses(_Table[BonusRecord]):
         found = self.all(lambda b: b.staff_id == staff_id and b.month == month)
         return found[0] if found else None
 
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        return sorted(self.all(lambda b: b.month == month), key=lambda b: b.staff_id)
+
 
 def _members(uow: MemoryUnitOfWork, department_id: str | None) -> set[str] | None:
     """The staff of a department (None: no department filter)."""
@@ -698,6 +744,15 @@ def _members(uow: MemoryUnitOfWork, department_id: str | None) -> set[str] | Non
 
 
 class _Statements(_Table[Statement]):
+    def carried_over(self, month: str) -> dict[StaffId, Money]:
+        return {
+            s.staff_id: s.carried_over for s in self.list(month=month) if s.carried_over.amount != 0
+        }
+
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            self.add(statement)
+
     def list(
         self,
         *,
@@ -721,6 +776,10 @@ class _Statements(_Table[Statement]):
 class _SettledMonths(_Table[SettledMonth]):
     def find(self, month: str) -> SettledMonth | None:
         return self.find_key(month)
+
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        found = self.all(lambda m: before is None or m.month < before)
+        return max(found, key=lambda m: m.month) if found else None
 
 
 __all__ = ["DepartmentId", "FileId", "MemoryStore", "MemoryUnitOfWork"]

@@ -10,9 +10,7 @@ that was already committed: the failure is logged.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable, Mapping, Sequence
-from email.message import EmailMessage
 
 import attrs
 
@@ -68,6 +66,9 @@ class SmtpNotifier(LoggingNotifier):
         addresses = [a for a in (self.address_of(r) for r in recipients) if a]
         if not addresses:
             return
+        import smtplib  # here, not at import: the CLI's start-up never sends mail (issue 10)
+        from email.message import EmailMessage
+
         message = EmailMessage()
         message["From"] = self.settings.sender
         message["To"] = ", ".join(addresses)

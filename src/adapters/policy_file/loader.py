@@ -182,8 +182,7 @@ def parse_policy(document: dict[str, Any], source: str = "<policy>") -> Policy:
     problems = missing_actions(policy)
     if problems:
         raise PolicyError(
-            f"{source}: the permission table does not match the use cases "
-            "(docs/permissions.md)",
+            f"{source}: the permission table does not match the use cases (docs/permissions.md)",
             problems,
         )
     return policy

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, instrumentation
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.orm.util import identity_key
 
 from adapters.sql import tables as t
 from adapters.sql.errors import translating
@@ -34,6 +34,7 @@ from csdomain.customers.model import (
 from csdomain.kernel.errors import Conflict, NotFound
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+from csdomain.kernel.money import Money
 from csdomain.org.model import ApiToken, Department, Staff
 from csdomain.penalties.model import (
     Appeal,
@@ -52,6 +53,15 @@ from csdomain.service_jobs.model import (
 )
 
 T = TypeVar("T")
+_PENDING = "csdomain.pending"
+
+
+def pending_keys(session: Session) -> set[tuple[Any, str]]:
+    """Keys added in this session's current transaction (cleared by the unit of work when it
+    commits or rolls back): a set, so checking a unit of work's additions is O(1), where
+    scanning ``session.new`` (a copy each time) made a big unit of work quadratic."""
+    found: set[tuple[Any, str]] = session.info.setdefault(_PENDING, set())
+    return found
 
 
 def adopt(obj: object) -> None:
@@ -98,17 +108,14 @@ class _Repository(Generic[T]):
 
     @translating
     def add(self, obj: T) -> None:
+        """Stage ``obj`` for insertion. No query: a key already stored is refused by the
+        primary key when the unit of work flushes (a Conflict then); a key added or loaded in
+        this unit of work is refused here, from the session's own bookkeeping (issue 10)."""
         key = self._key(obj)
-        pending = any(
-            type(other) is self.cls and self._key(other) == key for other in self.session.new
-        )
-        # no autoflush: adding must not write (or version) earlier additions before commit
-        with self.session.no_autoflush:
-            stored = self.session.scalar(
-                sa.select(sa.literal(1)).select_from(self.table).where(self.pk == key)
-            )
-        if pending or stored is not None:
+        added = pending_keys(self.session)
+        if (self.cls, key) in added or (identity_key(self.cls, key) in self.session.identity_map):
             raise Conflict(f"{self.label} {key} already exists")
+        added.add((self.cls, key))
         adopt(obj)
         self.session.add(obj)
 
@@ -435,21 +442,20 @@ class SqlCases(_Repository[Case]):
 
 
 class SqlCaseNumbers:
-    """CASE-1 monthly sequence numbers, unique under concurrency.
+    """CASE-1 monthly sequence numbers, unique and gap-free under concurrency.
 
-    Like a database sequence (and the memory adapter), a number is consumed even when the
-    unit of work that drew it rolls back: it is counted in its own short transaction, so the
-    counter row is never locked for the length of a unit of work. Exception: on SQLite, when
-    this unit of work already holds the (single) write lock, or the database is in memory on
-    one shared connection, the count joins the unit of work's transaction instead (another
-    connection would wait for that very lock).
+    The count is taken in the unit of work's own transaction (issue 10: one transaction and
+    one commit per intake): the counter row stays locked until the case that drew the number
+    commits, so concurrent intakes of a month queue on it, and a rolled-back intake gives its
+    number back.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    @staticmethod
-    def _increment(conn: sa.Connection, month: str) -> int:
+    @translating
+    def next(self, month: str) -> int:
+        conn = self.session.connection()
         insert: Any
         if conn.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -466,20 +472,6 @@ class SqlCaseNumbers:
         )
         return int(conn.execute(stmt).scalar_one())
 
-    @translating
-    def next(self, month: str) -> int:
-        own = self.session.connection()
-        engine = own.engine
-        if own.dialect.name == "sqlite" and (
-            isinstance(engine.pool, StaticPool)
-            or getattr(own.connection.dbapi_connection, "in_transaction", False)
-        ):
-            return self._increment(own, month)
-        with engine.connect() as conn:
-            value = self._increment(conn, month)
-            conn.commit()
-            return value
-
 
 class SqlCaseEvents(_Repository[CaseEvent]):
     cls = CaseEvent
@@ -491,6 +483,16 @@ class SqlCaseEvents(_Repository[CaseEvent]):
         c = t.case_events.c
         return self._all(self._select().where(c.case_id == case_id).order_by(c.at, c.seq))
 
+    @translating
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+        c = t.case_events.c
+        out: dict[str, list[CaseEvent]] = {cid: [] for cid in case_ids}
+        if case_ids:
+            stmt = self._select().where(c.case_id.in_(case_ids)).order_by(c.at, c.seq)
+            for ev in self._all(stmt):
+                out[ev.case_id].append(ev)
+        return out
+
 
 class SqlCaseBreaches(_Repository[CaseBreach]):
     cls = CaseBreach
@@ -500,10 +502,7 @@ class SqlCaseBreaches(_Repository[CaseBreach]):
     def add(self, obj: CaseBreach) -> None:
         """One breach per case and clock (CASE-7); the unique constraint settles races."""
         c = t.case_breaches.c
-        pending = any(
-            isinstance(o, CaseBreach) and (o.case_id, o.clock) == (obj.case_id, obj.clock)
-            for o in self.session.new
-        )
+        pending = (CaseBreach, f"{obj.case_id}\x00{obj.clock}") in pending_keys(self.session)
         with self.session.no_autoflush:
             stored = self.session.scalar(
                 sa.select(sa.literal(1))
@@ -512,7 +511,24 @@ class SqlCaseBreaches(_Repository[CaseBreach]):
             )
         if pending or stored is not None:
             raise Conflict(f"clock {obj.clock} of case {obj.case_id} already has a breach")
-        super().add(obj)
+        self.add_many([obj])
+
+    @translating
+    def add_many(self, breaches: Sequence[CaseBreach]) -> None:
+        pending = pending_keys(self.session)
+        for breach in breaches:
+            super().add(breach)
+            pending.add((CaseBreach, f"{breach.case_id}\x00{breach.clock}"))
+
+    @translating
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseBreach]]:
+        c = t.case_breaches.c
+        out: dict[str, list[CaseBreach]] = {cid: [] for cid in case_ids}
+        if case_ids:
+            stmt = self._select().where(c.case_id.in_(case_ids)).order_by(c.recorded_at, c.seq)
+            for breach in self._all(stmt):
+                out[breach.case_id].append(breach)
+        return out
 
     @translating
     def list_for_case(self, case_id: str) -> Sequence[CaseBreach]:
@@ -681,15 +697,15 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
     @translating
     def add(self, obj: PenaltyEntry) -> None:
         """Idempotent by ``source_key`` (the unique index settles races)."""
+        pending = pending_keys(self.session)
         if obj.source_key is not None and (
-            any(
-                isinstance(o, PenaltyEntry) and o.source_key == obj.source_key
-                for o in self.session.new
-            )
+            (PenaltyEntry, "source\x00" + obj.source_key) in pending
             or self._stored_source(obj.source_key)
         ):
             raise Conflict(f"penalty entry for {obj.source_key} already exists")
         super().add(obj)
+        if obj.source_key is not None:
+            pending.add((PenaltyEntry, "source\x00" + obj.source_key))
 
     def _stored_source(self, source_key: str) -> bool:
         c = t.penalty_entries.c
@@ -727,6 +743,20 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
             stmt = stmt.where(c.staff_id.in_(_department_staff(department_id)))
         return self._all(stmt.order_by(c.recorded_at, c.seq))
 
+    @translating
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        c = t.penalty_entries.c
+        stmt = sa.select(c.month).distinct()
+        if staff_id is not None:
+            stmt = stmt.where(c.staff_id == staff_id)
+        if after is not None:
+            stmt = stmt.where(c.month > after)
+        if before is not None:
+            stmt = stmt.where(c.month < before)
+        return [str(m) for m in self.session.scalars(stmt.order_by(c.month))]
+
 
 class SqlAppeals(_Repository[Appeal]):
     cls = Appeal
@@ -750,10 +780,29 @@ class SqlBonuses(_Repository[BonusRecord]):
         c = t.bonus_records.c
         return self._first(self._select().where(c.staff_id == staff_id, c.month == month))
 
+    @translating
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        c = t.bonus_records.c
+        return self._all(self._select().where(c.month == month).order_by(self._binary(c.staff_id)))
+
 
 class SqlStatements(_Repository[Statement]):
     cls = Statement
     label = "statement"
+
+    @translating
+    def carried_over(self, month: str) -> dict[StaffId, Money]:
+        c = t.statements.c
+        rows = self.session.execute(
+            sa.select(c.staff_id, c.carried_over).where(c.month == month)
+        ).all()
+        return {StaffId(sid): amount for sid, amount in rows if amount.amount != 0}
+
+    @translating
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            adopt(statement)
+        self.session.add_all(statements)
 
     @translating
     def list(
@@ -781,3 +830,11 @@ class SqlSettledMonths(_Repository[SettledMonth]):
     @translating
     def find(self, month: str) -> SettledMonth | None:
         return self._find_key(month)
+
+    @translating
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        c = t.settled_months.c
+        stmt = self._select()
+        if before is not None:
+            stmt = stmt.where(c.month < before)
+        return self._first(stmt.order_by(c.month.desc()))

@@ -50,6 +50,7 @@ from adapters.sql.repositories import (
     SqlStatements,
     SqlTokens,
     SqlViolations,
+    pending_keys,
 )
 from adapters.sql.types import register_timezone
 from csdomain.cases.ports import (
@@ -232,12 +233,14 @@ class SqlUnitOfWork:
             self.session.commit()
         finally:
             self._locked = set()
+            pending_keys(self.session).clear()  # committed (identity map) or rolled back
 
     @translating
     def rollback(self) -> None:
         """Discard everything since the last commit. Like leaving the block, this closes the
         session rather than expiring it, so objects already handed out stay readable (the
         memory adapter's working copies behave the same); the unit of work stays usable."""
+        pending_keys(self.session).clear()
         self.session.close()
         self._locked = set()
 

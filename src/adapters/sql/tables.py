@@ -596,3 +596,87 @@ customer_search_keys = sa.Table(
     sa.Column("key", SEARCH_KEY, primary_key=True),
     sa.Column("customer_id", ID, primary_key=True, index=True),
 )
+
+# ------------------------------------------------------- composite indexes (issue 10, 0008)
+# Every list's filter + order, and settlement's per-month / per-person reads; declared here
+# (not inside the tables above) so they stay one block, matching migration 0008.
+PERFORMANCE_INDEXES = [
+    sa.Index("ix_api_tokens_staff_id_seq", api_tokens.c.staff_id, api_tokens.c.seq),
+    sa.Index(
+        "ix_customers_owner_id_registered_at_id",
+        customers.c.owner_id,
+        customers.c.registered_at,
+        customers.c.id,
+    ),
+    sa.Index(
+        "ix_customers_status_registered_at_id",
+        customers.c.status,
+        customers.c.registered_at,
+        customers.c.id,
+    ),
+    sa.Index(
+        "ix_customer_files_customer_id_opened_at_id",
+        customer_files.c.customer_id,
+        customer_files.c.opened_at,
+        customer_files.c.id,
+    ),
+    sa.Index(
+        "ix_grade_changes_customer_id_at_id",
+        grade_changes.c.customer_id,
+        grade_changes.c.at,
+        grade_changes.c.id,
+    ),
+    sa.Index(
+        "ix_access_log_record_id_at_seq", access_log.c.record_id, access_log.c.at, access_log.c.seq
+    ),
+    sa.Index(
+        "ix_deregistrations_customer_id_applied_at_id",
+        deregistrations.c.customer_id,
+        deregistrations.c.applied_at,
+        deregistrations.c.id,
+    ),
+    sa.Index(
+        "ix_audit_events_subject_id_at_seq",
+        audit_events.c.subject_id,
+        audit_events.c.at,
+        audit_events.c.seq,
+    ),
+    sa.Index(
+        "ix_audit_events_kind_at_seq", audit_events.c.kind, audit_events.c.at, audit_events.c.seq
+    ),
+    sa.Index("ix_cases_state_received_at_id", cases.c.state, cases.c.received_at, cases.c.id),
+    sa.Index(
+        "ix_case_events_case_id_at_seq", case_events.c.case_id, case_events.c.at, case_events.c.seq
+    ),
+    sa.Index(
+        "ix_capa_items_case_id_created_at_seq",
+        capa_items.c.case_id,
+        capa_items.c.created_at,
+        capa_items.c.seq,
+    ),
+    sa.Index(
+        "ix_settlements_case_id_created_at_seq",
+        settlements.c.case_id,
+        settlements.c.created_at,
+        settlements.c.seq,
+    ),
+    sa.Index(
+        "ix_penalty_entries_staff_id_month_recorded_at_seq",
+        penalty_entries.c.staff_id,
+        penalty_entries.c.month,
+        penalty_entries.c.recorded_at,
+        penalty_entries.c.seq,
+    ),
+    sa.Index(
+        "ix_penalty_entries_month_recorded_at_seq",
+        penalty_entries.c.month,
+        penalty_entries.c.recorded_at,
+        penalty_entries.c.seq,
+    ),
+    sa.Index("ix_statements_month_staff_id", statements.c.month, statements.c.staff_id),
+    sa.Index("ix_statements_staff_id_month", statements.c.staff_id, statements.c.month),
+    sa.Index("ix_bonus_records_month_staff_id", bonus_records.c.month, bonus_records.c.staff_id),
+    sa.Index(
+        "ix_appeals_staff_id_filed_at_id", appeals.c.staff_id, appeals.c.filed_at, appeals.c.id
+    ),
+]

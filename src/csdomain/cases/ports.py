@@ -57,7 +57,8 @@ class CaseRepository(Protocol):
 
 class CaseNumberRepository(Protocol):
     def next(self, month: str) -> int:
-        """The next sequence number for ``YYYYMM`` (1, 2, …), unique under concurrency."""
+        """The next sequence number for ``YYYYMM`` (1, 2, …), drawn in the unit of work:
+        unique under concurrency, and given back if the unit of work rolls back (gap-free)."""
         ...
 
 
@@ -67,11 +68,23 @@ class CaseEventRepository(Protocol):
         """In the order they happened."""
         ...
 
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+        """Each case's events in the order they happened: one query for a sweep batch."""
+        ...
+
 
 class CaseBreachRepository(Protocol):
     def add(self, breach: CaseBreach) -> None:
         """Raises Conflict if this case's clock already has a breach."""
         ...
+
+    def add_many(self, breaches: Sequence[CaseBreach]) -> None:
+        """A sweep batch's breaches, without a per-row query: the caller has read the batch's
+        breaches (``list_for_cases``); the (case, clock) unique key refuses a concurrent
+        duplicate at commit (Conflict)."""
+        ...
+
+    def list_for_cases(self, case_ids: Sequence[str]) -> dict[str, list[CaseBreach]]: ...
 
     def list_for_case(self, case_id: str) -> Sequence[CaseBreach]: ...
     def list(self, *, since: datetime | None = None) -> Sequence[CaseBreach]: ...

@@ -237,9 +237,17 @@ class CaseService:
             for d in self._definitions(case)
         ]
 
-    def _refresh_due(self, uow: UnitOfWork, case: Case, recorded: set[str] | None = None) -> None:
-        """Keep ``next_due_at`` = earliest due of a running clock not yet recorded as breached."""
-        events = uow.case_events.list_for_case(case.id)
+    def _refresh_due(
+        self,
+        uow: UnitOfWork,
+        case: Case,
+        recorded: set[str] | None = None,
+        events: Sequence[CaseEvent] | None = None,
+    ) -> None:
+        """Keep ``next_due_at`` = earliest due of a running clock not yet recorded as breached.
+        ``events``: the case's events when the caller has them (no read, so no early write)."""
+        if events is None:
+            events = uow.case_events.list_for_case(case.id)
         if recorded is None:
             recorded = {b.clock for b in uow.case_breaches.list_for_case(case.id)}
         dues = [
@@ -356,12 +364,13 @@ class CaseService:
                 subject_staff_ids=list(command.subject_staff_ids),
                 related_case_id=command.related_case_id,
             )
-            uow.cases.add(case)
-            self._event(uow, case, "received", actor.id, channel=case.channel)
+            received = self._event(uow, case, "received", actor.id, channel=case.channel)
             major = bool(command.major_reasons) and self._make_major(
                 uow, case, actor.id, list(command.major_reasons)
             )
-            self._refresh_due(uow, case, set())
+            # the clocks are set before the case is written: one INSERT, no UPDATE (issue 10)
+            self._refresh_due(uow, case, set(), None if command.major_reasons else [received])
+            uow.cases.add(case)
             uow.commit()
         if major:
             self._notify_major(case)
@@ -1072,21 +1081,27 @@ class CaseService:
             return self._sweep_once(actor_id, batch)
 
     def _sweep_once(self, actor_id: StaffId, batch: int) -> SweepResult:
+        """One batch, set-based (issue 10): one query for the breached cases, one for their
+        events, one for their breaches; the breaches and events are inserted in bulk at
+        commit, and each case is written once."""
         now = self.ctx.now()
         recorded: builtins.list[CaseBreach] = []
-        checked = 0
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
-            for case in uow.cases.list_due_before(now, limit=batch, lock=True):
-                checked += 1
-                events = uow.case_events.list_for_case(case.id)
-                done = {b.clock for b in uow.case_breaches.list_for_case(case.id)}
+            cases = builtins.list(uow.cases.list_due_before(now, limit=batch, lock=True))
+            ids = [case.id for case in cases]
+            events_of = uow.case_events.list_for_cases(ids)
+            breaches_of = uow.case_breaches.list_for_cases(ids)
+            chain = self.policy.escalation_chain
+            new_breaches: builtins.list[CaseBreach] = []
+            for case in cases:
+                events = builtins.list(events_of[case.id])
+                done = {b.clock for b in breaches_of[case.id]}
                 for state in self._states(case, events, now):
                     if state.status != ClockStatus.BREACHED or state.name in done:
                         continue
                     assert state.due_at is not None
                     owner = owner_at(events, state.due_at) or case.owner_id
-                    chain = self.policy.escalation_chain
                     step = chain[min(case.escalation_level, len(chain) - 1)] if chain else ""
                     breach = CaseBreach(
                         case_id=case.id,
@@ -1096,33 +1111,36 @@ class CaseService:
                         recorded_at=now,
                         escalated_to=step,
                     )
-                    uow.case_breaches.add(breach)
+                    new_breaches.append(breach)
                     case.escalation_level += 1
-                    self._event(
-                        uow,
-                        case,
-                        "clock_breached",
-                        actor_id,
-                        f"{state.label} due {state.due_at.isoformat()}",
-                        clock=state.name,
-                        owner_id=owner,
-                        escalated_to=step,
+                    events.append(
+                        self._event(
+                            uow,
+                            case,
+                            "clock_breached",
+                            actor_id,
+                            f"{state.label} due {state.due_at.isoformat()}",
+                            clock=state.name,
+                            owner_id=owner,
+                            escalated_to=step,
+                        )
                     )
                     done.add(state.name)
                     recorded.append(breach)
-                self._refresh_due(uow, case, done)
+                self._refresh_due(uow, case, done, events)
+            uow.case_breaches.add_many(new_breaches)
             record(
                 uow,
                 self.ctx,
                 "scheduler.sweep",
                 "cases",
                 actor_id,
-                checked=str(checked),
+                checked=str(len(cases)),
                 breaches=str(len(recorded)),
                 batch=str(batch),
             )
             uow.commit()
-        return SweepResult(checked=checked, breaches=recorded)
+        return SweepResult(checked=len(cases), breaches=recorded)
 
     # ------------------------------------------------------------------ reports
     @use_case("cases.statistics")

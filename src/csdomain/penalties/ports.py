@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from csdomain.kernel.ids import StaffId
+from csdomain.kernel.money import Money
 from csdomain.penalties.model import (
     Appeal,
     BonusRecord,
@@ -46,6 +48,13 @@ class PenaltyEntryRepository(Protocol):
         scope filter of ``penalties.read``)."""
         ...
 
+    def months(
+        self, *, staff_id: str | None = None, after: str | None = None, before: str | None = None
+    ) -> Sequence[str]:
+        """PEN-10: the distinct months (YYYY-MM) holding entries, strictly between ``after``
+        and ``before`` when given, in order (one indexed query, not the entries)."""
+        ...
+
 
 class AppealRepository(Protocol):
     def add(self, appeal: Appeal) -> None: ...
@@ -56,10 +65,18 @@ class AppealRepository(Protocol):
 class BonusRepository(Protocol):
     def add(self, record: BonusRecord) -> None: ...
     def find(self, staff_id: str, month: str) -> BonusRecord | None: ...
+    def list_for_month(self, month: str) -> Sequence[BonusRecord]:
+        """Every person's bonus of ``month`` (settlement reads them in one query)."""
+        ...
 
 
 class StatementRepository(Protocol):
     def add(self, statement: Statement) -> None: ...
+    def add_many(self, statements: Sequence[Statement]) -> None:
+        """One bulk insert of a month's new statements. No per-row existence check: they are
+        written with the month's SettledMonth row, whose key makes a settlement happen once."""
+        ...
+
     def list(
         self,
         *,
@@ -70,6 +87,11 @@ class StatementRepository(Protocol):
         """By month and person; ``department_id``: statements of that department's staff."""
         ...
 
+    def carried_over(self, month: str) -> Mapping[StaffId, Money]:
+        """PEN-6: each person's non-zero excess carried out of ``month`` (one narrow query,
+        not the statements with their lines)."""
+        ...
+
 
 class SettledMonthRepository(Protocol):
     def add(self, settled: SettledMonth) -> None:
@@ -77,3 +99,6 @@ class SettledMonthRepository(Protocol):
         ...
 
     def find(self, month: str) -> SettledMonth | None: ...
+    def latest(self, *, before: str | None = None) -> SettledMonth | None:
+        """PEN-10: the latest settled month (strictly before ``before`` when given)."""
+        ...

@@ -117,16 +117,24 @@ class PenaltyService:
             )
         return vt
 
+    def _open_month(self, uow: UnitOfWork, month: str) -> str:
+        """PEN-10: the month an entry for ``month`` lands in. Months are settled in order, so
+        every month up to the latest settled one is closed (settled, or skipped because it had
+        nothing to settle): an entry for any of them lands in the month after it."""
+        latest = uow.settled_months.latest()
+        if latest is not None and month <= latest.month:
+            return next_month(latest.month)
+        return month
+
     def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
-        """PEN-10: book ``entry`` in its month, or the next open one if that is settled."""
-        # settling a month locks it too, so an entry never lands in a month that is
-        # being settled; it waits, then sees the month settled and moves to the next
-        month = entry.month
-        uow.lock(month_lock(month))
-        while uow.settled_months.find(month) is not None:
-            month = next_month(month)
-            uow.lock(month_lock(month))
-        target = month
+        """PEN-10: book ``entry`` in its month, or the next open one if that is closed."""
+        # settling a month locks it too, so an entry never lands in a month that is being
+        # settled; it waits, then sees the month settled and moves to the next open one
+        uow.lock(month_lock(entry.month))
+        target = self._open_month(uow, entry.month)
+        if target != entry.month:
+            uow.lock(month_lock(target))
+            target = self._open_month(uow, entry.month)
         if target != entry.month:
             entry.adjusts_month = entry.month
             entry.month = target
@@ -543,7 +551,8 @@ class PenaltyService:
             actor = grant.actor
             _, matter = self._person(uow, staff_id, "the bonus")
             grant.require(matter, field="staff_id")
-            if uow.settled_months.find(month) is not None:
+            latest = uow.settled_months.latest()
+            if latest is not None and month <= latest.month:  # settled, or closed by a later one
                 raise InvalidTransition(f"{month} is settled", rule="PEN-10")
             existing = uow.bonuses.find(staff_id, month)
             if existing is not None:
@@ -847,41 +856,39 @@ class PenaltyService:
         )
 
     # ------------------------------------------------------------- statements
-    def _compute(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Statement:
-        entries = [e for e in uow.penalty_entries.list(staff_id=staff_id, month=month)]
-        previous = previous_month(month)
-        prior = [s for s in uow.statements.list(month=previous, staff_id=staff_id)]
-        if prior:
-            carried_in = prior[0].carried_over
-        elif uow.penalty_entries.list(staff_id=staff_id, month=previous):
-            carried_in = self._compute(uow, staff_id, previous).carried_over
-        else:
-            carried_in = Money.zero()
-        complaint_due = Money.zero()
-        fines = Money.zero()
-        rewards = Money.zero()
+    def _figures(
+        self,
+        staff_id: StaffId,
+        month: str,
+        entries: Sequence[PenaltyEntry],
+        bonus: Money,
+        carried_in: Money,
+    ) -> Statement:
+        """One person's month from its entries, bonus and PEN-6 carry: one pass, no I/O, so a
+        provisional statement and a settlement of thousands of people compute alike."""
+        # sums of exact 分 amounts stay exact: add Decimals, make Money once per total
+        due = fine = reward = Decimal(0)
         lines = []
         for e in entries:
+            amount = e.amount.amount
             lines.append(
                 {
                     "entry_id": e.id,
                     "kind": e.kind.value,
-                    "amount": f"{e.amount.amount:.2f}",
+                    "amount": f"{amount:.2f}",
                     "explanation": e.explanation,
                     "occurred_on": e.occurred_on.isoformat(),
                 }
             )
-            if e.capped:
-                complaint_due = complaint_due + e.amount
-            elif e.amount.is_negative() and e.kind == EntryKind.REWARD:
-                rewards = rewards + e.amount
+            if e.kind == EntryKind.COMPLAINT_LOSS:  # PenaltyEntry.capped (PEN-6)
+                due += amount
+            elif amount < 0 and e.kind == EntryKind.REWARD:
+                reward += amount
             else:
-                fines = fines + e.amount
-        bonus = uow.bonuses.find(staff_id, month)
+                fine += amount
+        complaint_due, fines, rewards = Money(due), Money(fine), Money(reward)
         cap_month = apply_cap(
-            [(month, complaint_due, bonus.bonus if bonus else Money.zero())],
-            self.policy.complaint_cap_percent,
-            carried_in,
+            [(month, complaint_due, bonus)], self.policy.complaint_cap_percent, carried_in
         )[0]
         total = fines + cap_month.deducted + rewards
         sanction = ""
@@ -901,6 +908,54 @@ class PenaltyService:
             sanction=sanction,
         )
 
+    def _bonus(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Money:
+        bonus = uow.bonuses.find(staff_id, month)
+        return bonus.bonus if bonus else Money.zero()
+
+    def _carried_into(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Money:
+        """PEN-6: the excess carried into ``month``, through any number of unsettled months.
+
+        The chain starts at the latest settled month before ``month`` (its stored statement,
+        or nothing when the person had none) or, when no month is settled, at the person's
+        first month with entries; each unsettled month in between is computed provisionally,
+        empty ones included (their bonus still pays an instalment)."""
+        settled = uow.settled_months.latest(before=month)
+        carry = Money.zero()
+        if settled is not None:
+            stored = uow.statements.list(month=settled.month, staff_id=staff_id)
+            carry = stored[0].carried_over if stored else Money.zero()
+            current = next_month(settled.month)
+        else:
+            months = uow.penalty_entries.months(staff_id=staff_id, before=month)
+            if not months:
+                return carry
+            current = months[0]
+        with_entries = set(
+            uow.penalty_entries.months(
+                staff_id=staff_id, after=previous_month(current), before=month
+            )
+        )
+        while current < month:
+            if current in with_entries:
+                entries = uow.penalty_entries.list(staff_id=staff_id, month=current)
+                carry = self._figures(
+                    staff_id, current, entries, self._bonus(uow, staff_id, current), carry
+                ).carried_over
+            elif carry.amount != 0:
+                carry = self._figures(
+                    staff_id, current, (), self._bonus(uow, staff_id, current), carry
+                ).carried_over
+            current = next_month(current)
+        return carry
+
+    def _compute(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Statement:
+        """A provisional statement: what settling ``month`` now would issue to the person."""
+        entries = uow.penalty_entries.list(staff_id=staff_id, month=month)
+        carried_in = self._carried_into(uow, staff_id, month)
+        return self._figures(
+            staff_id, month, entries, self._bonus(uow, staff_id, month), carried_in
+        )
+
     @use_case("penalties.read")
     def statement(self, actor_id: StaffId, staff_id: StaffId, month: str) -> StatementView:
         """A person's statement, within the reader's scope of ``penalties.read`` (default: staff
@@ -914,6 +969,35 @@ class PenaltyService:
             if stored:
                 return StatementView(stored[0], True)
             return StatementView(self._compute(uow, staff_id, month), False)
+
+    def _check_in_order(self, uow: UnitOfWork, month: str) -> None:
+        """PEN-6/PEN-10: months are settled in order, so a carry is never lost. Refused: a
+        month before the latest settled one, or one whose earlier unsettled months hold
+        entries or an open carry (settle those first)."""
+        latest = uow.settled_months.latest()
+        if latest is not None and month < latest.month:
+            raise InvalidTransition(
+                f"{month} comes before {latest.month}, already settled: its entries are "
+                f"adjustments in {next_month(latest.month)}",
+                rule="PEN-10",
+            )
+        after = latest.month if latest is not None else None
+        pending = uow.penalty_entries.months(after=after, before=month)
+        if pending:
+            raise InvalidTransition(
+                f"{pending[0]} has entries and is not settled: settle it before {month}",
+                rule="PEN-10",
+            )
+        if (
+            latest is not None
+            and next_month(latest.month) != month
+            and any(s.carried_over.amount != 0 for s in uow.statements.list(month=latest.month))
+        ):
+            raise InvalidTransition(
+                f"{next_month(latest.month)} carries PEN-6 instalments and is not settled: "
+                f"settle it before {month}",
+                rule="PEN-10",
+            )
 
     @use_case("penalties.settle")
     def settle_month(self, actor_id: StaffId, month: str) -> builtins.list[Statement]:
@@ -929,18 +1013,26 @@ class PenaltyService:
                 return builtins.list(uow.statements.list(month=month))
             if month_of(self.ctx.today()) <= month:
                 raise InvalidTransition(f"{month} has not ended yet", rule="PEN-10")
+            self._check_in_order(uow, month)
             prev = previous_month(month)
-            staff_ids = {e.staff_id for e in uow.penalty_entries.list(month=month)}
-            staff_ids |= {
-                s.staff_id for s in uow.statements.list(month=prev) if s.carried_over.amount != 0
-            }
+            carries = dict(uow.statements.carried_over(prev))
+            by_staff: dict[StaffId, builtins.list[PenaltyEntry]] = {}
+            for entry in uow.penalty_entries.list(month=month):  # recording order
+                by_staff.setdefault(entry.staff_id, []).append(entry)
+            bonuses = {b.staff_id: b.bonus for b in uow.bonuses.list_for_month(month)}
             statements = []
             now = self.ctx.now()
-            for staff_id in sorted(staff_ids):
-                statement = self._compute(uow, staff_id, month)
+            for staff_id in sorted(by_staff.keys() | carries.keys()):
+                statement = self._figures(
+                    staff_id,
+                    month,
+                    by_staff.get(staff_id, []),
+                    bonuses.get(staff_id, Money.zero()),
+                    carries.get(staff_id, Money.zero()),
+                )
                 statement.settled_at = now
-                uow.statements.add(statement)
                 statements.append(statement)
+            uow.statements.add_many(statements)
             uow.settled_months.add(SettledMonth(month=month, settled_at=now, settled_by=actor.id))
             record(
                 uow,

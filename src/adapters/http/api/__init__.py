@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from adapters.http.api import cases, customers, files, org, penalties, policy, service_jobs
-from adapters.http.auth import authenticate_request
+from adapters.http.auth import authenticate_request, end_request_scope
 from adapters.http.openapi import API_PREFIX
 from adapters.http.rest import actor, refuse_unknown_query, services
 from csdomain.cases.numbers import is_case_number
 
 api = Blueprint("api", __name__, url_prefix=API_PREFIX)
 api.before_request(authenticate_request)
+api.teardown_request(end_request_scope)
 api.before_request(refuse_unknown_query)
 
 

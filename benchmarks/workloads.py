@@ -1,0 +1,577 @@
+"""The workloads: each runs its raw baseline, then csdomain, on the same fresh database.
+
+Every baseline does the work the use case does, in SQL written by hand: the same rows (cloned
+from rows the product itself wrote, so the representation is identical), the same reads the
+rule needs, one transaction where the use case has one. Data is deterministic (no random).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from benchmarks.harness import Backend, Counter, Result, insert_sql, peak_mib, rss_mib, timed
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 4, 10, 0, tzinfo=TZ)  # a Wednesday
+
+
+def _app(b: Backend, now: datetime = NOW) -> tuple[Any, Any, Any, Any]:
+    """The product over the workload's database: (app, admin, staff, manager)."""
+    from adapters.bootstrap import bootstrap
+    from adapters.settings import Settings
+    from csdomain.kernel.clock import FixedClock
+
+    app = bootstrap(Settings(database_url=b.url), clock=FixedClock(now))
+    admin, _ = app.services.org.bootstrap_admin("Admin")
+    staff = app.services.org.add_staff(admin.id, name="Li", role="staff")
+    manager = app.services.org.add_staff(admin.id, name="Wang", role="manager")
+    return app, admin, staff, manager
+
+
+def _rows(b: Backend, table: sa.Table, where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+    """Rows as Python values (through the column types), to clone for generated data."""
+    engine = b.engine()
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(table).where(where))]
+    finally:
+        engine.dispose()
+
+
+def _measure(
+    b: Backend,
+    name: str,
+    size: str,
+    items: int,
+    app: Any,
+    baseline: Callable[[], int],
+    product: Callable[[], object],
+    notes: str = "",
+) -> Result:
+    """Baseline first (returns its statement count), then csdomain with counting on."""
+    import time
+
+    start = time.perf_counter()
+    raw_statements = baseline()
+    base = time.perf_counter() - start
+    counter = Counter()
+    counter.attach(app.storage.engine)
+    before = rss_mib()
+    ours = timed(product)
+    peak = max(0.0, peak_mib() - before)
+    app.close()
+    return Result(
+        workload=name,
+        backend=b.name,
+        size=size,
+        csdomain=ours,
+        baseline=base,
+        items=items,
+        statements=counter.n / items,
+        baseline_statements=raw_statements / items,
+        peak_mib=peak,
+        notes=notes,
+    )
+
+
+def _values(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "seq"}
+    out.update(changes)
+    return out
+
+
+def registration(b: Backend, n: int) -> Result:
+    """CUS-1 registration through the service: actor, identity check, customer, audit."""
+    from adapters.sql import tables as t
+    from csdomain.customers.commands import RegisterCustomer
+
+    app, _, staff, _ = _app(b)
+    first = app.services.customers.register(
+        staff.id, RegisterCustomer(name="T", phone="13700000000")
+    )
+    customer = _rows(b, t.customers, t.customers.c.id == first.id)[0]
+    audit = _rows(b, t.audit_events, t.audit_events.c.subject_id == first.id)[0]
+    rows = [
+        (
+            b.bind_row(t.customers, _values(customer, id=f"cus_b{i}", phone=f"1390{i:07d}")),
+            b.bind_row(t.audit_events, _values(audit, id=f"evt_b{i}", subject_id=f"cus_b{i}")),
+        )
+        for i in range(n)
+    ]
+    ins_c, ins_a = insert_sql(t.customers), insert_sql(t.audit_events)
+
+    def baseline() -> int:
+        raw = b.raw()
+        for c_row, a_row in rows:
+            raw.begin(write=True)
+            raw.execute("SELECT * FROM staff WHERE id = ?", (staff.id,)).fetchone()
+            raw.execute(
+                "SELECT * FROM customers WHERE phone = ? OR id_number = ?", (c_row[4], None)
+            ).fetchall()
+            raw.execute(ins_c, c_row)
+            raw.execute(ins_a, a_row)
+            raw.commit()
+        raw.close()
+        return raw.n
+
+    def product() -> None:
+        for i in range(n):
+            app.services.customers.register(
+                staff.id, RegisterCustomer(name=f"C{i}", phone=f"1380{i:07d}")
+            )
+
+    return _measure(b, "registration", f"{n:,}", n, app, baseline, product)
+
+
+def _receive(staff_id: str) -> Any:
+    from csdomain.cases.commands import ReceiveCase
+
+    return ReceiveCase(
+        type="complaint", category="price", channel="email", content="x", customer_name="Y"
+    )
+
+
+def intake(b: Backend, n: int) -> Result:
+    """CASE-1 intake: actor, monthly number, case with its clocks, the received event."""
+    from adapters.sql import tables as t
+
+    app, _, staff, _ = _app(b)
+    first = app.services.cases.receive(staff.id, _receive(staff.id))
+    case = _rows(b, t.cases, t.cases.c.id == first.id)[0]
+    ev = _rows(b, t.case_events, t.case_events.c.case_id == first.id)[0]
+    rows = [
+        (
+            _values(case, id=f"cas_b{i}"),
+            b.bind_row(t.case_events, _values(ev, id=f"cev_b{i}", case_id=f"cas_b{i}")),
+        )
+        for i in range(n)
+    ]
+    ins_c, ins_e = insert_sql(t.cases), insert_sql(t.case_events)
+    upsert = (
+        "INSERT INTO case_numbers (month, last) VALUES (?, 1) ON CONFLICT (month) "
+        "DO UPDATE SET last = case_numbers.last + 1 RETURNING last"
+    )
+
+    def baseline() -> int:
+        raw = b.raw()
+        for c_vals, e_row in rows:
+            raw.begin(write=True)
+            raw.execute("SELECT * FROM staff WHERE id = ?", (staff.id,)).fetchone()
+            last = raw.execute(upsert, ("BENCH",)).fetchone()[0]
+            raw.execute(ins_c, b.bind_row(t.cases, {**c_vals, "number": f"BENCH-{last:06d}"}))
+            raw.execute(ins_e, e_row)
+            raw.commit()
+        raw.close()
+        return raw.n
+
+    def product() -> None:
+        for _ in range(n):
+            app.services.cases.receive(staff.id, _receive(staff.id))
+
+    return _measure(b, "case intake", f"{n:,}", n, app, baseline, product)
+
+
+def sweep(b: Backend, open_cases: int, breached: int) -> Result:
+    """CASE-7 sweep over ``open_cases`` open cases of which ``breached`` have breached.
+
+    The baseline sweeps its own equally sized set, due before an earlier instant, so the two
+    never touch the same rows; both read only breached cases through ``next_due_at``."""
+    from adapters.sql import tables as t
+    from csdomain.cases.model import OPEN_STATES
+
+    app, _, staff, _ = _app(b, NOW - timedelta(hours=30))
+    template = app.services.cases.receive(staff.id, _receive(staff.id))
+    app.close()
+    base_now = NOW - timedelta(hours=7)
+    shift = timedelta(hours=-7)  # baseline cases: received 37 h before NOW, due before base_now
+    case = _rows(b, t.cases, t.cases.c.id == template.id)[0]
+    events = _rows(b, t.case_events, t.case_events.c.case_id == template.id)
+    # what one product sweep writes for a breached case, to clone in the baseline
+    probe_app, _, _, _ = _app_existing(b, NOW)
+    probe = probe_app.services.cases.sweep()
+    probe_app.close()
+    assert len(probe.breaches) == 1, probe
+    after = _rows(b, t.cases, t.cases.c.id == template.id)[0]
+    breach_row = _rows(b, t.case_breaches, t.case_breaches.c.case_id == template.id)[0]
+    sweep_ev = _rows(
+        b,
+        t.case_events,
+        sa.and_(t.case_events.c.case_id == template.id, t.case_events.c.kind == "clock_breached"),
+    )[0]
+    # where a swept case's next clock falls (None: no clock left running)
+    next_offset = (
+        after["next_due_at"] - case["received_at"] if after["next_due_at"] is not None else None
+    )
+    cases: list[dict[str, Any]] = []
+    evs: list[dict[str, Any]] = []
+    far = NOW + timedelta(days=30)
+    for i in range(open_cases):
+        which = "p" if i < breached else ("b" if i < 2 * breached else "o")
+        moved = shift if which == "b" else timedelta(0)
+        due = case["next_due_at"] + moved if which in "pb" else far + timedelta(seconds=i)
+        cid = f"cas_{which}{i}"
+        cases.append(
+            _values(
+                case,
+                id=cid,
+                number=f"S{i:09d}",
+                received_at=case["received_at"] + moved,
+                next_due_at=due,
+            )
+        )
+        evs.extend(
+            _values(e, id=f"cev_{which}{i}_{k}", case_id=cid, at=e["at"] + moved)
+            for k, e in enumerate(events)
+        )
+    b.insert_rows(t.cases, cases)
+    b.insert_rows(t.case_events, evs)
+    del cases, evs
+    states = sorted(s.value for s in OPEN_STATES)
+    in_states = ", ".join("?" * len(states))
+    lock = " FOR UPDATE SKIP LOCKED" if b.name == "postgres" else ""
+    select = (
+        f"SELECT id, escalation_level, received_at, version FROM cases WHERE next_due_at IS "
+        f"NOT NULL AND next_due_at <= ? AND state IN ({in_states}) "
+        f"ORDER BY next_due_at, id LIMIT 200{lock}"
+    )
+    base_when = b.bind_row(t.cases, {"next_due_at": base_now})
+    when_param = next(v for v in base_when if v is not None)
+    ins_b, ins_e = insert_sql(t.case_breaches), insert_sql(t.case_events)
+
+    def baseline() -> int:
+        raw = b.raw()
+        k = 0
+        while True:
+            raw.begin(write=True)
+            batch = raw.execute(select, (when_param, *states)).fetchall()
+            if not batch:
+                raw.commit()
+                break
+            ids = [r[0] for r in batch]
+            marks = ", ".join("?" * len(ids))
+            raw.execute(
+                f"SELECT * FROM case_events WHERE case_id IN ({marks}) ORDER BY case_id, at, seq",
+                ids,
+            ).fetchall()
+            raw.execute(
+                f"SELECT case_id, clock FROM case_breaches WHERE case_id IN ({marks})", ids
+            ).fetchall()
+            breaches, sweep_events, updates = [], [], []
+            for cid, level, _received, _version in batch:
+                k += 1
+                due = case["next_due_at"] + shift
+                breaches.append(
+                    b.bind_row(
+                        t.case_breaches,
+                        _values(breach_row, id=f"brc_b{k}", case_id=cid, due_at=due),
+                    )
+                )
+                sweep_events.append(
+                    b.bind_row(t.case_events, _values(sweep_ev, id=f"cev_s{k}", case_id=cid))
+                )
+                nxt = None
+                if next_offset is not None:
+                    moved = case["received_at"] + shift + next_offset
+                    nxt = next(v for v in b.bind_row(t.cases, {"next_due_at": moved}) if v)
+                updates.append((level + 1, nxt, cid))
+            raw.executemany(ins_b, breaches)
+            raw.executemany(ins_e, sweep_events)
+            raw.executemany(
+                "UPDATE cases SET escalation_level = ?, next_due_at = ?, "
+                "version = version + 1 WHERE id = ?",
+                updates,
+            )
+            raw.commit()
+        raw.close()
+        return raw.n
+
+    app, _, _, _ = _app_existing(b, NOW)
+    recorded: list[int] = []
+
+    def product() -> None:
+        while True:
+            result = app.services.cases.sweep()
+            recorded.append(len(result.breaches))
+            if result.checked == 0:
+                return
+
+    res = _measure(
+        b,
+        "sweep",
+        f"{open_cases:,} open / {breached:,} breached",
+        breached,
+        app,
+        baseline,
+        product,
+    )
+    if sum(recorded) != breached:
+        res.notes = f"recorded {sum(recorded)} breaches, expected {breached}"
+    return res
+
+
+def _app_existing(b: Backend, now: datetime) -> tuple[Any, None, None, None]:
+    from adapters.bootstrap import bootstrap
+    from adapters.settings import Settings
+    from csdomain.kernel.clock import FixedClock
+
+    return bootstrap(Settings(database_url=b.url), clock=FixedClock(now)), None, None, None
+
+
+def settlement(b: Backend, staff_count: int, entries: int) -> Result:
+    """PEN-10 settlement of ``staff_count`` people × ``entries`` entries in a month (every
+    fifth a PEN-6 capped complaint deduction, a bonus for everyone). The baseline settles
+    September by hand, csdomain then settles October (carrying September's excess)."""
+    from adapters.sql import tables as t
+    from csdomain.penalties.model import EntryKind
+
+    app, _, _, manager = _app(b, datetime(2026, 11, 5, 10, 0, tzinfo=TZ))
+    template = _rows(b, t.staff, t.staff.c.id == manager.id)[0]
+    people = [f"stf_b{i:06d}" for i in range(staff_count)]
+    b.insert_rows(
+        t.staff, [_values(template, id=p, name=f"S{i}", role="staff") for i, p in enumerate(people)]
+    )
+    for month in ("2026-09", "2026-10"):
+        y, m = (int(x) for x in month.split("-"))
+        rows = []
+        for k in range(entries):
+            capped = k % 5 == 0
+            rows.append(
+                {
+                    "id": f"pen_{month}_{k}",
+                    "staff_id": people[k % staff_count],
+                    "month": month,
+                    "kind": EntryKind.COMPLAINT_LOSS if capped else EntryKind.VIOLATION,
+                    "amount": _money("600.00" if capped else "50.00"),
+                    "explanation": "generated for the benchmark",
+                    "recorded_at": datetime(y, m, 1 + k % 28, 10, 0, tzinfo=TZ)
+                    + timedelta(microseconds=k),
+                    "recorded_by": manager.id,
+                    "occurred_on": date(y, m, 1 + k % 28),
+                    "caused_by": [],
+                }
+            )
+        b.insert_rows(t.penalty_entries, rows)
+        b.insert_rows(
+            t.bonus_records,
+            [
+                {
+                    "id": f"bon_{month}_{p}",
+                    "staff_id": p,
+                    "month": month,
+                    "bonus": _money("2000.00"),
+                    "version": 1,
+                }
+                for p in people
+            ],
+        )
+        del rows
+    ins_s = insert_sql(t.statements)
+
+    def baseline() -> int:
+        raw = b.raw()
+        raw.begin(write=True)
+        raw.execute("SELECT * FROM staff WHERE id = ?", (manager.id,)).fetchone()
+        raw.execute("SELECT * FROM settled_months WHERE month = ?", ("2026-09",)).fetchone()
+        cur = raw.execute(
+            "SELECT id, staff_id, kind, amount, explanation, occurred_on FROM penalty_entries "
+            "WHERE month = ? ORDER BY recorded_at, seq",
+            ("2026-09",),
+        )
+        rows = cur.fetchall()
+        raw.execute(
+            "SELECT staff_id, carried_over FROM statements WHERE month = ?", ("2026-08",)
+        ).fetchall()
+        bonuses = dict(
+            raw.execute(
+                "SELECT staff_id, bonus FROM bonus_records WHERE month = ?", ("2026-09",)
+            ).fetchall()
+        )
+        per: dict[str, list[Any]] = {}
+        for row in rows:
+            per.setdefault(row[1], []).append(row)
+        out = []
+        for sid in sorted(per):
+            fines = Decimal(0)
+            due = Decimal(0)
+            lines = []
+            for eid, _sid, kind, amount, explanation, occurred in per[sid]:
+                value = Decimal(amount)
+                lines.append(
+                    {
+                        "entry_id": eid,
+                        "kind": kind,
+                        "amount": f"{value:.2f}",
+                        "explanation": explanation,
+                        "occurred_on": str(occurred),
+                    }
+                )
+                if kind == "complaint_loss":
+                    due += value
+                else:
+                    fines += value
+            cap = (Decimal(bonuses.get(sid, 0)) / 2).quantize(Decimal("0.01"))
+            deducted = min(due, cap)
+            out.append(
+                b.bind_row(
+                    t.statements,
+                    {
+                        "id": f"stm_b{sid}",
+                        "staff_id": sid,
+                        "month": "2026-09",
+                        "lines": lines,
+                        "fines": _money(fines),
+                        "complaint_due": _money(due),
+                        "complaint_deducted": _money(deducted),
+                        "carried_over": _money(due - deducted),
+                        "rewards": _money(0),
+                        "total": _money(fines + deducted),
+                        "sanction": "",
+                        "settled_at": NOW,
+                    },
+                )
+            )
+        raw.executemany(ins_s, out)
+        raw.execute(
+            insert_sql(t.settled_months),
+            b.bind_row(
+                t.settled_months,
+                {"month": "2026-09", "settled_at": NOW, "settled_by": manager.id},
+            ),
+        )
+        raw.execute(
+            insert_sql(t.audit_events),
+            b.bind_row(
+                t.audit_events,
+                {
+                    "id": "evt_settle",
+                    "kind": "penalty.month_settled",
+                    "subject_id": "2026-09",
+                    "actor_id": manager.id,
+                    "at": NOW,
+                    "reason": "",
+                    "data": {"statements": str(len(out))},
+                },
+            ),
+        )
+        raw.commit()
+        raw.close()
+        return raw.n
+
+    issued: list[int] = []
+
+    def product() -> None:
+        issued.append(len(app.services.penalties.settle_month(manager.id, "2026-10")))
+
+    res = _measure(
+        b,
+        "settlement",
+        f"{staff_count:,} staff × {entries:,} entries",
+        staff_count,
+        app,
+        baseline,
+        product,
+    )
+    if issued != [staff_count]:
+        res.notes = f"issued {issued} statements, expected {staff_count}"
+    return res
+
+
+def _money(value: Any) -> Any:
+    from csdomain.kernel.money import Money
+
+    return Money.of(str(value)) if not isinstance(value, Decimal) else Money.of(f"{value:.2f}")
+
+
+def customer_page(b: Backend, owned: int, pages: int) -> Result:
+    """One staff member's customer list, a page of 20 (the first ten pages in turn), with
+    ``owned`` customers of theirs among as many of someone else's."""
+    from adapters.sql import tables as t
+    from csdomain.customers.commands import RegisterCustomer
+
+    if owned < 20:
+        raise ValueError("customer_page needs at least 20 owned customers (one full page)")
+    app, admin, staff, _ = _app(b)
+    other = app.services.org.add_staff(admin.id, name="Zhao", role="staff")
+    first = app.services.customers.register(
+        staff.id, RegisterCustomer(name="T", phone="13700000000")
+    )
+    template = _rows(b, t.customers, t.customers.c.id == first.id)[0]
+    rows = []
+    for i in range(2 * owned):
+        owner = staff.id if i % 2 == 0 else other.id
+        rows.append(
+            _values(
+                template,
+                id=f"cus_g{i:08d}",
+                name=f"G{i}",
+                phone=f"1360{i:07d}",
+                owner_id=owner,
+                registered_at=NOW - timedelta(seconds=2 * owned - i),
+            )
+        )
+    b.insert_rows(t.customers, rows)
+    del rows
+    spread = max(1, min(10, owned // 20))  # pages in turn, all full
+    query = (
+        "SELECT * FROM customers WHERE owner_id = ? ORDER BY registered_at, id LIMIT 20 OFFSET ?"
+    )
+
+    def baseline() -> int:
+        raw = b.raw()
+        for p in range(pages):
+            raw.begin()
+            raw.execute("SELECT * FROM staff WHERE id = ?", (staff.id,)).fetchone()
+            found = raw.execute(query, (staff.id, 20 * (p % spread))).fetchall()
+            assert len(found) == 20
+            raw.commit()
+        raw.close()
+        return raw.n
+
+    def product() -> None:
+        for p in range(pages):
+            got = app.services.customers.list(staff.id, limit=20, offset=20 * (p % spread))
+            assert len(got) == 20
+
+    return _measure(
+        b, "customer page", f"{owned:,} owned, {pages:,} pages", pages, app, baseline, product
+    )
+
+
+WORKLOADS: dict[str, Callable[..., Result]] = {
+    "registration": registration,
+    "intake": intake,
+    "sweep": sweep,
+    "settlement": settlement,
+    "customer_page": customer_page,
+}
+
+
+def sizes(full: bool, scale: float = 1.0) -> dict[str, Sequence[int]]:
+    """Arguments of each workload: the issue's sizes with ``--full``, a smoke run without."""
+    if full:
+        table = {
+            "registration": [100_000],
+            "intake": [20_000],
+            "sweep": [1_000_000, 10_000],
+            "settlement": [5_000, 500_000],
+            "customer_page": [50_000, 1_000],
+            "http": [2_000],
+            "cli": [10],
+        }
+    else:
+        table = {
+            "registration": [300],
+            "intake": [300],
+            "sweep": [3_000, 200],
+            "settlement": [200, 4_000],
+            "customer_page": [2_000, 100],
+            "http": [200],
+            "cli": [5],
+        }
+    return {k: [max(1, int(v * scale)) for v in vs] for k, vs in table.items()}
