@@ -20,7 +20,7 @@ MONTHS = ("2026-10", "2026-11", "2026-12")
 def _charge(app: App, org: Org, loss: str) -> None:
     """A closed complaint whose whole loss is the sales adviser's (a capped deduction)."""
     cs = app.services.cases
-    dept = app.services.org.list_departments()[0]
+    dept = app.services.org.list_departments(org.admin.id)[0]
     case = cs.receive(
         org.sales.id,
         ReceiveCase(
