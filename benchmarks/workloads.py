@@ -194,7 +194,7 @@ def sweep(b: Backend, open_cases: int, breached: int) -> Result:
     events = _rows(b, t.case_events, t.case_events.c.case_id == template.id)
     # what one product sweep writes for a breached case, to clone in the baseline
     probe_app, _, _, _ = _app_existing(b, NOW)
-    probe = probe_app.services.cases.sweep()
+    probe = probe_app.services.cases.sweep(probe_app.services.org.system_account().id)
     probe_app.close()
     assert len(probe.breaches) == 1, probe
     after = _rows(b, t.cases, t.cases.c.id == template.id)[0]
@@ -294,9 +294,11 @@ def sweep(b: Backend, open_cases: int, breached: int) -> Result:
     app, _, _, _ = _app_existing(b, NOW)
     recorded: list[int] = []
 
+    system = app.services.org.system_account().id  # the scheduler's account (issue 7)
+
     def product() -> None:
         while True:
-            result = app.services.cases.sweep()
+            result = app.services.cases.sweep(system)
             recorded.append(len(result.breaches))
             if result.checked == 0:
                 return
