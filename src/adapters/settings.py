@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 
 import attrs
@@ -42,18 +43,63 @@ def _bounded_int(e: Mapping[str, str], name: str, default: int, low: int, high: 
     return value
 
 
+HIDDEN = "***"
+
+
+def _hide_url(url: str) -> str:
+    """A URL without what may be a credential: the password of ``user:password@`` and the
+    query and fragment (WeCom / DingTalk webhooks carry their access token in the query)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return HIDDEN
+    if parts.password is None and not parts.query and not parts.fragment:
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}:{HIDDEN}@{host}"
+    query = f"?{HIDDEN}" if parts.query else ""
+    fragment = f"#{HIDDEN}" if parts.fragment else ""
+    return f"{parts.scheme}://{netloc}{parts.path}{query}{fragment}"
+
+
+def _repr_url(url: str) -> str:
+    return repr(_hide_url(url))
+
+
+def _repr_smtp(smtp: SmtpSettings | None) -> str:
+    """The SMTP settings with the password hidden (logs and tracebacks show a repr)."""
+    if smtp is None:
+        return "None"
+    return repr(attrs.evolve(smtp, password=HIDDEN) if smtp.password else smtp)
+
+
+def _repr_webhook(webhook: WebhookSettings | None) -> str:
+    """The webhook settings with the URL's token hidden (the signing secret is never shown)."""
+    if webhook is None:
+        return "None"
+    return (
+        f"WebhookSettings(url={_repr_url(webhook.url)}, format={webhook.format!r}, "
+        f"timeout={webhook.timeout!r})"
+    )
+
+
 @attrs.frozen
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
+    """What the composition root needs; its repr hides every secret (the cookie key, the
+    SMTP password, passwords in URLs, webhook tokens), since settings end up in logs."""
+
+    database_url: str = attrs.field(default=DEFAULT_DATABASE_URL, repr=_repr_url)
     storage: str = "sql"
     policy_file: str | None = None
     actor: str | None = None
-    smtp: SmtpSettings | None = None
+    smtp: SmtpSettings | None = attrs.field(default=None, repr=_repr_smtp)
     # web sessions (adapters.http.sessions); the key is persisted in storage when not set
     secret_key: str | None = attrs.field(default=None, repr=False)
     web_session_hours: int = DEFAULT_WEB_SESSION_HOURS
     web_session_idle_minutes: int = DEFAULT_WEB_SESSION_IDLE_MINUTES
-    webhook: WebhookSettings | None = None
+    webhook: WebhookSettings | None = attrs.field(default=None, repr=_repr_webhook)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -26,6 +26,21 @@ TIMEZONE = "Asia/Shanghai"
 TZ = ZoneInfo(TIMEZONE)
 
 
+def migration_chain(base: str) -> list[str]:
+    """The packaged revisions after ``base`` up to the head, oldest first, so a migration
+    test that upgrades "to head" checks its revision's place in the chain, not the head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from adapters.sql.storage import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    revisions = [r.revision for r in script.iterate_revisions("heads", base)]
+    return [r for r in reversed(revisions) if r != base]
+
+
 def at(text: str) -> datetime:
     """'2026-09-18 10:00' in the company time zone."""
     return datetime.fromisoformat(text).replace(tzinfo=TZ)

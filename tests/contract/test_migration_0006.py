@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from contract_support import SQL_BACKENDS, at, with_search_path
+from contract_support import SQL_BACKENDS, at, migration_chain, with_search_path
 
 from adapters.sql import SqlStorage
 from adapters.sql import tables as t
@@ -148,8 +148,10 @@ def test_0006_normalizes_flags_and_reports_collisions_instead_of_failing(
             [_appeal("apl_1", "2026-10-06 09:00"), _appeal("apl_2", "2026-10-07 09:00")],
         )
     with caplog.at_level(logging.WARNING, logger="csdomain.migrations"):
-        at_0005.upgrade()
-    assert at_0005.schema_revision() == "0006"
+        at_0005.upgrade()  # to head: the mapping read below is the head's schema
+    chain = migration_chain("0005")
+    assert chain[0] == "0006"  # 0006 runs first on a 0005 database, the rest follow it
+    assert at_0005.schema_revision() == chain[-1]
 
     with at_0005.unit_of_work() as uow:
         by_id = {c.id: c for c in uow.customers.list(limit=100)}

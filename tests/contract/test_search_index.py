@@ -40,12 +40,16 @@ def test_migration_0009_backfills_keys_of_existing_customers(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path}/m.db"
     app = bootstrap(Settings(database_url=url), create_schema=True)
     admin, _ = app.services.org.bootstrap_admin("Admin")
-    app.services.customers.register(admin.id, RegisterCustomer(name="张三", phone="13800138000"))
+    # customers are registered by sales staff (CUS-1), not by the system administrator
+    adviser = app.services.org.add_staff(
+        admin.id, name="Li Lei", role="staff", position="sales_adviser"
+    )
+    app.services.customers.register(adviser.id, RegisterCustomer(name="张三", phone="13800138000"))
     storage = app.storage
     assert isinstance(storage, SqlStorage)
     storage.downgrade("0005")  # as if the customer had been registered before search existed
     storage.upgrade()
-    assert [c.name for c in app.services.customers.search(admin.id, "zs")] == ["张三"]
+    assert [c.name for c in app.services.customers.search(adviser.id, "zs")] == ["张三"]
     app.close()
 
 

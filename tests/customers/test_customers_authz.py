@@ -22,6 +22,10 @@ from csdomain.kernel.errors import ConcurrencyConflict, Conflict, PermissionDeni
 from csdomain.kernel.ids import StaffId
 from csdomain.kernel.roles import Permission
 
+# a valid PRC resident ID (issue 8): 18 characters, a real birth date (1990-03-07) and the
+# ISO 7064 MOD 11-2 check character ("3")
+ID_NUMBER = "110101199003071233"
+
 
 def state(app: App) -> tuple[Any, ...]:
     """Everything a refusal must leave as it was, read straight from storage."""
@@ -61,7 +65,7 @@ def register(
 
 @pytest.fixture
 def customer(app: App, org: Org) -> Customer:
-    return register(app, org.sales.id, id_number="110101199003071234")
+    return register(app, org.sales.id, id_number=ID_NUMBER)
 
 
 @pytest.fixture
@@ -211,8 +215,8 @@ def test_x5_customer_master_data_is_left_out_without_the_permission(
     svc = app.services.customers
     own = svc.get(org.sales.id, customer.id)
     assert (own.phone, own.id_number, own.address) == (
-        "13800138000",
-        "110101199003071234",
+        "+8613800138000",  # stored E.164 (issue 8)
+        ID_NUMBER,
         "Beijing",
     )
     seen = svc.get(org.supervisor.id, customer.id)  # department scope reaches it
@@ -228,8 +232,8 @@ def test_x5_customer_master_data_is_left_out_without_the_permission(
         org.gm.id, org.supervisor.id, Permission.READ_TOP_SECRET, "audit"
     )
     full = svc.get(org.supervisor.id, customer.id)
-    assert full.id_number == "110101199003071234"
-    assert to_json(full)["phone"] == "13800138000"
+    assert full.id_number == ID_NUMBER
+    assert to_json(full)["phone"] == "+8613800138000"
     with app.storage.unit_of_work() as uow:
         (entry,) = uow.access_log.list(record_id=customer.id)
     assert (entry.record_kind, entry.level) == ("customer_master", "top_secret")

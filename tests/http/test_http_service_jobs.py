@@ -99,9 +99,15 @@ def test_a_paid_repair_taken_in_inspected_returned_invoiced_surveyed_and_closed(
     )
     assert _ok(before)["jobs"] == 0
     missing = api.get(
-        f"/api/v1/technicians/{org.service.id}/survey-summary?start=2026-09-01", "sales"
+        f"/api/v1/technicians/{org.service.id}/survey-summary?start=2026-09-01", "supervisor"
     )
     assert problem(missing, 422)["field"] == "end"
+    # issue 7: the summary is for supervisors and above, not for sales staff
+    staff_asks = api.get(
+        f"/api/v1/technicians/{org.service.id}/survey-summary?start=2026-09-01&end=2026-09-30",
+        "sales",
+    )
+    assert problem(staff_asks, 403)["action"] == "jobs.survey_summary"
 
 
 def test_free_repair_fixed_on_site_and_schedulers(

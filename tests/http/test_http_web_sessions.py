@@ -281,11 +281,43 @@ def test_session_settings_out_of_bounds_stop_start_up_naming_the_variable(
 def test_session_settings_from_the_environment() -> None:
     settings = Settings.from_env(
         {
-            "CSDOMAIN_SECRET_KEY": "k",
+            "CSDOMAIN_SECRET_KEY": "cookie-key-7f3a",
             "CSDOMAIN_WEB_SESSION_HOURS": "8",
             "CSDOMAIN_WEB_SESSION_IDLE_MINUTES": "30",
         }
     )
-    assert (settings.secret_key, settings.web_session_hours) == ("k", 8)
+    assert (settings.secret_key, settings.web_session_hours) == ("cookie-key-7f3a", 8)
     assert settings.web_session_idle_minutes == 30
-    assert "k" not in repr(settings)
+    # a distinctive key: a one-letter one would be found in any field name of the repr
+    assert "cookie-key-7f3a" not in repr(settings)
+
+
+def test_settings_repr_hides_every_secret() -> None:
+    """Settings end up in logs and tracebacks: the cookie key, the database and SMTP
+    passwords, the webhook's access token and signing secret never show in the repr, while
+    the values themselves are kept for use."""
+    secrets = {
+        "CSDOMAIN_SECRET_KEY": "cookie-key-7f3a",
+        "CSDOMAIN_DATABASE_URL": "postgresql+psycopg://csd:db-pass-91c2@db:5432/csd",
+        "CSDOMAIN_SMTP_HOST": "mail.example.com",
+        "CSDOMAIN_SMTP_PASSWORD": "smtp-pass-4b8e",
+        "CSDOMAIN_WEBHOOK_URL": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=tok-55d1",
+        "CSDOMAIN_WEBHOOK_FORMAT": "wecom",
+        "CSDOMAIN_WEBHOOK_SECRET": "sign-secret-e07a",
+    }
+    settings = Settings.from_env(secrets)
+    shown = repr(settings)
+    for hidden in (
+        "cookie-key-7f3a",
+        "db-pass-91c2",
+        "smtp-pass-4b8e",
+        "tok-55d1",
+        "sign-secret-e07a",
+    ):
+        assert hidden not in shown, shown
+    assert "db:5432/csd" in shown and "mail.example.com" in shown  # the rest stays useful
+    assert settings.database_url == secrets["CSDOMAIN_DATABASE_URL"]
+    assert settings.smtp is not None and settings.smtp.password == "smtp-pass-4b8e"
+    assert settings.webhook is not None and settings.webhook.url.endswith("key=tok-55d1")
+    assert settings.webhook.secret == "sign-secret-e07a"
+    assert "sqlite:///./csdomain.db" in repr(Settings())  # nothing hidden, nothing changed

@@ -21,6 +21,7 @@ from adapters.policy_file import (
     load_policy,
     parse_policy,
 )
+from adapters.policy_file.loader import SUPPORTED_SCHEMA
 from adapters.settings import Settings
 from csdomain.customers.services import compute_score
 from csdomain.kernel.clock import FixedClock
@@ -299,8 +300,15 @@ def test_policy_problems_in_one_table_are_all_reported() -> None:
     }
 
 
-@pytest.mark.parametrize("schema", [2, 0, "1", None])
+@pytest.mark.parametrize(
+    "schema",
+    # the superseded schema, a future one, nonsense, the right number as text, none at all
+    [SUPPORTED_SCHEMA - 1, SUPPORTED_SCHEMA + 1, 0, str(SUPPORTED_SCHEMA), None],
+    ids=["previous", "next", "zero", "text", "missing"],
+)
 def test_policy_unsupported_schema_is_refused(schema: object) -> None:
+    assert raw_default()["schema"] == SUPPORTED_SCHEMA  # the shipped policy is supported
+
     def mutate(doc: Doc) -> None:
         if schema is None:
             doc.pop("schema")
