@@ -394,7 +394,7 @@ class _Story:
     def receive_case(self, received: datetime, end: CaseState, schedule: _Schedule) -> None:
         r, c = self.rng, self.c
         desk = r.choice(c.by_position["cs_desk"])
-        customer_id, owner, _ = r.choice(self.customers)
+        customer_id, owner, name = r.choice(self.customers)
         if end in (S.RECEIVED, S.ACCEPTED) and r.random() < 0.5:
             kind, category, content = "inquiry", "other", r.choice(INQUIRIES)
         else:
@@ -409,7 +409,8 @@ class _Story:
                 channel=r.choice(["hotline", "phone", "walk_in", "online_chat", "email"]),
                 content=content,
                 customer_id=customer_id,
-                contact=self.faker.phone(),
+                customer_name=name,  # the caller names themselves: the desk may not read
+                contact=self.faker.phone(),  # the adviser's customer (X-5, CASE-1)
                 demand=r.choice(["repair", "compensation", "exchange", "price_reduction"])
                 if kind == "complaint"
                 else "",
@@ -548,7 +549,7 @@ class _Story:
         """One major case (CASE-4/5): product safety, still under investigation."""
         c = self.c
         desk = c.by_position["cs_desk"][0]
-        customer_id, _, _ = self.customers[0]
+        customer_id, _, name = self.customers[0]
         case = self.s.cases.receive(
             desk.id,
             ReceiveCase(
@@ -557,6 +558,7 @@ class _Story:
                 channel="hotline",
                 content="行驶中仪表盘冒烟，客户要求退车并赔偿",
                 customer_id=customer_id,
+                customer_name=name,  # named by the caller (X-5, CASE-1)
                 contact=self.faker.phone(),
                 demand="return",
                 urgency="very_urgent",

@@ -63,19 +63,20 @@ def test_message_format() -> None:
 def test_unexpected_errors_exit_1_without_traceback(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom() -> None:
+    def boom(*_args: object) -> None:
         raise RuntimeError("disk on fire")
 
+    admin, _ = app.services.org.bootstrap_admin("Admin")  # `staff list` acts as someone
     monkeypatch.setattr(app.services.org, "list_staff", boom)
     runner = CliRunner()
-    result = runner.invoke(cli, ["staff", "list"], obj=app)
+    result = runner.invoke(cli, ["--as", admin.id, "staff", "list"], obj=app)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: unexpected RuntimeError: disk on fire")
     assert "Traceback" not in result.stderr and "--debug" in result.stderr
-    as_json = runner.invoke(cli, ["--json", "staff", "list"], obj=app)
+    as_json = runner.invoke(cli, ["--json", "--as", admin.id, "staff", "list"], obj=app)
     assert problem_of(as_json)["type"] == "urn:csdomain:problem:internal"
 
-    debug = runner.invoke(cli, ["--debug", "staff", "list"], obj=app)
+    debug = runner.invoke(cli, ["--debug", "--as", admin.id, "staff", "list"], obj=app)
     assert debug.exit_code == 1 and isinstance(debug.exception, RuntimeError)
 
 
@@ -149,5 +150,5 @@ def test_json_mode_domain_error_stderr_is_one_json_object(app: App) -> None:
     assert result.exit_code == 4 and result.stdout == ""
     problem = json.loads(result.stderr)
     assert problem["type"] == "urn:csdomain:problem:not-found" and problem["exit_code"] == 4
-    plain = CliRunner().invoke(cli, ["staff", "show", "x"], obj=app)
+    plain = CliRunner().invoke(cli, ["--as", "stf_nobody", "staff", "show", "x"], obj=app)
     assert plain.stderr.startswith("Error: ") and "{" not in plain.stderr

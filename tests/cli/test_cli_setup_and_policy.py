@@ -42,11 +42,11 @@ def test_init_prints_a_token_once_and_is_idempotent(run: Cli) -> None:
     assert "no administrator was created" in again.stdout
     assert "csd_" not in again.stdout
     data = run.json("init")
-    assert data["created"] is False and data["staff_count"] == 1
+    assert data["created"] is False and data["staff_count"] == 2  # the admin and `system`
 
-    listed = run.json("staff", "list")
-    assert [s["id"] for s in listed] == [staff_id]
-    assert listed[0]["role"] == "admin"
+    listed = {s["id"]: s["role"] for s in run.json("staff", "list", actor=staff_id)}
+    assert listed.pop(staff_id) == "admin"
+    assert list(listed.values()) == ["system"]  # the scheduler's account, created beside it
 
 
 def test_init_json_gives_id_and_token(run: Cli) -> None:
@@ -83,7 +83,7 @@ def test_policy_show_file_and_global_policy_option(tmp_path: Path) -> None:
 
 
 BROKEN = """
-schema = 1
+schema = 2
 version = "broken-1"
 name = "broken"
 colour = "red"
@@ -158,7 +158,10 @@ def test_a_broken_policy_option_stops_any_command_with_exit_9(tmp_path: Path) ->
     path = _broken_policy(tmp_path)
     result = CliRunner().invoke(
         cli,
-        ["--policy", str(path), "--database-url", f"sqlite:///{tmp_path}/x.db", "staff", "list"],
+        [
+            *("--policy", str(path), "--database-url", f"sqlite:///{tmp_path}/x.db"),
+            *("--as", "stf_anyone", "staff", "list"),  # past the actor check, to the policy
+        ],
     )
     assert result.exit_code == 9, result.output
 
@@ -212,4 +215,4 @@ def test_version_and_json_flag_parse() -> None:
     assert CliRunner().invoke(cli, ["--version"]).exit_code == 0
     result = CliRunner().invoke(cli, ["--json", "policy", "show"])
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["schema"] == 1
+    assert json.loads(result.stdout)["schema"] == default_policy().schema

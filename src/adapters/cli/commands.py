@@ -35,7 +35,7 @@ def check_params(ctx: click.Context) -> None:
                 dated.append((name, item.date() if isinstance(item, datetime) else item))
     state = ctx.find_object(CliState)
     if (dated or months) and not problems and state is not None:
-        earliest, latest = state.app().policy.bounds.date_range
+        earliest, latest = state.policy().bounds.date_range
         for name, day in dated:
             if not earliest <= day <= latest:
                 problems.append((name, f"must be between {earliest} and {latest}"))
