@@ -125,6 +125,40 @@ class LogNotifier:
         self.sent.append((list(recipients), subject, body))
 
 
+def case_resource(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    handler_only: bool = False,
+    subjects: Iterable[StaffId] = (),
+    required_role: str = "",
+    needed_for: str = "",
+) -> Resource:
+    """What the guard needs of a case. Scope ``own``: the receiver, the handler and the
+    owner of the case's customer (``handler_only``: the handler alone, for the handler's
+    work); ``department``: the case's department, the handler's and the receiver's (so
+    a supervisor reaches the cases received in their department before assignment, to
+    accept and assign them). Subjects: the
+    people complained about (X-4) plus ``subjects``."""
+    owners: list[StaffId | None] = [case.handler_id]
+    if not handler_only:
+        owners.append(case.received_by)
+        if case.customer_id is not None:
+            owners.append(uow.customers.get(case.customer_id).owner_id)
+    return Resource.of(
+        f"case {case.number}",
+        owners=owners,
+        departments=[
+            case.department_id,
+            staff_department(uow, case.handler_id),
+            staff_department(uow, case.received_by),
+        ],
+        subjects=[*case.subject_staff_ids, *subjects],
+        required_role=required_role,
+        needed_for=needed_for,
+    )
+
+
 class CaseService:
     def __init__(self, ctx: ServiceContext, notifier: Notifier | None = None) -> None:
         self.ctx = ctx
@@ -145,26 +179,11 @@ class CaseService:
         required_role: str = "",
         needed_for: str = "",
     ) -> Resource:
-        """What the guard needs of a case. Scope ``own``: the receiver, the handler and the
-        owner of the case's customer (``handler_only``: the handler alone, for the handler's
-        work); ``department``: the case's department, the handler's and the receiver's (so
-        a supervisor reaches the cases received in their department before assignment, to
-        accept and assign them). Subjects: the
-        people complained about (X-4) plus ``subjects``."""
-        owners: list[StaffId | None] = [case.handler_id]
-        if not handler_only:
-            owners.append(case.received_by)
-            if case.customer_id is not None:
-                owners.append(uow.customers.get(case.customer_id).owner_id)
-        return Resource.of(
-            f"case {case.number}",
-            owners=owners,
-            departments=[
-                case.department_id,
-                staff_department(uow, case.handler_id),
-                staff_department(uow, case.received_by),
-            ],
-            subjects=[*case.subject_staff_ids, *subjects],
+        return case_resource(
+            uow,
+            case,
+            handler_only=handler_only,
+            subjects=subjects,
             required_role=required_role,
             needed_for=needed_for,
         )

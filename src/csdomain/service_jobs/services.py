@@ -10,7 +10,7 @@ import attrs
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.cases.model import Case
 from csdomain.cases.ports import Notifier
-from csdomain.cases.services import MAX_BATCH, reach_of, staff_department
+from csdomain.cases.services import MAX_BATCH, case_resource, reach_of, staff_department
 from csdomain.context import ServiceContext, authorize, load_actor, record
 from csdomain.kernel.calendar import add_business_hours
 from csdomain.kernel.dates import add_months
@@ -500,21 +500,7 @@ class SettlementService:
     def _case_resource(
         self, uow: UnitOfWork, case: Case, *, required_role: str = "", needed_for: str = ""
     ) -> Resource:
-        owners: list[StaffId | None] = [case.handler_id, case.received_by]
-        if case.customer_id is not None:
-            owners.append(uow.customers.get(case.customer_id).owner_id)
-        return Resource.of(
-            f"case {case.number}",
-            owners=owners,
-            departments=[
-                case.department_id,
-                staff_department(uow, case.handler_id),
-                staff_department(uow, case.received_by),
-            ],
-            subjects=case.subject_staff_ids,
-            required_role=required_role,
-            needed_for=needed_for,
-        )
+        return case_resource(uow, case, required_role=required_role, needed_for=needed_for)
 
     def _form_resource(self, uow: UnitOfWork, form: ExchangeForm) -> Resource:
         """Scope own: the salesperson and the signers; department: the salesperson's.
