@@ -19,7 +19,7 @@ POLICY = tomllib.loads(
     (ROOT / "src" / "adapters" / "policy_file" / "default_policy.toml").read_text(encoding="utf-8")
 )
 EXPECTED = (
-    [f"X-{n}" for n in range(1, 8)]
+    [f"X-{n}" for n in range(1, 9)]
     + [f"CUS-{n}" for n in range(1, 8)]
     + [f"CASE-{n}" for n in range(1, 16)]
     + [f"PEN-{n}" for n in range(1, 12)]
