@@ -1,5 +1,8 @@
 """Ports: what the core needs from storage. Adapters implement them (memory, sql).
 
+Each capability declares its repositories in ``csdomain/<capability>/ports.py``; this
+module keeps what is shared (the audit trail) and the ``UnitOfWork`` composing them all.
+
 One contract test suite (tests/contract) runs against every implementation, so the memory
 adapter and the SQL adapter behave the same: ``get`` raises NotFound, ``commit`` refuses a
 stale write with ConcurrencyConflict, leaving the context without commit rolls back.
@@ -8,7 +11,6 @@ stale write with ConcurrencyConflict, leaving the context without commit rolls b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -19,19 +21,17 @@ from csdomain.cases.ports import (
     CaseNumberRepository,
     CaseRepository,
 )
-from csdomain.customers.model import (
-    AccessLogEntry,
-    Customer,
-    CustomerFile,
-    CustomerStatus,
-    Deregistration,
-    DestructionRecord,
-    DestructionRequest,
-    GradeChange,
+from csdomain.customers.ports import (
+    AccessLogRepository,
+    CustomerRepository,
+    DeregistrationRepository,
+    DestructionRepository,
+    DestructionRequestRepository,
+    FileRepository,
+    GradeChangeRepository,
 )
 from csdomain.kernel.events import AuditEvent
-from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
-from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.org.ports import DepartmentRepository, StaffRepository, TokenRepository
 from csdomain.penalties.ports import (
     AppealRepository,
     BonusRepository,
@@ -46,100 +46,6 @@ from csdomain.service_jobs.ports import (
     ServiceJobRepository,
     SettlementRepository,
 )
-
-
-class DepartmentRepository(Protocol):
-    def add(self, department: Department) -> None: ...
-    def get(self, department_id: DepartmentId) -> Department: ...
-    def list(self) -> Sequence[Department]: ...
-
-
-class StaffRepository(Protocol):
-    def add(self, staff: Staff) -> None: ...
-    def get(self, staff_id: StaffId) -> Staff: ...
-    def list(self) -> Sequence[Staff]: ...
-    def count(self) -> int: ...
-
-
-class TokenRepository(Protocol):
-    def add(self, token: ApiToken) -> None: ...
-    def find(self, token_hash: str) -> ApiToken | None: ...
-    def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]: ...
-
-
-class CustomerRepository(Protocol):
-    def add(self, customer: Customer) -> None: ...
-    def get(self, customer_id: CustomerId) -> Customer: ...
-    def find_by_identity(self, phone: str, id_number: str | None) -> Sequence[Customer]:
-        """Customers (of any status) with this phone, or this ID number when given."""
-        ...
-
-    def list(
-        self,
-        *,
-        owner_id: StaffId | None = None,
-        status: CustomerStatus | None = None,
-        grade: str | None = None,
-        department_id: DepartmentId | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> Sequence[Customer]:
-        """Ordered by registration time, then id. ``department_id``: customers whose owner is
-        in that department (the ``department`` scope, X-5), filtered before paging."""
-        ...
-
-    def search(
-        self,
-        text: str,
-        *,
-        owner_id: StaffId | None = None,
-        department_id: DepartmentId | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> Sequence[Customer]:
-        """Customers whose name (substring, pinyin, pinyin initials), phone or ID number
-        matches ``text``, through an index (never a scan of every customer in SQL); ordered
-        by registration time, then id."""
-        ...
-
-
-class FileRepository(Protocol):
-    def add(self, customer_file: CustomerFile) -> None: ...
-    def get(self, file_id: FileId) -> CustomerFile: ...
-    def list_for_customer(self, customer_id: CustomerId) -> Sequence[CustomerFile]: ...
-    def list_due_before(self, day: date) -> Sequence[CustomerFile]:
-        """Files not destroyed whose hand-over deadline is before ``day`` (overdue candidates),
-        selected through the due-date index rather than by loading every file."""
-        ...
-
-
-class GradeChangeRepository(Protocol):
-    def add(self, change: GradeChange) -> None: ...
-    def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]: ...
-
-
-class AccessLogRepository(Protocol):
-    def add(self, entry: AccessLogEntry) -> None: ...
-    def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]: ...
-
-
-class DestructionRepository(Protocol):
-    def add(self, record: DestructionRecord) -> None: ...
-    def list(self) -> Sequence[DestructionRecord]: ...
-
-
-class DestructionRequestRepository(Protocol):
-    def add(self, request: DestructionRequest) -> None: ...
-    def get(self, request_id: str) -> DestructionRequest: ...
-    def list(self, *, file_id: FileId | None = None) -> Sequence[DestructionRequest]:
-        """Ordered by request time, then id."""
-        ...
-
-
-class DeregistrationRepository(Protocol):
-    def add(self, deregistration: Deregistration) -> None: ...
-    def get(self, deregistration_id: DeregistrationId) -> Deregistration: ...
-    def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]: ...
 
 
 class AuditRepository(Protocol):
@@ -252,3 +158,21 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+# the capabilities' ports, importable from here as before the split (issue 9)
+__all__ = [
+    "AccessLogRepository",
+    "AuditRepository",
+    "CustomerRepository",
+    "DepartmentRepository",
+    "DeregistrationRepository",
+    "DestructionRepository",
+    "DestructionRequestRepository",
+    "FileRepository",
+    "GradeChangeRepository",
+    "StaffRepository",
+    "TokenRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

@@ -21,61 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import InstanceState, Mapper, Session, UOWTransaction, registry
 
-from adapters.sql import tables as t
-from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent
-from csdomain.customers.model import (
-    AccessLogEntry,
-    Customer,
-    CustomerFile,
-    Deregistration,
-    DestructionRecord,
-    DestructionRequest,
-    GradeChange,
-)
-from csdomain.kernel.events import AuditEvent
-from csdomain.org.model import ApiToken, Department, Staff
-from csdomain.penalties.model import (
-    Appeal,
-    BonusRecord,
-    PenaltyEntry,
-    SettledMonth,
-    Statement,
-    Violation,
-)
-from csdomain.service_jobs.model import ExchangeForm, MaintenanceContract, ServiceJob, Settlement
+from adapters.sql.schema import metadata
 
-mapper_registry = registry(metadata=t.metadata)
+mapper_registry = registry(metadata=metadata)
 _lock = threading.Lock()
 
 # core class → (table, the column identifying an object). Classes with a ``version``
-# attribute are versioned; tables with a ``seq`` column keep it hidden.
-MAPPED: dict[type[Any], tuple[sa.Table, sa.Column[Any]]] = {
-    Department: (t.departments, t.departments.c.id),
-    Staff: (t.staff, t.staff.c.id),
-    ApiToken: (t.api_tokens, t.api_tokens.c.token_hash),
-    Customer: (t.customers, t.customers.c.id),
-    CustomerFile: (t.customer_files, t.customer_files.c.id),
-    GradeChange: (t.grade_changes, t.grade_changes.c.id),
-    AccessLogEntry: (t.access_log, t.access_log.c.id),
-    DestructionRecord: (t.destructions, t.destructions.c.id),
-    DestructionRequest: (t.destruction_requests, t.destruction_requests.c.id),
-    Deregistration: (t.deregistrations, t.deregistrations.c.id),
-    AuditEvent: (t.audit_events, t.audit_events.c.id),
-    Case: (t.cases, t.cases.c.id),
-    CaseEvent: (t.case_events, t.case_events.c.id),
-    CaseBreach: (t.case_breaches, t.case_breaches.c.id),
-    CapaItem: (t.capa_items, t.capa_items.c.id),
-    ServiceJob: (t.service_jobs, t.service_jobs.c.id),
-    MaintenanceContract: (t.maintenance_contracts, t.maintenance_contracts.c.id),
-    Settlement: (t.settlements, t.settlements.c.id),
-    ExchangeForm: (t.exchange_forms, t.exchange_forms.c.id),
-    Violation: (t.violations, t.violations.c.id),
-    PenaltyEntry: (t.penalty_entries, t.penalty_entries.c.id),
-    Appeal: (t.appeals, t.appeals.c.id),
-    BonusRecord: (t.bonus_records, t.bonus_records.c.id),
-    Statement: (t.statements, t.statements.c.id),
-    SettledMonth: (t.settled_months, t.settled_months.c.month),
-}
+# attribute are versioned; tables with a ``seq`` column keep it hidden. Each capability's
+# module (``adapters.sql.<capability>``) adds its own classes when imported (issue 9).
+MAPPED: dict[type[Any], tuple[sa.Table, sa.Column[Any]]] = {}
 
 
 def map_core() -> None:

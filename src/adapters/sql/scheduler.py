@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from adapters.sql.tables import metadata
+from adapters.sql.schema import metadata
 
 scheduler_runs = sa.Table(
     "scheduler_runs",

@@ -15,9 +15,24 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
 from adapters import search_keys
-from adapters.sql import tables as t
 from adapters.sql.mapping import VersionedSession
+from adapters.sql.schema import ID, metadata
 from csdomain.customers.model import Customer
+
+# Customer search (issue 11): one row per search key of a customer (``adapters.search_keys``),
+# kept in step with ``customers`` by ``adapters.sql.search`` on every flush. The primary key
+# leads with ``key``, so a prefix query is a range scan of that index; on PostgreSQL the key
+# compares bytewise ("C") so the range is exact whatever the database's locale.
+SEARCH_KEY = sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql")
+
+
+customer_search_keys = sa.Table(
+    "customer_search_keys",
+    metadata,
+    sa.Column("key", SEARCH_KEY, primary_key=True),
+    sa.Column("customer_id", ID, primary_key=True, index=True),
+)
+
 
 _SEARCHED = ("name", "phone", "id_number")
 
@@ -39,7 +54,7 @@ def _refresh_search_keys(session: Session, flush_context: UOWTransaction) -> Non
     ]
     if not changed:
         return
-    k = t.customer_search_keys
+    k = customer_search_keys
     connection = session.connection()
     connection.execute(sa.delete(k).where(k.c.customer_id.in_([c.id for c in changed])))
     rows = keys_rows(changed)
@@ -63,6 +78,6 @@ def matching_ids(text: str) -> sa.Select[tuple[str]] | None:
     prefixes = search_keys.query_keys(text)
     if not prefixes:
         return None
-    k = t.customer_search_keys.c
+    k = customer_search_keys.c
     ranges = [sa.and_(k.key >= q, k.key < search_keys.upper_bound(q)) for q in prefixes]
     return sa.select(k.customer_id).where(sa.or_(*ranges)).distinct()

@@ -21,37 +21,30 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from adapters.sql.errors import translated, translating
-from adapters.sql.mapping import VersionedSession, map_core
-from adapters.sql.repositories import (
+from adapters.sql.audit import SqlAudit
+from adapters.sql.cases import SqlCapa, SqlCaseBreaches, SqlCaseEvents, SqlCaseNumbers, SqlCases
+from adapters.sql.customers import (
     SqlAccessLog,
-    SqlAppeals,
-    SqlAudit,
-    SqlBonuses,
-    SqlCapa,
-    SqlCaseBreaches,
-    SqlCaseEvents,
-    SqlCaseNumbers,
-    SqlCases,
-    SqlContracts,
     SqlCustomers,
-    SqlDepartments,
     SqlDeregistrations,
     SqlDestructionRequests,
     SqlDestructions,
-    SqlExchanges,
     SqlFiles,
     SqlGradeChanges,
-    SqlPenaltyEntries,
-    SqlServiceJobs,
-    SqlSettledMonths,
-    SqlSettlements,
-    SqlStaff,
-    SqlStatements,
-    SqlTokens,
-    SqlViolations,
-    pending_keys,
 )
+from adapters.sql.errors import translated, translating
+from adapters.sql.mapping import VersionedSession, map_core
+from adapters.sql.org import SqlDepartments, SqlStaff, SqlTokens
+from adapters.sql.penalties import (
+    SqlAppeals,
+    SqlBonuses,
+    SqlPenaltyEntries,
+    SqlSettledMonths,
+    SqlStatements,
+    SqlViolations,
+)
+from adapters.sql.repositories import pending_keys
+from adapters.sql.service_jobs import SqlContracts, SqlExchanges, SqlServiceJobs, SqlSettlements
 from adapters.sql.types import register_timezone
 from csdomain.cases.ports import (
     CapaRepository,
@@ -60,6 +53,16 @@ from csdomain.cases.ports import (
     CaseNumberRepository,
     CaseRepository,
 )
+from csdomain.customers.ports import (
+    AccessLogRepository,
+    CustomerRepository,
+    DeregistrationRepository,
+    DestructionRepository,
+    DestructionRequestRepository,
+    FileRepository,
+    GradeChangeRepository,
+)
+from csdomain.org.ports import DepartmentRepository, StaffRepository, TokenRepository
 from csdomain.penalties.ports import (
     AppealRepository,
     BonusRepository,
@@ -68,19 +71,7 @@ from csdomain.penalties.ports import (
     StatementRepository,
     ViolationRepository,
 )
-from csdomain.ports import (
-    AccessLogRepository,
-    AuditRepository,
-    CustomerRepository,
-    DepartmentRepository,
-    DeregistrationRepository,
-    DestructionRepository,
-    DestructionRequestRepository,
-    FileRepository,
-    GradeChangeRepository,
-    StaffRepository,
-    TokenRepository,
-)
+from csdomain.ports import AuditRepository
 from csdomain.service_jobs.ports import (
     ContractRepository,
     ExchangeRepository,

@@ -14,9 +14,35 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from adapters.sql.errors import translated
-from adapters.sql.tables import app_secrets, web_sessions
+from adapters.sql.schema import ID, metadata
+from adapters.sql.types import AwareDateTime
 from adapters.web_sessions import WebSessionRow
 from csdomain.kernel.ids import StaffId
+
+# --- web sessions (issue 7, item 7): adapter state of the HTTP layer, not core classes ---
+
+app_secrets = sa.Table(
+    "app_secrets",
+    metadata,
+    # one value per name, created once: the primary key is what makes every worker agree
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+    sa.Column("created_at", AwareDateTime(), nullable=False),
+)
+
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    # SHA-256 of the random session id in the cookie; the id itself is never stored
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", ID, nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False),  # the api_tokens hash
+    sa.Column("created_at", AwareDateTime(), nullable=False),
+    sa.Column("last_seen_at", AwareDateTime(), nullable=False),
+    sa.Column("expires_at", AwareDateTime(), nullable=False),
+    sa.Column("ended_at", AwareDateTime(), nullable=True),
+)
 
 
 class SqlWebSessions:

@@ -1,0 +1,421 @@
+"""Customers and their files (CUS-*, X-5..X-7): tables, mapping and repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+
+from adapters.sql import org as sql_org
+from adapters.sql.errors import translating
+from adapters.sql.mapping import MAPPED
+from adapters.sql.repositories import _Repository
+from adapters.sql.schema import ID, metadata, seq_column
+from adapters.sql.search import matching_ids
+from adapters.sql.types import (
+    AwareDateTime,
+    MoneyType,
+    StrEnumType,
+    mutable_json_dict,
+    mutable_json_list,
+)
+from csdomain.customers.model import (
+    AccessLogEntry,
+    Customer,
+    CustomerFile,
+    CustomerKind,
+    CustomerStatus,
+    Deregistration,
+    DeregistrationState,
+    DestructionRecord,
+    DestructionRequest,
+    DestructionState,
+    GradeChange,
+    LegalForm,
+    Source,
+)
+from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("kind", StrEnumType(CustomerKind), nullable=False),
+    sa.Column("legal_form", StrEnumType(LegalForm), nullable=False),
+    sa.Column("phone", sa.String(), nullable=False, index=True),
+    sa.Column("owner_id", ID, nullable=False, index=True),
+    sa.Column("registered_by", ID, nullable=False),
+    sa.Column("registered_at", AwareDateTime(), nullable=False, index=True),
+    sa.Column("source", StrEnumType(Source), nullable=False),
+    sa.Column("id_number", sa.String(), nullable=True, index=True),
+    sa.Column("contact_name", sa.String(), nullable=False),
+    sa.Column("address", sa.String(), nullable=False),
+    sa.Column("status", StrEnumType(CustomerStatus), nullable=False),
+    sa.Column("referrer_customer_id", ID, nullable=True),
+    sa.Column("intermediary", sa.Boolean(), nullable=False),
+    sa.Column("intermediary_name", sa.String(), nullable=False),
+    sa.Column("grade", sa.String(), nullable=True),
+    sa.Column("grade_score", sa.Integer(), nullable=True),
+    sa.Column("grade_provisional", sa.Boolean(), nullable=False),
+    sa.Column("next_evaluation_on", sa.Date(), nullable=True),
+    sa.Column("cooperation_since", sa.Date(), nullable=True),
+    sa.Column("notes", sa.String(), nullable=False),
+    sa.Column("duplicate_of", ID, nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+# CUS-1 backstop (docs/architecture.md, "Invariants"): one live customer per normalized phone
+# and per ID number. Rows the 0006 migration flagged as pre-existing duplicates stay out.
+LIVE_CUSTOMER_STATUSES = ("prospect", "closed_deal", "deregistering")
+
+
+_LIVE_CUSTOMER = sa.and_(
+    customers.c.status.in_(LIVE_CUSTOMER_STATUSES), customers.c.duplicate_of.is_(None)
+)
+
+
+sa.Index(
+    "uq_customers_live_phone",
+    customers.c.phone,
+    unique=True,
+    sqlite_where=_LIVE_CUSTOMER,
+    postgresql_where=_LIVE_CUSTOMER,
+)
+
+
+_LIVE_ID_NUMBER = sa.and_(_LIVE_CUSTOMER, customers.c.id_number.is_not(None))
+
+
+sa.Index(
+    "uq_customers_live_id_number",
+    customers.c.id_number,
+    unique=True,
+    sqlite_where=_LIVE_ID_NUMBER,
+    postgresql_where=_LIVE_ID_NUMBER,
+)
+
+
+customer_files = sa.Table(
+    "customer_files",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("customer_id", ID, nullable=False, index=True),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("event_date", sa.Date(), nullable=False),
+    sa.Column("due_on", sa.Date(), nullable=False, index=True),  # list_due_before (CUS-3)
+    sa.Column("opened_at", AwareDateTime(), nullable=False),
+    sa.Column("opened_by", ID, nullable=False),
+    sa.Column("retention_until", sa.Date(), nullable=False),
+    sa.Column("documents", mutable_json_dict(), nullable=False),
+    sa.Column("handed_over_at", AwareDateTime(), nullable=True),
+    sa.Column("handed_over_by", ID, nullable=True),
+    sa.Column("received_by", ID, nullable=True),
+    sa.Column("missing_at_handover", mutable_json_list(), nullable=False),
+    sa.Column("destroyed_at", AwareDateTime(), nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("destruction_request_id", ID, nullable=True),  # X-6 (0007)
+)
+
+
+grade_changes = sa.Table(
+    "grade_changes",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("customer_id", ID, nullable=False, index=True),
+    sa.Column("from_grade", sa.String(), nullable=True),
+    sa.Column("to_grade", sa.String(), nullable=False),
+    sa.Column("score", sa.Integer(), nullable=True),
+    sa.Column("provisional", sa.Boolean(), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("proposed_by", ID, nullable=False),
+    sa.Column("approved_by", ID, nullable=False),
+    sa.Column("at", AwareDateTime(), nullable=False),
+    sa.Column("next_evaluation_on", sa.Date(), nullable=True),
+)
+
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    seq_column(),
+    sa.Column("id", ID, nullable=False, unique=True),
+    sa.Column("reader_id", ID, nullable=False),
+    sa.Column("record_kind", sa.String(), nullable=False),
+    sa.Column("record_id", ID, nullable=False, index=True),
+    sa.Column("level", sa.String(), nullable=False),
+    sa.Column("at", AwareDateTime(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+destructions = sa.Table(
+    "destructions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("file_id", ID, nullable=False, index=True),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("reviewed_by", ID, nullable=False),
+    sa.Column("approved_by", ID, nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("retention_until", sa.Date(), nullable=False),
+    sa.Column("at", AwareDateTime(), nullable=False),
+    sa.Column("requested_by", ID, nullable=True),  # X-6 flow (0007)
+    sa.Column("request_id", ID, nullable=True),
+)
+
+
+# X-6: destruction as a flow of three signatures (0007)
+destruction_requests = sa.Table(
+    "destruction_requests",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("file_id", ID, nullable=False, index=True),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("requested_by", ID, nullable=False),
+    sa.Column("requested_at", AwareDateTime(), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("state", StrEnumType(DestructionState), nullable=False),
+    sa.Column("reviewed_by", ID, nullable=True),
+    sa.Column("reviewed_at", AwareDateTime(), nullable=True),
+    sa.Column("approved_by", ID, nullable=True),
+    sa.Column("approved_at", AwareDateTime(), nullable=True),
+    sa.Column("rejected_by", ID, nullable=True),
+    sa.Column("rejection_reason", sa.String(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+deregistrations = sa.Table(
+    "deregistrations",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("customer_id", ID, nullable=False, index=True),
+    sa.Column("applied_by", ID, nullable=False),
+    sa.Column("applied_at", AwareDateTime(), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("status_before", StrEnumType(CustomerStatus), nullable=False),
+    sa.Column("completed_steps", mutable_json_list(), nullable=False),
+    sa.Column("state", StrEnumType(DeregistrationState), nullable=False),
+    sa.Column("refund", MoneyType(), nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+# composite indexes (issue 10, migration 0008): every list's filter + order
+PERFORMANCE_INDEXES = [
+    sa.Index(
+        "ix_customers_owner_id_registered_at_id",
+        customers.c.owner_id,
+        customers.c.registered_at,
+        customers.c.id,
+    ),
+    sa.Index(
+        "ix_customers_status_registered_at_id",
+        customers.c.status,
+        customers.c.registered_at,
+        customers.c.id,
+    ),
+    sa.Index(
+        "ix_customer_files_customer_id_opened_at_id",
+        customer_files.c.customer_id,
+        customer_files.c.opened_at,
+        customer_files.c.id,
+    ),
+    sa.Index(
+        "ix_grade_changes_customer_id_at_id",
+        grade_changes.c.customer_id,
+        grade_changes.c.at,
+        grade_changes.c.id,
+    ),
+    sa.Index(
+        "ix_access_log_record_id_at_seq", access_log.c.record_id, access_log.c.at, access_log.c.seq
+    ),
+    sa.Index(
+        "ix_deregistrations_customer_id_applied_at_id",
+        deregistrations.c.customer_id,
+        deregistrations.c.applied_at,
+        deregistrations.c.id,
+    ),
+]
+
+
+MAPPED.update(
+    {
+        Customer: (customers, customers.c.id),
+        CustomerFile: (customer_files, customer_files.c.id),
+        GradeChange: (grade_changes, grade_changes.c.id),
+        AccessLogEntry: (access_log, access_log.c.id),
+        DestructionRecord: (destructions, destructions.c.id),
+        DestructionRequest: (destruction_requests, destruction_requests.c.id),
+        Deregistration: (deregistrations, deregistrations.c.id),
+    }
+)
+
+
+class SqlCustomers(_Repository[Customer]):
+    cls = Customer
+    label = "customer"
+
+    def get(self, customer_id: CustomerId) -> Customer:  # type: ignore[override]
+        return super().get(customer_id)
+
+    def _order(self, stmt: sa.Select[Customer]) -> sa.Select[Customer]:
+        c = customers.c
+        return stmt.order_by(c.registered_at, self._binary(c.id))
+
+    @translating
+    def find_by_identity(self, phone: str, id_number: str | None) -> Sequence[Customer]:
+        """Through the phone and id_number indexes (CUS-1 ownership check)."""
+        c = customers.c
+        match = c.phone == phone
+        if id_number is not None:
+            match = sa.or_(match, c.id_number == id_number)
+        return self._all(self._order(self._select().where(match)))
+
+    @translating
+    def list(
+        self,
+        *,
+        owner_id: StaffId | None = None,
+        status: CustomerStatus | None = None,
+        grade: str | None = None,
+        department_id: DepartmentId | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        c = customers.c
+        stmt = self._select()
+        if department_id is not None:  # the department scope, before paging (X-5)
+            members = sa.select(sql_org.staff.c.id).where(
+                sql_org.staff.c.department_id == department_id
+            )
+            stmt = stmt.where(c.owner_id.in_(members))
+        if owner_id is not None:
+            stmt = stmt.where(c.owner_id == owner_id)
+        if status is not None:
+            stmt = stmt.where(c.status == status)
+        if grade is not None:
+            stmt = stmt.where(c.grade == grade)
+        return self._all(self._order(stmt).limit(limit).offset(offset))
+
+    @translating
+    def search(
+        self,
+        text: str,
+        *,
+        owner_id: StaffId | None = None,
+        department_id: DepartmentId | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[Customer]:
+        """Through the ``customer_search_keys`` index (``adapters.sql.search``)."""
+        ids = matching_ids(text)
+        if ids is None:
+            return []
+        c = customers.c
+        stmt = self._select().where(c.id.in_(ids))
+        if department_id is not None:  # the department scope, before paging (X-5)
+            members = sa.select(sql_org.staff.c.id).where(
+                sql_org.staff.c.department_id == department_id
+            )
+            stmt = stmt.where(c.owner_id.in_(members))
+        if owner_id is not None:
+            stmt = stmt.where(c.owner_id == owner_id)
+        return self._all(self._order(stmt).limit(limit).offset(offset))
+
+
+class SqlFiles(_Repository[CustomerFile]):
+    cls = CustomerFile
+    label = "file"
+
+    def get(self, file_id: FileId) -> CustomerFile:  # type: ignore[override]
+        return super().get(file_id)
+
+    @translating
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[CustomerFile]:
+        c = customer_files.c
+        return self._all(
+            self._select()
+            .where(c.customer_id == customer_id)
+            .order_by(c.opened_at, self._binary(c.id))
+        )
+
+    @translating
+    def list_due_before(self, day: date) -> Sequence[CustomerFile]:
+        """Overdue candidates (CUS-3) through the ``due_on`` index, not a full scan."""
+        c = customer_files.c
+        return self._all(
+            self._select()
+            .where(c.due_on < day, c.destroyed_at.is_(None))
+            .order_by(c.due_on, self._binary(c.id))
+        )
+
+
+class SqlGradeChanges(_Repository[GradeChange]):
+    cls = GradeChange
+    label = "grade change"
+
+    @translating
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]:
+        c = grade_changes.c
+        return self._all(
+            self._select().where(c.customer_id == customer_id).order_by(c.at, self._binary(c.id))
+        )
+
+
+class SqlAccessLog(_Repository[AccessLogEntry]):
+    """X-5: reads of confidential records, in the order they happened."""
+
+    cls = AccessLogEntry
+    label = "access log entry"
+
+    @translating
+    def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]:
+        c = access_log.c
+        stmt = self._select()
+        if record_id is not None:
+            stmt = stmt.where(c.record_id == record_id)
+        return self._all(stmt.order_by(c.at, c.seq))
+
+
+class SqlDestructions(_Repository[DestructionRecord]):
+    cls = DestructionRecord
+    label = "destruction record"
+
+    @translating
+    def list(self) -> Sequence[DestructionRecord]:
+        c = destructions.c
+        return self._all(self._select().order_by(c.at, self._binary(c.id)))
+
+
+class SqlDestructionRequests(_Repository[DestructionRequest]):
+    cls = DestructionRequest
+    label = "destruction request"
+
+    @translating
+    def list(self, *, file_id: FileId | None = None) -> Sequence[DestructionRequest]:
+        c = destruction_requests.c
+        stmt = self._select()
+        if file_id is not None:
+            stmt = stmt.where(c.file_id == file_id)
+        return self._all(stmt.order_by(c.requested_at, self._binary(c.id)))
+
+
+class SqlDeregistrations(_Repository[Deregistration]):
+    cls = Deregistration
+    label = "deregistration"
+
+    def get(self, deregistration_id: DeregistrationId) -> Deregistration:  # type: ignore[override]
+        return super().get(deregistration_id)
+
+    @translating
+    def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]:
+        c = deregistrations.c
+        return self._all(
+            self._select()
+            .where(c.customer_id == customer_id)
+            .order_by(c.applied_at, self._binary(c.id))
+        )

@@ -1,0 +1,127 @@
+"""The organisation's storage (departments, staff, API tokens): tables, mapping and
+repositories. Every capability names staff and departments, so the other capability
+modules may read these tables (``in_department``); this module imports none of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from adapters.sql.errors import translating
+from adapters.sql.mapping import MAPPED
+from adapters.sql.repositories import _Repository
+from adapters.sql.schema import ID, metadata, seq_column
+from adapters.sql.types import (
+    AwareDateTime,
+    mutable_json_list,
+)
+from csdomain.kernel.ids import DepartmentId, StaffId
+from csdomain.org.model import ApiToken, Department, Staff
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("head_id", ID, nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("department_id", ID, nullable=True),
+    sa.Column("position", sa.String(), nullable=False),
+    sa.Column("supervisor_id", ID, nullable=True),
+    sa.Column("permissions", mutable_json_list(), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("email", sa.String(), nullable=False, server_default=""),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    seq_column(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("staff_id", ID, nullable=False, index=True),
+    sa.Column("label", sa.String(), nullable=False),
+    sa.Column("created_at", AwareDateTime(), nullable=False),
+    sa.Column("revoked", sa.Boolean(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+# composite indexes (issue 10, migration 0008): every list's filter + order
+PERFORMANCE_INDEXES = [
+    sa.Index("ix_api_tokens_staff_id_seq", api_tokens.c.staff_id, api_tokens.c.seq),
+]
+
+
+MAPPED.update(
+    {
+        Department: (departments, departments.c.id),
+        Staff: (staff, staff.c.id),
+        ApiToken: (api_tokens, api_tokens.c.token_hash),
+    }
+)
+
+
+class SqlDepartments(_Repository[Department]):
+    cls = Department
+    label = "department"
+
+    def get(self, department_id: DepartmentId) -> Department:  # type: ignore[override]
+        return super().get(department_id)
+
+    @translating
+    def list(self) -> Sequence[Department]:
+        c = departments.c
+        return self._all(self._select().order_by(self._binary(c.name), self._binary(c.id)))
+
+
+class SqlStaff(_Repository[Staff]):
+    cls = Staff
+    label = "staff"
+
+    def get(self, staff_id: StaffId) -> Staff:  # type: ignore[override]
+        return super().get(staff_id)
+
+    @translating
+    def list(self) -> Sequence[Staff]:
+        c = staff.c
+        return self._all(self._select().order_by(self._binary(c.name), self._binary(c.id)))
+
+    @translating
+    def count(self) -> int:
+        return int(self.session.scalar(sa.select(sa.func.count()).select_from(staff)) or 0)
+
+
+class SqlTokens(_Repository[ApiToken]):
+    cls = ApiToken
+    label = "token"
+
+    @translating
+    def find(self, token_hash: str) -> ApiToken | None:
+        return self.session.get(ApiToken, token_hash)
+
+    @translating
+    def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]:
+        c = api_tokens.c
+        return self._all(self._select().where(c.staff_id == staff_id).order_by(c.seq))
+
+
+def in_department(staff_column: sa.ColumnElement[Any], department: str) -> sa.ColumnElement[bool]:
+    """``staff_column`` names a member of ``department``: the department scope (X-5) that
+    the cases and service-jobs queries share."""
+    s = staff.c
+    return staff_column.in_(sa.select(s.id).where(s.department_id == department))
