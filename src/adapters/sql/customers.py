@@ -289,10 +289,7 @@ class SqlCustomers(_Repository[Customer]):
         c = customers.c
         stmt = self._select()
         if department_id is not None:  # the department scope, before paging
-            members = sa.select(sql_org.staff.c.id).where(
-                sql_org.staff.c.department_id == department_id
-            )
-            stmt = stmt.where(c.owner_id.in_(members))
+            stmt = stmt.where(sql_org.in_department(c.owner_id, department_id))
         if owner_id is not None:
             stmt = stmt.where(c.owner_id == owner_id)
         if status is not None:
@@ -318,10 +315,7 @@ class SqlCustomers(_Repository[Customer]):
         c = customers.c
         stmt = self._select().where(c.id.in_(ids))
         if department_id is not None:  # the department scope, before paging
-            members = sa.select(sql_org.staff.c.id).where(
-                sql_org.staff.c.department_id == department_id
-            )
-            stmt = stmt.where(c.owner_id.in_(members))
+            stmt = stmt.where(sql_org.in_department(c.owner_id, department_id))
         if owner_id is not None:
             stmt = stmt.where(c.owner_id == owner_id)
         return self._all(self._order(stmt).limit(limit).offset(offset))

@@ -122,6 +122,6 @@ class SqlTokens(_Repository[ApiToken]):
 
 def in_department(staff_column: sa.ColumnElement[Any], department: str) -> sa.ColumnElement[bool]:
     """``staff_column`` names a member of ``department``: the department scope (X-5) that
-    the cases and service-jobs queries share."""
+    every capability's scoped queries share (customers, cases, jobs, penalties)."""
     s = staff.c
     return staff_column.in_(sa.select(s.id).where(s.department_id == department))

@@ -233,11 +233,6 @@ class SqlViolations(_Repository[Violation]):
         return self._all(self._select().order_by(c.occurred_on, self._binary(c.id)))
 
 
-def _department_staff(department_id: str) -> sa.Select[tuple[str]]:
-    """The ids of a department's staff (the scope filter of penalty reads)."""
-    return sa.select(sql_org.staff.c.id).where(sql_org.staff.c.department_id == department_id)
-
-
 class SqlPenaltyEntries(_Repository[PenaltyEntry]):
     cls = PenaltyEntry
     label = "penalty entry"
@@ -288,7 +283,7 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
         if month is not None:
             stmt = stmt.where(c.month == month)
         if department_id is not None:
-            stmt = stmt.where(c.staff_id.in_(_department_staff(department_id)))
+            stmt = stmt.where(sql_org.in_department(c.staff_id, department_id))
         return self._all(stmt.order_by(c.recorded_at, c.seq))
 
     @translating
@@ -367,7 +362,7 @@ class SqlStatements(_Repository[Statement]):
         if staff_id is not None:
             stmt = stmt.where(c.staff_id == staff_id)
         if department_id is not None:
-            stmt = stmt.where(c.staff_id.in_(_department_staff(department_id)))
+            stmt = stmt.where(sql_org.in_department(c.staff_id, department_id))
         return self._all(stmt.order_by(c.month, self._binary(c.staff_id), c.seq))
 
 
