@@ -516,3 +516,23 @@ def test_cus4_grading_window_must_not_wrap_the_year() -> None:
     assert len(probs) == 1
     assert probs[0][0].startswith("$.customers.grading")
     assert "window_end" in probs[0][1]
+
+
+def test_the_first_and_scheduler_accounts_take_their_roles_from_the_policy() -> None:
+    """X-3: even the roles ``csdomain init`` gives its two accounts are policy data."""
+    doc = raw_default()
+    doc["permissions"]["first_account_role"] = "gm"
+    doc["permissions"]["scheduler_role"] = "admin"
+    app = bootstrap(
+        Settings(storage="memory"),
+        clock=FixedClock(at("2026-10-08 09:00")),
+        policy=parse_policy(doc),
+    )
+    first, _ = app.services.org.bootstrap_admin("Founder")
+    assert first.role == "gm"
+    assert app.services.org.system_account().role == "admin"
+
+
+def test_policy_unknown_account_role_is_reported_at_the_key() -> None:
+    probs = problems_of(lambda doc: doc["permissions"].__setitem__("scheduler_role", "robot"))
+    assert paths(probs) == ["$.permissions.scheduler_role"]

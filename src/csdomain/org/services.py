@@ -53,9 +53,10 @@ class OrgService:
             uow.lock("org:bootstrap")  # once: two simultaneous first runs make one admin
             if uow.staff.count() > 0:
                 raise Conflict("the organisation already has staff; ask an admin for an account")
-            admin = Staff(name=_check_name(name), role=Role.ADMIN.value)
+            permissions = self.ctx.policy.permissions
+            admin = Staff(name=_check_name(name), role=permissions.first_account_role)
             uow.staff.add(admin)
-            uow.staff.add(Staff(name=SYSTEM_NAME, role=Role.SYSTEM.value))
+            uow.staff.add(Staff(name=SYSTEM_NAME, role=permissions.scheduler_role))
             token = self._new_token(uow, admin.id, "bootstrap")
             record(uow, self.ctx, "staff.bootstrapped", admin.id, admin.id)
             uow.commit()
@@ -71,13 +72,14 @@ class OrgService:
     def system_account(self) -> Staff:
         """The scheduler account (role ``system``) the periodic actions run as (cron, the
         worker); created with the first administrator, or now for databases made before."""
+        scheduler_role = self.ctx.policy.permissions.scheduler_role
         with self.ctx.uow() as uow:
             for staff in uow.staff.list():
-                if staff.role == Role.SYSTEM.value and staff.active:
+                if staff.role == scheduler_role and staff.active:
                     return staff
             if uow.staff.count() == 0:
                 raise NotFound("no organisation yet: run `csdomain init` first", field="actor")
-            system = Staff(name=SYSTEM_NAME, role=Role.SYSTEM.value)
+            system = Staff(name=SYSTEM_NAME, role=scheduler_role)
             uow.staff.add(system)
             record(uow, self.ctx, "staff.system_created", system.id, system.id)
             uow.commit()
@@ -130,7 +132,7 @@ class OrgService:
     ) -> Staff:
         with self.ctx.uow() as uow:
             authorize(uow, self.ctx, actor_id, "org.staff.add")
-            if role == Role.SYSTEM.value:
+            if role == self.ctx.policy.permissions.scheduler_role:
                 raise ValidationError(
                     "the system account is created by `csdomain init`", field="role", rule="X-3"
                 )

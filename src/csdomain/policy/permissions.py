@@ -82,6 +82,10 @@ class PermissionsPolicy:
     actions: dict[str, ActionRule] = attrs.field()
     # one person signs at most this many steps of one sign-off chain (CASE-14, CUS-6, X-6)
     max_signatures_per_person: int = attrs.field(default=1, validator=v.positive)
+    # the role of the first account `csdomain init` creates (it then adds the organisation),
+    # and of the scheduler account the periodic `scheduler.*` actions run as
+    first_account_role: str = attrs.field(default="admin", validator=v.role)
+    scheduler_role: str = attrs.field(default="system", validator=v.role)
 
     @actions.validator
     def _check(
