@@ -179,6 +179,7 @@ class Raw:
         concurrent writers wait on the busy timeout instead of failing to upgrade a read lock;
         psycopg opens its transaction implicitly."""
         if self.backend.name == "sqlite":
+            self.n += write  # counted like the product's own ``BEGIN IMMEDIATE`` (its lock)
             self.con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     def commit(self) -> None:

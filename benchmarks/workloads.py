@@ -88,6 +88,7 @@ def _values(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 def registration(b: Backend, n: int) -> Result:
     """CUS-1 registration through the service: actor, identity check, customer, audit."""
+    from adapters import search_keys
     from adapters.sql import tables as t
     from csdomain.customers.commands import RegisterCustomer
 
@@ -105,10 +106,11 @@ def registration(b: Backend, n: int) -> Result:
         for i in range(n)
     ]
     ins_c, ins_a = insert_sql(t.customers), insert_sql(t.audit_events)
+    ins_k = insert_sql(t.customer_search_keys)
 
     def baseline() -> int:
         raw = b.raw()
-        for c_row, a_row in rows:
+        for i, (c_row, a_row) in enumerate(rows):
             raw.begin(write=True)
             raw.execute("SELECT * FROM staff WHERE id = ?", (staff.id,)).fetchone()
             raw.execute(
@@ -116,6 +118,10 @@ def registration(b: Backend, n: int) -> Result:
             ).fetchall()
             raw.execute(ins_c, c_row)
             raw.execute(ins_a, a_row)
+            # the search keys (issue 11) of the customer's name and phone, as the product
+            # computes them (pinyin, initials, phone digits)
+            keys = search_keys.customer_keys(customer["name"], c_row[4], None)
+            raw.executemany(ins_k, [(key, f"cus_b{i}") for key in sorted(keys)])
             raw.commit()
         raw.close()
         return raw.n

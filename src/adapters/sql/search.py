@@ -56,7 +56,10 @@ def _refresh_search_keys(session: Session, flush_context: UOWTransaction) -> Non
         return
     k = customer_search_keys
     connection = session.connection()
-    connection.execute(sa.delete(k).where(k.c.customer_id.in_([c.id for c in changed])))
+    # a customer inserted by this flush has no keys yet: delete only the changed ones'
+    stale = [c.id for c in changed if c not in session.new]
+    if stale:
+        connection.execute(sa.delete(k).where(k.c.customer_id.in_(stale)))
     rows = keys_rows(changed)
     if rows:
         connection.execute(sa.insert(k), rows)
