@@ -32,6 +32,7 @@ UPSERT = (
 
 
 def create() -> Flask:
+    from adapters import search_keys
     from adapters.sql import tables as t
 
     name = os.environ["BENCH_BACKEND"]
@@ -46,6 +47,7 @@ def create() -> Flask:
     event = _rows(b, t.case_events, t.case_events.c.case_id == case["id"])[0]
     ins = {n: insert_sql(getattr(t, n)) for n in ("customers", "audit_events", "cases")}
     ins_ev = insert_sql(t.case_events)
+    ins_keys = insert_sql(t.customer_search_keys)
     local = threading.local()
     app = Flask(__name__)
 
@@ -97,6 +99,8 @@ def create() -> Flask:
         db.execute(ins["customers"], b.bind_row(t.customers, values))
         ev = _values(audit, id="evt_" + uuid.uuid4().hex, subject_id=cid, actor_id=staff_id, at=now)
         db.execute(ins["audit_events"], b.bind_row(t.audit_events, ev))
+        keys = sorted(search_keys.customer_keys(values["name"], phone, None))  # issue 11
+        db.executemany(ins_keys, [(key, cid) for key in keys])
         db.commit()
         return jsonify({k: str(v) for k, v in values.items()}), 201
 

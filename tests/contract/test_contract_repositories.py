@@ -488,6 +488,9 @@ def test_staff_departments_and_tokens(storage: Storage) -> None:
         assert [x.name for x in uow.departments.list()] == ["After-sales", "Service", "sales"]
         assert uow.tokens.find("h" * 64) == t1
         assert uow.tokens.find("x" * 64) is None
+        owner = uow.tokens.owner("h" * 64)
+        assert owner is not None and owner.id == people[0].id
+        assert uow.tokens.owner("x" * 64) is None
         assert [t.label for t in uow.tokens.list_for(people[0].id)] == ["laptop", "phone"]
         assert uow.tokens.list_for(people[1].id) == []
         token = uow.tokens.find("a" * 64)
@@ -497,6 +500,8 @@ def test_staff_departments_and_tokens(storage: Storage) -> None:
     with storage.unit_of_work() as uow:
         token = uow.tokens.find("a" * 64)
         assert token is not None and token.revoked and token.version == 2
+        assert uow.tokens.owner("a" * 64) is None  # a revoked token has no owner
+        assert uow.tokens.owner("h" * 64) is not None
 
 
 def test_grade_changes_destructions_and_deregistrations(storage: Storage) -> None:

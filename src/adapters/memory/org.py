@@ -32,6 +32,12 @@ class MemoryTokens(_Table[ApiToken]):
     def find(self, token_hash: str) -> ApiToken | None:
         return self.find_key(token_hash)
 
+    def owner(self, token_hash: str) -> Staff | None:
+        token = self.find_key(token_hash)
+        if token is None or token.revoked:
+            return None
+        return MemoryStaff(self.uow, "staff", lambda s: s.id, "staff").find_key(token.staff_id)
+
     def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]:
         return self.all(lambda t: t.staff_id == staff_id)
 

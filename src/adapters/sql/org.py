@@ -115,6 +115,16 @@ class SqlTokens(_Repository[ApiToken]):
         return self.session.get(ApiToken, token_hash)
 
     @translating
+    def owner(self, token_hash: str) -> Staff | None:
+        t = api_tokens.c
+        stmt = (
+            sa.select(Staff)
+            .join(api_tokens, t.staff_id == staff.c.id)
+            .where(t.token_hash == token_hash, sa.not_(t.revoked))
+        )
+        return self.session.scalars(stmt).first()
+
+    @translating
     def list_for(self, staff_id: StaffId) -> Sequence[ApiToken]:
         c = api_tokens.c
         return self._all(self._select().where(c.staff_id == staff_id).order_by(c.seq))

@@ -255,10 +255,9 @@ class OrgService:
     @use_case("org.authenticate", actor=False)
     def authenticate(self, token: str) -> Staff:
         with self.ctx.uow() as uow:
-            found = uow.tokens.find(hash_token(token))
-            if found is None or found.revoked:
+            staff = uow.tokens.owner(hash_token(token))  # one query (issue 10)
+            if staff is None:
                 raise NotFound("unknown or revoked token", field="Authorization")
-            staff = uow.staff.get(found.staff_id)
             if not staff.active:
                 raise PermissionDenied("staff member is inactive", field="Authorization")
             return staff
