@@ -271,9 +271,10 @@ def test_deregistration_chain(api: Api) -> None:
     for who in ("supervisor", "manager", "gm"):
         assert api.post(steps, who, json={"approve": True}).status_code == 200
     # the applicant signs no step (CUS-6): finance is another person
-    assert problem(api.post(steps, "sales", json={"approve": True, "refund": "1"}), 403)[
-        "rule"
-    ] == "X-3"
+    assert (
+        problem(api.post(steps, "sales", json={"approve": True, "refund": "1"}), 403)["rule"]
+        == "X-3"
+    )
     float_refund = api.post(steps, "service", json={"approve": True, "refund": 12.5})
     assert problem(float_refund, 422)["field"] == "refund"
     settled = api.post(steps, "service", json={"approve": True, "refund": "120.50"})

@@ -395,7 +395,10 @@ def test_x6_destruction_after_retention_leaves_a_record_naming_all_three_signers
     (rec,) = app.services.customers.destructions(org.manager.id)
     assert (rec.file_id, rec.customer_id, rec.request_id) == (f.id, customer.id, req.id)
     assert (rec.requested_by, rec.reviewed_by, rec.approved_by) == (
-        org.supervisor.id, org.manager.id, org.gm.id)
+        org.supervisor.id,
+        org.manager.id,
+        org.gm.id,
+    )
     assert rec.reason == "retention period over"
     assert rec.at == at("2036-09-18 09:00")
     assert rec.retention_until == d("2036-09-18")
@@ -405,8 +408,12 @@ def test_x6_destruction_after_retention_leaves_a_record_naming_all_three_signers
     assert stored.destroyed_at == at("2036-09-18 09:00")
     (event,) = audit_events(app, f.id, "file.destroyed")
     assert event.reason == "retention period over"
-    assert event.data == {"requested_by": org.supervisor.id, "reviewed_by": org.manager.id,
-                          "approved_by": org.gm.id, "request_id": req.id}
+    assert event.data == {
+        "requested_by": org.supervisor.id,
+        "reviewed_by": org.manager.id,
+        "approved_by": org.gm.id,
+        "request_id": req.id,
+    }
     # a destroyed file is gone from the overdue report, takes no documents, is not destroyed twice
     assert app.services.customers.overdue_files(org.sales.id) == []
     with pytest.raises(InvalidTransition):
@@ -423,8 +430,9 @@ def expired_file(app: Any, org: Any, customer: Any, clock: FixedClock) -> Any:
 
 
 def test_x6_reviewer_must_be_the_department_head(app: Any, org: Any, expired_file: Any) -> None:
-    other_manager = app.services.org.add_staff(org.admin.id, name="Other Mgr", role="manager",
-                                               department_id=org.manager.department_id)
+    other_manager = app.services.org.add_staff(
+        org.admin.id, name="Other Mgr", role="manager", department_id=org.manager.department_id
+    )
     req = app.services.customers.request_destruction(org.supervisor.id, expired_file.id, "old")
     before = snapshot(app)
     for reviewer in (other_manager, org.gm, org.deputy):
@@ -473,7 +481,9 @@ def test_x6_a_rejected_request_leaves_the_file_and_allows_a_new_request(
     assert svc.destructions(org.gm.id) == []
     again = svc.request_destruction(org.supervisor.id, expired_file.id, "really old now")
     assert {r.id for r in svc.destruction_requests(org.gm.id, expired_file.id)} == {
-        req.id, again.id}
+        req.id,
+        again.id,
+    }
 
 
 def test_x6_destruction_needs_a_reason(app: Any, org: Any, expired_file: Any) -> None:

@@ -58,8 +58,9 @@ def customer(app: Any, org: Any) -> Any:
         (scores(80, cooperation=77, trend=79), (79, "B")),
     ],
 )
-def test_cus4_weighted_score_and_band(app: Any, given: dict[str, int],
-                                      expected: tuple[int, str]) -> None:
+def test_cus4_weighted_score_and_band(
+    app: Any, given: dict[str, int], expected: tuple[int, str]
+) -> None:
     assert compute_score(app.policy.customers.grading, given) == expected
 
 

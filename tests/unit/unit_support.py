@@ -54,8 +54,9 @@ def snapshot(app: App) -> Snapshot:
             access_log=len(uow.access_log.list()),
             destructions=len(uow.destructions.list()),
             destruction_requests=tuple(uow.destruction_requests.list()),
-            deregistrations=sum(len(uow.deregistrations.list_for_customer(c.id))
-                                for c in customers),
+            deregistrations=sum(
+                len(uow.deregistrations.list_for_customer(c.id)) for c in customers
+            ),
             staff=tuple(uow.staff.list()),
         )
 
