@@ -38,6 +38,7 @@ JOBS: dict[str, Callable[[Services, StaffId], Any]] = {
     "prioritize_jobs": lambda s, a: s.service_jobs.prioritize_undispatched(a),
     "late_jobs": lambda s, a: s.service_jobs.report_late(a),
     "renewal_notices": lambda s, a: s.service_jobs.send_renewal_notices(a),
+    "credit_month_end": lambda s, a: s.credit.scheduled_month_end(a),
 }
 assert set(JOBS) == set(JOB_ACTIONS)
 

@@ -21,6 +21,12 @@ from csdomain.cases.ports import (
     CaseNumberRepository,
     CaseRepository,
 )
+from csdomain.credit.ports import (
+    CreditAccountRepository,
+    CreditGradeRepository,
+    CreditLedgerRepository,
+    ShipmentRepository,
+)
 from csdomain.customers.ports import (
     AccessLogRepository,
     CustomerRepository,
@@ -129,6 +135,18 @@ class UnitOfWork(Protocol):
 
     @property
     def settled_months(self) -> SettledMonthRepository: ...
+
+    @property
+    def credit_accounts(self) -> CreditAccountRepository: ...
+
+    @property
+    def credit_grades(self) -> CreditGradeRepository: ...
+
+    @property
+    def credit_ledger(self) -> CreditLedgerRepository: ...
+
+    @property
+    def credit_shipments(self) -> ShipmentRepository: ...
 
     def __enter__(self) -> Self: ...
 

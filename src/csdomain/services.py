@@ -8,6 +8,7 @@ from csdomain.authz.guard import check_policy
 from csdomain.cases.ports import Notifier
 from csdomain.cases.services import CaseService, LogNotifier
 from csdomain.context import ServiceContext
+from csdomain.credit.services import CreditService
 from csdomain.customers.services import CustomerService
 from csdomain.org.services import OrgService
 from csdomain.penalties.services import PenaltyService
@@ -25,6 +26,7 @@ class Services:
     settlement: SettlementService
     penalties: PenaltyService
     policy: PolicyService
+    credit: CreditService
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
@@ -39,4 +41,5 @@ class Services:
             settlement=SettlementService(ctx),
             penalties=PenaltyService(ctx),
             policy=PolicyService(ctx),
+            credit=CreditService(ctx),
         )

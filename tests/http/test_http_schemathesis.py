@@ -97,6 +97,16 @@ CROSS_FIELD = {
     # CUS-1: a PRC resident ID's birth date and check character
     ("POST /api/v1/customers", "id_number"),
     ("PATCH /api/v1/customers/{customer_id}", "id_number"),
+    # CRD-3: a shipment is decided on its day, not ahead; a signed over-limit one needs a reason
+    ("POST /api/v1/credit/shipments", "on"),
+    ("POST /api/v1/credit/shipments", "reason"),
+    # CRD-1: credit refused, naming the failing conditions of the customer's file and contract
+    ("POST /api/v1/credit/accounts", "customer_id"),
+    # CRD-4: only a month that is over; CRD-5: within the balance, by the policy's positions
+    ("POST /api/v1/credit/month-end", "month"),
+    ("POST /api/v1/credit/write-offs", "amount"),
+    ("POST /api/v1/credit/write-offs", "liable"),
+    ("POST /api/v1/credit/write-offs", "shipment_id"),
 }
 
 

@@ -188,6 +188,19 @@ _MONEY_IN: Schema = {
     "description": "RMB 元, an exact decimal string or an integer; never a float (X-2); "
     f"at most {b.MAX_MONEY} (X-8)",
 }
+# an amount that must be positive (``money(minimum=0.01)``): the same shapes, zero excluded
+_MONEY_IN_POSITIVE: Schema = {
+    "oneOf": [
+        {
+            "type": "string",
+            "pattern": r"^(?!0+(?:\.0{1,2})?$)" + b.MONEY_PATTERN[1:],
+            "maxLength": 16,
+        },
+        {"type": "integer", "minimum": 1, "maximum": _MAX_MONEY_INT},
+    ],
+    "description": "RMB 元 above zero, an exact decimal string or an integer; never a float "
+    f"(X-2); at most {b.MAX_MONEY} (X-8)",
+}
 _NO_NUL = r"^[^\x00]*$"
 _NOT_BLANK = r"^\s*[^\s\x00][^\x00]*$"
 PAGE_PARAMS = (
@@ -283,6 +296,7 @@ def _catalogues(policy: Policy) -> dict[str, list[str]]:
         "grades": policy.customers.grading.grades(),
         "grading_criteria": list(policy.customers.grading.weights),
         "file_kinds": list(files),
+        "contract_types": list(policy.credit.eligibility.contract_types),
         "file_items": sorted({code for kind in files.values() for code in kind.item_codes()}),
     }
 
@@ -358,6 +372,8 @@ class SchemaBuilder:
             return {"anyOf": [self._bounded(inner, meta), {"type": "null"}]}
         kind = schema.get("type")
         out = dict(schema)
+        if schema == _MONEY_IN and Decimal(meta.get("money_minimum", 0)) > 0:
+            return dict(_MONEY_IN_POSITIVE)
         if "const" in meta:
             return {**out, "const": meta["const"]}
         if kind == "string" and meta.get("values") is not None:

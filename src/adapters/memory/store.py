@@ -27,6 +27,12 @@ from adapters.memory.cases import (
     MemoryCaseNumbers,
     MemoryCases,
 )
+from adapters.memory.credit import (
+    MemoryCreditAccounts,
+    MemoryCreditGrades,
+    MemoryCreditLedger,
+    MemoryShipments,
+)
 from adapters.memory.customers import (
     MemoryAccessLog,
     MemoryCustomers,
@@ -137,6 +143,18 @@ class MemoryUnitOfWork:
         self.statements = MemoryStatements(self, "statements", lambda s: s.id, "statement")
         self.settled_months = MemorySettledMonths(
             self, "settled_months", lambda m: m.month, "month"
+        )
+        self.credit_accounts = MemoryCreditAccounts(
+            self, "credit_accounts", lambda a: a.customer_id, "credit account"
+        )
+        self.credit_grades = MemoryCreditGrades(
+            self, "credit_grades", lambda g: g.id, "credit grade change"
+        )
+        self.credit_ledger = MemoryCreditLedger(
+            self, "credit_ledger", lambda e: e.id, "ledger entry"
+        )
+        self.credit_shipments = MemoryShipments(
+            self, "credit_shipments", lambda s: s.id, "shipment"
         )
 
     def __enter__(self) -> Self:

@@ -23,6 +23,7 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.sql.audit import SqlAudit
 from adapters.sql.cases import SqlCapa, SqlCaseBreaches, SqlCaseEvents, SqlCaseNumbers, SqlCases
+from adapters.sql.credit import SqlCreditAccounts, SqlCreditGrades, SqlCreditLedger, SqlShipments
 from adapters.sql.customers import (
     SqlAccessLog,
     SqlCustomers,
@@ -52,6 +53,12 @@ from csdomain.cases.ports import (
     CaseEventRepository,
     CaseNumberRepository,
     CaseRepository,
+)
+from csdomain.credit.ports import (
+    CreditAccountRepository,
+    CreditGradeRepository,
+    CreditLedgerRepository,
+    ShipmentRepository,
 )
 from csdomain.customers.ports import (
     AccessLogRepository,
@@ -174,6 +181,10 @@ class SqlUnitOfWork:
         self.bonuses: BonusRepository = SqlBonuses(self.session)
         self.statements: StatementRepository = SqlStatements(self.session)
         self.settled_months: SettledMonthRepository = SqlSettledMonths(self.session)
+        self.credit_accounts: CreditAccountRepository = SqlCreditAccounts(self.session)
+        self.credit_grades: CreditGradeRepository = SqlCreditGrades(self.session)
+        self.credit_ledger: CreditLedgerRepository = SqlCreditLedger(self.session)
+        self.credit_shipments: ShipmentRepository = SqlShipments(self.session)
 
     def __enter__(self) -> Self:
         return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from adapters.sql.audit import audit_events
 from adapters.sql.cases import capa_items, case_breaches, case_events, case_numbers, cases
+from adapters.sql.credit import credit_accounts, credit_grades, credit_ledger, credit_shipments
 from adapters.sql.customers import (
     LIVE_CUSTOMER_STATUSES,
     access_log,
@@ -53,6 +54,10 @@ __all__ = [
     "case_events",
     "case_numbers",
     "cases",
+    "credit_accounts",
+    "credit_grades",
+    "credit_ledger",
+    "credit_shipments",
     "customer_files",
     "customer_search_keys",
     "customers",

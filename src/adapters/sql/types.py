@@ -96,6 +96,34 @@ class MoneyType(TypeDecorator[Money]):
         return Money(Decimal(value))
 
 
+class CentsType(TypeDecorator[Money]):
+    """RMB amounts as whole 分 in a BIGINT, for the tables the database sums (the credit
+    ledger, CRD-2): ``SUM`` over integers is exact on SQLite too, where NUMERIC is not."""
+
+    impl = sa.BigInteger()
+    cache_ok = True
+
+    def process_bind_param(self, value: Money | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Money):
+            raise TypeError(f"expected Money, got {type(value).__name__} (rule X-2)")
+        return int(value.amount * 100)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> Money | None:
+        if value is None:
+            return None
+        return cents_to_money(value)
+
+
+def cents_to_money(value: Any) -> Money:
+    """A sum of ``CentsType`` values as Money: SQLAlchemy hands ``SUM(column)`` back through
+    the column's type (Money already); an expression over it comes back as whole 分."""
+    if isinstance(value, Money):
+        return value
+    return Money(Decimal(int(value)) / 100)
+
+
 class StrEnumType(TypeDecorator[E], Generic[E]):
     """An enum stored as its string value and loaded back as the enum member."""
 

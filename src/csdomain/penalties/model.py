@@ -25,6 +25,7 @@ class EntryKind(enum.StrEnum):
     REWARD = "reward"  # PEN-11
     REVERSAL = "reversal"  # appeal decisions (PEN-10)
     ADJUSTMENT = "adjustment"
+    CREDIT_LIABILITY = "credit_liability"  # CRD-4 unpaid last over-limit shipment, CRD-5 bad debt
 
 
 @attrs.define(slots=False)

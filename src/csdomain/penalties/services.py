@@ -62,6 +62,35 @@ def entry_lock(entry_id: str) -> str:
     return f"penalty-entry:{entry_id}"
 
 
+def open_month(uow: UnitOfWork, month: str) -> str:
+    """PEN-10: the month an entry for ``month`` lands in. Months are settled in order, so
+    every month up to the latest settled one is closed (settled, or skipped because it had
+    nothing to settle): an entry for any of them lands in the month after it."""
+    latest = uow.settled_months.latest()
+    if latest is not None and month <= latest.month:
+        return next_month(latest.month)
+    return month
+
+
+def book_entry(uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
+    """PEN-10: book ``entry`` in its month, or the next open one if that is closed. Every
+    capability charging a person goes through here (complaint losses, CRD-4/CRD-5 credit
+    liability), so a charge never lands in a settled month."""
+    # settling a month locks it too, so an entry never lands in a month that is being
+    # settled; it waits, then sees the month settled and moves to the next open one
+    uow.lock(month_lock(entry.month))
+    target = open_month(uow, entry.month)
+    if target != entry.month:
+        uow.lock(month_lock(target))
+        target = open_month(uow, entry.month)
+    if target != entry.month:
+        entry.adjusts_month = entry.month
+        entry.month = target
+        entry.explanation += f" (for {entry.adjusts_month}, settled: booked as an adjustment)"
+    uow.penalty_entries.add(entry)
+    return entry
+
+
 def _check_month(month: str) -> str:
     # strict YYYY-MM (issue 8): "1-01" or "2026-1" never become statement keys
     return parse_month(month, "month", "PEN-10")
@@ -117,30 +146,8 @@ class PenaltyService:
             )
         return vt
 
-    def _open_month(self, uow: UnitOfWork, month: str) -> str:
-        """PEN-10: the month an entry for ``month`` lands in. Months are settled in order, so
-        every month up to the latest settled one is closed (settled, or skipped because it had
-        nothing to settle): an entry for any of them lands in the month after it."""
-        latest = uow.settled_months.latest()
-        if latest is not None and month <= latest.month:
-            return next_month(latest.month)
-        return month
-
     def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
-        """PEN-10: book ``entry`` in its month, or the next open one if that is closed."""
-        # settling a month locks it too, so an entry never lands in a month that is being
-        # settled; it waits, then sees the month settled and moves to the next open one
-        uow.lock(month_lock(entry.month))
-        target = self._open_month(uow, entry.month)
-        if target != entry.month:
-            uow.lock(month_lock(target))
-            target = self._open_month(uow, entry.month)
-        if target != entry.month:
-            entry.adjusts_month = entry.month
-            entry.month = target
-            entry.explanation += f" (for {entry.adjusts_month}, settled: booked as an adjustment)"
-        uow.penalty_entries.add(entry)
-        return entry
+        return book_entry(uow, entry)
 
     # ----------------------------------------------------------- violations
     @use_case("penalties.record")

@@ -13,6 +13,7 @@ from csdomain.kernel.calendar import BusinessHours
 from csdomain.kernel.errors import PermissionDenied
 from csdomain.policy import validators as v
 from csdomain.policy.cases import CasesPolicy
+from csdomain.policy.credit import CreditPolicy
 from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.permissions import PermissionsPolicy
 from csdomain.policy.scheduler import SchedulerPolicy
@@ -305,3 +306,5 @@ class Policy:
     scheduler: SchedulerPolicy
     # issue 8: optional in a policy file (the defaults are the documented range)
     bounds: BoundsPolicy = attrs.field(factory=BoundsPolicy)
+    # issue 13: customer credit (CRD-1…CRD-6); the defaults are the seed's numbers
+    credit: CreditPolicy = attrs.field(factory=CreditPolicy)

@@ -22,6 +22,7 @@ JOB_ACTIONS = {
     "prioritize_jobs": "scheduler.prioritize_jobs",
     "late_jobs": "scheduler.late_jobs",
     "renewal_notices": "scheduler.renewal_notices",
+    "credit_month_end": "scheduler.credit_month_end",
 }
 
 _FIELD = r"[0-9*/,\-A-Za-z]+"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from adapters.http.api import cases, customers, files, org, penalties, policy, service_jobs
+from adapters.http.api import (
+    cases,
+    credit,
+    customers,
+    files,
+    org,
+    penalties,
+    policy,
+    service_jobs,
+)
 from adapters.http.auth import authenticate_request, end_request_scope
 from adapters.http.openapi import API_PREFIX
 from adapters.http.rest import actor, refuse_unknown_query, services
@@ -26,7 +35,17 @@ def resolve_case_number() -> None:
         args["case_id"] = services().cases.resolve(actor().id, ref)
 
 
-for _area in (org.bp, customers.bp, files.bp, policy.bp, cases.bp, service_jobs.bp, penalties.bp):
+_AREAS = (
+    org.bp,
+    customers.bp,
+    files.bp,
+    policy.bp,
+    cases.bp,
+    service_jobs.bp,
+    penalties.bp,
+    credit.bp,
+)
+for _area in _AREAS:
     api.register_blueprint(_area)
 
 __all__ = ["api"]
