@@ -94,6 +94,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "adapters.cli.service_jobs",
         "Maintenance contracts and their renewal notices (CASE-12).",
     ),
+    "credit": (
+        "adapters.cli.credit",
+        "Customer credit: the rolling line, shipment decisions, collection and bad debts.",
+    ),
     "penalties": (
         "adapters.cli.penalties",
         "Violations, fines, rewards, appeals and each month's statements (PEN-1…PEN-11).",
