@@ -203,6 +203,50 @@ def test_case7_eight_simultaneous_extensions_respect_the_policy(server: Server) 
     server.assert_healthy()
 
 
+def test_crd3_eight_simultaneous_shipments_use_the_line_once(server: Server) -> None:
+    """CRD-3 under the customer's lock: 8 shipments of 50 000 against 90 000 available —
+    exactly one is within the line, the other seven are refused with the numbers."""
+    from csdomain.credit.commands import OpenCreditAccount, RecordLedgerEntry
+    from csdomain.customers.commands import RegisterCustomer
+    from csdomain.kernel.money import Money
+
+    s, org, today = server.app.services, server.org, date.today()
+    customer = s.customers.register(
+        org.sales.id, RegisterCustomer(name="Credit Co", phone="13700990001")
+    )
+    f = s.customers.open_file(org.sales.id, customer.id, "new_sale", today - timedelta(days=40))
+    s.customers.add_documents(org.sales.id, f.id, {"id_copy": "box 1"})
+    s.credit.open_account(
+        org.manager.id,
+        OpenCreditAccount(
+            customer_id=customer.id,
+            contract_type="distribution",
+            contract_no="C-1",
+            contract_signed_on=today - timedelta(days=40),
+            settlement_agreement=True,
+        ),
+    )
+    for back in (20, 10, 5):
+        entry = RecordLedgerEntry(
+            customer_id=customer.id,
+            amount=Money.of("30000.00"),
+            on=today - timedelta(days=back),
+            reference=f"INV-{back}",
+        )
+        s.credit.record_invoice(org.sales.id, entry)
+        s.credit.record_payment(org.sales.id, entry)  # all paid: 90 000 available
+    body = {"customer_id": customer.id, "amount": "50000.00", "reference": "SH"}
+    replies = server.together(
+        [lambda: server.request("POST", "/api/v1/credit/shipments", "sales", body)] * CLIENTS
+    )
+    assert all(r.status == 201 for r in replies), [r.text[:200] for r in replies]
+    decisions = sorted(r.body["shipment"]["decision"] for r in replies)
+    assert decisions == ["refused"] * (CLIENTS - 1) + ["within_line"]
+    position = s.credit.position(org.sales.id, customer.id)
+    assert position.balance == Money.of("50000.00")
+    server.assert_healthy()
+
+
 def test_every_invariant_holds_afterwards(server: Server) -> None:
     """Whatever ran before on this server: the stored data keeps every invariant."""
     with server.app.storage.unit_of_work() as uow:
