@@ -551,7 +551,105 @@ def customer_page(b: Backend, owned: int, pages: int) -> Result:
     )
 
 
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def credit(b: Backend, invoices: int, decisions: int) -> Result:
+    """CRD-3 shipment authorization (lock, eligibility, line and balance by indexed SUM, the
+    decision, its invoice, commit) with ``invoices`` invoices in the ledger, beside the raw
+    indexed ``SUM`` over the 30-day window of the same customers; p50/p99 of each."""
+    import time
+
+    from adapters.sql import tables as t
+    from csdomain.credit.commands import AuthorizeShipment, OpenCreditAccount
+    from csdomain.customers.commands import RegisterCustomer
+    from csdomain.kernel.money import Money
+
+    app, _, staff, manager = _app(b)
+    s = app.services
+    customers = []
+    for i in range(20):
+        c = s.customers.register(staff.id, RegisterCustomer(name=f"K{i}", phone=f"1350{i:07d}"))
+        f = s.customers.open_file(staff.id, c.id, "new_sale", date(2026, 1, 5))
+        s.customers.add_documents(staff.id, f.id, {"id_copy": "box"})
+        s.credit.open_account(
+            manager.id,
+            OpenCreditAccount(
+                customer_id=c.id,
+                contract_type="distribution",
+                contract_no=f"K-{i}",
+                contract_signed_on=date(2026, 1, 5),
+                settlement_agreement=True,
+            ),
+        )
+        customers.append(c.id)
+    start_day = NOW.date() - timedelta(days=300)  # this year only: last year's balance is 0
+    rows = [
+        {
+            "id": f"led_b{i:09d}",
+            "customer_id": customers[i % len(customers)],
+            "kind": "invoice",
+            "amount": Money.of("100.00"),
+            "on": start_day + timedelta(days=(i * 7) % 300),
+            "reference": f"B{i}",
+            "recorded_by": staff.id,
+            "recorded_at": NOW - timedelta(days=1),
+            "shipment_id": None,
+        }
+        for i in range(invoices)
+    ]
+    b.insert_rows(t.credit_ledger, rows)
+    del rows
+    window = (NOW.date() - timedelta(days=30), NOW.date() - timedelta(days=1))
+    query = (
+        'SELECT SUM(amount) FROM credit_ledger WHERE customer_id = ? AND kind = ? AND "on" >= ? '
+        'AND "on" <= ?'
+    )
+    base_lat: list[float] = []
+    our_lat: list[float] = []
+
+    def baseline() -> int:
+        raw = b.raw()
+        for i in range(decisions):
+            t0 = time.perf_counter()
+            raw.begin()
+            params = (customers[i % len(customers)], "invoice", *window)
+            raw.execute(query, params).fetchone()
+            raw.commit()
+            base_lat.append(time.perf_counter() - t0)
+        raw.close()
+        return raw.n
+
+    def product() -> None:
+        for i in range(decisions):
+            t0 = time.perf_counter()
+            s.credit.authorize_shipment(
+                staff.id,
+                AuthorizeShipment(
+                    customer_id=customers[i % len(customers)],
+                    amount=Money.of("1.00"),
+                    reference=f"SH{i}",
+                ),
+            )
+            our_lat.append(time.perf_counter() - t0)
+
+    result = _measure(
+        b, "credit authorization", f"{invoices:,} invoices", decisions, app, baseline, product
+    )
+    p50, p99 = _quantile(our_lat, 0.5), _quantile(our_lat, 0.99)
+    b50, b99 = _quantile(base_lat, 0.5), _quantile(base_lat, 0.99)
+    result.notes = (
+        f"p50 {1000 * p50:.2f} vs {1000 * b50:.2f} ms; p99 {1000 * p99:.2f} vs "
+        f"{1000 * b99:.2f} ms ({p99 / b99:.1f}×) — the baseline is the window SUM alone"
+    )
+    result.extra.update({"p50": p50, "p99": p99, "p50_baseline": b50, "p99_baseline": b99})
+    return result
+
+
 WORKLOADS: dict[str, Callable[..., Result]] = {
+    "credit": credit,
     "registration": registration,
     "intake": intake,
     "sweep": sweep,
@@ -569,6 +667,7 @@ def sizes(full: bool, scale: float = 1.0) -> dict[str, Sequence[int]]:
             "sweep": [1_000_000, 10_000],
             "settlement": [5_000, 500_000],
             "customer_page": [50_000, 1_000],
+            "credit": [1_000_000, 1_000],
             "http": [2_000],
             "cli": [10],
         }
@@ -579,6 +678,7 @@ def sizes(full: bool, scale: float = 1.0) -> dict[str, Sequence[int]]:
             "sweep": [3_000, 200],
             "settlement": [200, 4_000],
             "customer_page": [2_000, 100],
+            "credit": [5_000, 100],
             "http": [200],
             "cli": [5],
         }

@@ -4,8 +4,8 @@ record invoices, see the rolling line, authorize shipments, run the month end tw
 from __future__ import annotations
 
 from cli_support import Cli, CliOrg, problem_of
-from csd_support import at
 
+from csd_support import at
 from csdomain.kernel.clock import FixedClock
 
 

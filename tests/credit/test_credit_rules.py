@@ -1,4 +1,6 @@
-"""CRD-1…CRD-6 on memory, SQLite and PostgreSQL: the acceptance of issue 13."""
+"""CRD-1…CRD-6 on memory, SQLite and PostgreSQL: the acceptance of issue 13 — eligibility
+(CRD-1), the rolling line (CRD-2), shipment decisions (CRD-3), month-end collection (CRD-4),
+bad-debt liability (CRD-5) and credit grades (CRD-6)."""
 
 from __future__ import annotations
 

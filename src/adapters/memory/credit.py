@@ -48,6 +48,11 @@ class MemoryCreditLedger(_Table[LedgerEntry]):
         )
         return total([e.amount for e in rows])
 
+    def balance(self, customer_id: CustomerId, *, until: date | None = None) -> Money:
+        invoiced = self.total(customer_id, [LedgerKind.INVOICE], until=until)
+        settling = [LedgerKind.PAYMENT, LedgerKind.WRITE_OFF]
+        return invoiced - self.total(customer_id, settling, until=until)
+
     def _ordered(self, customer_id: CustomerId) -> list[LedgerEntry]:
         """The customer's rows in ledger order: by day, then as inserted (``all`` keeps
         insertion order and ``sorted`` is stable)."""

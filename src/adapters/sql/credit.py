@@ -134,6 +134,13 @@ MAPPED.update(
 )
 
 
+# invoices raise the balance, payments and write-offs lower it (whole 分)
+_SIGNED = sa.case(
+    (credit_ledger.c.kind == LedgerKind.INVOICE.value, credit_ledger.c.amount),
+    else_=-credit_ledger.c.amount,
+)
+
+
 class SqlCreditAccounts(_Repository[CreditAccount]):
     cls = CreditAccount
     label = "credit account"
@@ -181,6 +188,16 @@ class SqlCreditLedger(_Repository[LedgerEntry]):
         return self._sum(*where)
 
     @translating
+    def balance(self, customer_id: CustomerId, *, until: date | None = None) -> Money:
+        c = credit_ledger.c
+        where = [c.customer_id == customer_id]
+        if until is not None:
+            where.append(c.on <= until)
+        self.session.flush()
+        value = self.session.execute(sa.select(sa.func.sum(_SIGNED)).where(*where)).scalar()
+        return Money.zero() if value is None else cents_to_money(value)
+
+    @translating
     def invoiced_up_to(self, entry: LedgerEntry) -> Money:
         self.session.flush()
         c = credit_ledger.c
@@ -222,7 +239,7 @@ class SqlCreditLedger(_Repository[LedgerEntry]):
     def balances(self, until: date, *, limit: int = 500) -> Sequence[tuple[CustomerId, Money]]:
         self.session.flush()
         c = credit_ledger.c
-        signed = sa.case((c.kind == LedgerKind.INVOICE.value, c.amount), else_=-c.amount)
+        signed = _SIGNED
         balance = sa.func.sum(signed).label("balance")
         stmt = (
             sa.select(c.customer_id, balance)

@@ -45,6 +45,10 @@ class CreditLedgerRepository(Protocol):
         """Sum of the customer's rows of ``kinds`` dated ``since``…``until`` (inclusive)."""
         ...
 
+    def balance(self, customer_id: CustomerId, *, until: date | None = None) -> Money:
+        """Invoices − payments − write-offs dated up to ``until`` (all: None), one query."""
+        ...
+
     def invoiced_up_to(self, entry: LedgerEntry) -> Money:
         """Invoices of the entry's customer up to and including ``entry`` in ledger order
         (day, then as recorded): what payments must cover to settle it."""

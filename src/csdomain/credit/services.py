@@ -89,9 +89,7 @@ class CreditService:
         return customer
 
     def _balance(self, uow: UnitOfWork, customer_id: CustomerId, until: date | None) -> Money:
-        ledger = uow.credit_ledger
-        invoiced = ledger.total(customer_id, [L.INVOICE], until=until)
-        return invoiced - ledger.total(customer_id, _SETTLING, until=until)
+        return uow.credit_ledger.balance(customer_id, until=until)
 
     def _window(self, on: date) -> tuple[date, date]:
         """CRD-2: the ``window_days`` days before ``on`` (``on`` itself excluded)."""
