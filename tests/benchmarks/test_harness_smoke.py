@@ -35,6 +35,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         "customer page",
         "HTTP registration",
         "HTTP case intake",
+        "credit authorization",  # issue 13: CRD-3 under the customer lock
     }
     assert {(r["workload"], r["backend"]) for r in rows if r["backend"] != "—"} == {
         (w, b) for w in expected for b in backends
