@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from adapters.bootstrap import App, Storage, bootstrap
+from adapters.demo_credit import DemoCredit
 from adapters.settings import Settings
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase, ResponsibilityShare
 from csdomain.cases.model import CaseState
@@ -151,6 +152,9 @@ class DemoResult:
     breaches: int
     penalty_entries: int
     settled_months: list[str]
+    credit_accounts: int
+    shipments: dict[str, int]  # CRD-3 decision → count
+    credit_charges: int  # CRD-4 month-end charges to signers
     start: date
     end: date
     tokens_file: Path | None = None
@@ -335,6 +339,8 @@ class _Story:
         self.customers: list[tuple[CustomerId, StaffId, str]] = []
         self.files = 0
         self.cases: list[str] = []
+        self.corporate: list[tuple[CustomerId, StaffId]] = []  # in registration order
+        self.id_copies: set[CustomerId] = set()  # a file holds the ID copy (CRD-1)
 
     def when(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), self.tz)
@@ -357,6 +363,8 @@ class _Story:
         )
         customer = self.s.customers.register(adviser.id, command)
         self.customers.append((customer.id, adviser.id, customer.name))
+        if company:
+            self.corporate.append((customer.id, adviser.id))
         manager = c.managers["sales"]
         if r.random() < 0.75:  # CUS-4: most customers graded at registration review
             scores = {k: r.randint(35, 100) for k in self.app.policy.customers.grading.weights}
@@ -377,6 +385,8 @@ class _Story:
         present = items if outcome < 0.8 else items[: len(items) - r.randint(1, 3)]
         shelf = {code: f"档案柜 {r.randint(1, 9)}-{r.randint(1, 40)}" for code in present}
         self.s.customers.add_documents(adviser, file.id, shelf)
+        if "id_copy" in shelf:
+            self.id_copies.add(customer_id)
         clerk = r.choice(self.c.by_position["file_clerk"])
         delay = 0 if outcome < 0.7 else r.randint(1, 4)  # some hand-overs are late (PEN-2)
         hand_day = file.due_on + timedelta(days=delay) if delay else day + timedelta(days=1)
@@ -713,6 +723,14 @@ def _load(
         schedule.at(
             story.when(settle_day, 10, 0), functools.partial(_settle, app, company, label, settled)
         )
+    credit = DemoCredit(app, company, seed, lambda d, h, m: story.when(d, h, m))
+    credit.plan(
+        lambda: [c for c in story.corporate if c[0] in story.id_copies],
+        lambda: [c for c in story.corporate if c[0] not in story.id_copies],
+        days,
+        months,
+        schedule,
+    )
     for day in days[4::5]:  # weekly: violations from events (PEN-1), and a few by hand
         schedule.at(story.when(day, 18, 30), lambda: _penalties(app, company, rng))
     schedule.run()
@@ -723,7 +741,7 @@ def _load(
               for s in company.everyone]  # fmt: skip
     if tokens_path is not None:
         write_tokens(tokens_path, people)
-    return _summary(app, story, people, settled, start, today, tokens_path)
+    return _summary(app, story, credit, people, settled, start, today, tokens_path)
 
 
 def _older_end(rng: random.Random, ends: list[CaseState]) -> CaseState:
@@ -766,6 +784,7 @@ def _settle(app: App, company: _Company, month: str, settled: list[str]) -> None
 def _summary(
     app: App,
     story: _Story,
+    credit: DemoCredit,
     people: list[DemoPerson],
     settled: list[str],
     start: date,
@@ -789,6 +808,9 @@ def _summary(
         breaches=breaches,
         penalty_entries=entries,
         settled_months=settled,
+        credit_accounts=len(credit.accounts),
+        shipments=dict(sorted(credit.decisions.items())),
+        credit_charges=credit.charges,
         start=start,
         end=end,
         tokens_file=tokens_path,

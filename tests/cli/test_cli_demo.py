@@ -96,6 +96,29 @@ def test_statements_and_monthly_statistics_show_plausible_numbers(demo: dict[str
     assert stats["received"] > 10 and stats["by_category"]
 
 
+def test_the_demo_has_customers_on_credit_with_over_limit_shipments(demo: dict[str, Any]) -> None:
+    """Issue 13: invoices, payments and over-limit shipments (CRD-2/3), and the scheduler's
+    month end charging the signer of the unpaid last over-limit one (CRD-4)."""
+    summary = demo["data"]["demo"]
+    assert summary["credit_accounts"] >= 3
+    for decision in ("within_line", "first_over_limit", "last_over_limit", "refused", "cash_only"):
+        assert summary["shipments"].get(decision, 0) >= 1, decision
+    assert summary["credit_charges"] == 1
+    manager = _who(demo, "sales_manager")["id"]
+    over = _run(demo, "--as", manager, "credit", "report", "over-limit", "--month", "2026-10")
+    last = [o for o in over if o["shipment"]["decision"] == "last_over_limit"]
+    assert len(last) == 1 and last[0]["shipment"]["charged"] is True
+    assert last[0]["shipment"]["signed_by"] == manager
+    statement = _run(demo, "--as", manager, "penalties", "statement", manager, "--month", "2026-10")
+    charges = [line for line in statement["lines"] if line["kind"] == "credit_liability"]
+    assert len(charges) == 1 and last[0]["shipment"]["reference"] in charges[0]["explanation"]
+    exposure = _run(demo, "--as", manager, "credit", "report", "exposure", "--on", "2026-12-01")
+    assert len(exposure) >= 3 and all(Decimal(r["line"]) > 0 for r in exposure)
+    customer = last[0]["shipment"]["customer_id"]
+    ledger = _run(demo, "--as", manager, "credit", "ledger", customer)
+    assert {e["kind"] for e in ledger} >= {"invoice", "payment"}
+
+
 def test_the_web_customer_list_shows_the_demo_customers(demo: dict[str, Any]) -> None:
     app = bootstrap(Settings(database_url=demo["url"]))
     try:

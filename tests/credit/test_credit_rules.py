@@ -310,3 +310,51 @@ def test_crd3_staff_reach_only_their_own_customers(app: App, org: Org, clock: Fi
         ship(app, org.sales2, customer, "10.00")
     with pytest.raises(PermissionDenied):
         app.services.credit.position(org.sales2.id, customer.id)
+
+
+def test_crd3_a_shipment_dated_back_counts_every_later_shipment(
+    app: App, org: Org, clock: FixedClock
+) -> None:
+    """The line is the one of the shipment's day, the balance everything invoiced up to
+    today: otherwise a shipment dated yesterday would not see today's."""
+    customer = _three_invoices(app, org)
+    pay(app, org, customer, "90000.00", date(2026, 9, 30))
+    clock.set(at("2026-10-02 10:00"))
+    today = ship(app, org.sales, customer, "60000.00")  # line on 10-02: 60 000
+    assert today.shipment.decision == Decision.WITHIN_LINE
+    back = ship(app, org.sales, customer, "40000.00", on=date(2026, 10, 1))  # line 90 000
+    assert back.shipment.decision == Decision.REFUSED, back.shipment.why
+    assert back.shipment.balance == Money.of("60000.00")
+
+
+def test_crd2_reports_exposure_ageing_and_over_limit_shipments(
+    app: App, org: Org, clock: FixedClock
+) -> None:
+    """The reports of issue 13 (item 7) on every backend: exposure per customer and per
+    owner, a month's over-limit shipments with what is unpaid, ageing buckets."""
+    customer = _three_invoices(app, org)
+    other = credit_customer(app, org, name="Anshan Trading", phone="13800000002")
+    invoice(app, org, other, "1000.00", date(2026, 9, 20))
+    pay(app, org, other, "1000.00", date(2026, 9, 25))  # cleared: no exposure row
+    clock.set(at("2026-10-01 10:00"))
+    ship(app, org.manager, customer, "20000.00", over_limit="first", reason="peak season")
+    pay(app, org, customer, "30000.00", date(2026, 10, 1))
+    credit = app.services.credit
+    rows = credit.exposure(org.manager.id, date(2026, 10, 1))
+    assert [(r.key, r.line, r.balance, r.over_limit) for r in rows] == [
+        (customer.id, Money.of("90000.00"), Money.of("80000.00"), Money.zero())
+    ]
+    owners = credit.exposure(org.manager.id, date(2026, 10, 1), by="owner")
+    assert [(o.key, o.balance, o.customers) for o in owners] == [
+        (org.sales.id, Money.of("80000.00"), 1)
+    ]
+    over = credit.over_limit_shipments(org.manager.id, "2026-10")
+    assert [(o.shipment.decision, o.unpaid) for o in over] == [
+        (Decision.FIRST_OVER_LIMIT, Money.of("20000.00"))
+    ]
+    ageing = credit.ageing(org.manager.id, date(2026, 10, 15))
+    assert len(ageing) == 1
+    buckets = {k: v.amount for k, v in ageing[0].buckets.items()}
+    # the newest 80 000 are unpaid: 10-01 (20 000) and 09-30 and 09-15 (30 000 each)
+    assert sum(buckets.values()) == Money.of("80000.00").amount
+    assert buckets["0-30"] == Money.of("80000.00").amount

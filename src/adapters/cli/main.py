@@ -406,6 +406,10 @@ def _init_demo(
             f"  {result.cases} cases ({states})",
             f"  {result.breaches} breached deadlines, {result.penalty_entries} penalty "
             f"entries, settled: {', '.join(result.settled_months)}",
+            f"  {result.credit_accounts} customers on credit, "
+            f"{sum(result.shipments.values())} shipments decided "
+            f"({', '.join(f'{k} {v}' for k, v in result.shipments.items())}), "
+            f"{result.credit_charges} month-end charge(s) to a signer",
             f"API tokens of all {len(result.people)} people: {path} (only you can read it)",
             "Some people to act as (csdomain --as ID …, or export CSDOMAIN_ACTOR=ID):",
         ]
@@ -430,6 +434,9 @@ def _init_demo(
                 "breaches": result.breaches,
                 "penalty_entries": result.penalty_entries,
                 "settled_months": result.settled_months,
+                "credit_accounts": result.credit_accounts,
+                "shipments": result.shipments,
+                "credit_charges": result.credit_charges,
             },
             "tokens_file": str(path),
             "people": {

@@ -245,7 +245,8 @@ class SqlCreditLedger(_Repository[LedgerEntry]):
             sa.select(c.customer_id, balance)
             .where(c.on <= until)
             .group_by(c.customer_id)
-            .having(sa.func.sum(signed) != 0)
+            # compared as a plain integer: the SUM carries the cents column's Money type
+            .having(sa.type_coerce(sa.func.sum(signed), sa.BigInteger) != 0)
             .order_by(balance.desc(), self._binary(c.customer_id))
             .limit(limit)
         )

@@ -326,7 +326,9 @@ class CreditService:
         within the line; a signed first/last over-limit shipment below the bound; refused."""
         p = self.policy
         line = self._line(uow, customer.id, on)
-        balance = self._balance(uow, customer.id, on)
+        # everything invoiced up to today counts, also for a shipment dated back: one
+        # dated yesterday must not slip past today's (CRD-3)
+        balance = self._balance(uow, customer.id, self.ctx.today())
         amount = command.amount
         bound = Money.rounded(line.amount / Decimal(p.over_limit.divisor))
         available = max(line - balance, Money.zero())
