@@ -44,7 +44,8 @@ def _child(name: str, backend_name: str, args: list[int]) -> list[Result]:
                 return http_workloads(b, args[0], Path(tmp))
         from benchmarks.workloads import WORKLOADS
 
-        return [WORKLOADS[name](b, *args)]
+        done = WORKLOADS[name](b, *args)
+        return done if isinstance(done, list) else [done]
 
 
 def _spawn(name: str, backend_name: str, args: list[int], timeout: float) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         "HTTP registration",
         "HTTP case intake",
         "credit authorization",  # issue 13: CRD-3 under the customer lock
+        "credit position",  # issue 13: CRD-2, the read path
     }
     assert {(r["workload"], r["backend"]) for r in rows if r["backend"] != "—"} == {
         (w, b) for w in expected for b in backends
