@@ -33,11 +33,12 @@ from sqlalchemy import event
 
 from adapters.bootstrap import App, Storage, bootstrap
 from adapters.demo_credit import DemoCredit
+from adapters.demo_visits import DemoSurvey, DemoVisits
 from adapters.settings import Settings
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase, ResponsibilityShare
 from csdomain.cases.model import CaseState
-from csdomain.customers.commands import RegisterCustomer
-from csdomain.customers.model import CustomerKind, LegalForm, Source
+from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.dates import add_months
 from csdomain.kernel.errors import Conflict
@@ -155,6 +156,10 @@ class DemoResult:
     credit_accounts: int
     shipments: dict[str, int]  # CRD-3 decision → count
     credit_charges: int  # CRD-4 month-end charges to signers
+    visit_plans: int  # VIS-1 approved plans
+    visits: int  # VIS-5 reported visits
+    late_visit_reports: int  # VIS-2
+    survey_responses: int  # SAT-2 answers to the year's survey
     start: date
     end: date
     tokens_file: Path | None = None
@@ -385,6 +390,14 @@ class _Story:
         present = items if outcome < 0.8 else items[: len(items) - r.randint(1, 3)]
         shelf = {code: f"档案柜 {r.randint(1, 9)}-{r.randint(1, 40)}" for code in present}
         self.s.customers.add_documents(adviser, file.id, shelf)
+        # the sale makes a closed customer (CUS-2): greeted on holidays, surveyed (VIS-6, SAT-2)
+        current = self.s.customers.get(adviser, customer_id)
+        if current.status == CustomerStatus.PROSPECT:
+            self.s.customers.update(
+                adviser,
+                customer_id,
+                UpdateCustomer(expected_version=current.version, status=CustomerStatus.CLOSED_DEAL),
+            )
         if "id_copy" in shelf:
             self.id_copies.add(customer_id)
         clerk = r.choice(self.c.by_position["file_clerk"])
@@ -731,6 +744,10 @@ def _load(
         months,
         schedule,
     )
+    visits = DemoVisits(app, company, seed, lambda d, h, m: story.when(d, h, m))
+    visits.plan(lambda: story.customers, days, today, schedule)
+    survey = DemoSurvey(app, company, seed, lambda d, h, m: story.when(d, h, m))
+    survey.plan(days, today, schedule)
     for day in days[4::5]:  # weekly: violations from events (PEN-1), and a few by hand
         schedule.at(story.when(day, 18, 30), lambda: _penalties(app, company, rng))
     schedule.run()
@@ -741,7 +758,7 @@ def _load(
               for s in company.everyone]  # fmt: skip
     if tokens_path is not None:
         write_tokens(tokens_path, people)
-    return _summary(app, story, credit, people, settled, start, today, tokens_path)
+    return _summary(app, story, credit, visits, survey, people, settled, start, today, tokens_path)
 
 
 def _older_end(rng: random.Random, ends: list[CaseState]) -> CaseState:
@@ -785,6 +802,8 @@ def _summary(
     app: App,
     story: _Story,
     credit: DemoCredit,
+    visits: DemoVisits,
+    survey: DemoSurvey,
     people: list[DemoPerson],
     settled: list[str],
     start: date,
@@ -811,6 +830,10 @@ def _summary(
         credit_accounts=len(credit.accounts),
         shipments=dict(sorted(credit.decisions.items())),
         credit_charges=credit.charges,
+        visit_plans=visits.plans,
+        visits=visits.visits,
+        late_visit_reports=visits.late,
+        survey_responses=survey.responses,
         start=start,
         end=end,
         tokens_file=tokens_path,

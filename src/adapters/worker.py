@@ -39,6 +39,7 @@ JOBS: dict[str, Callable[[Services, StaffId], Any]] = {
     "late_jobs": lambda s, a: s.service_jobs.report_late(a),
     "renewal_notices": lambda s, a: s.service_jobs.send_renewal_notices(a),
     "credit_month_end": lambda s, a: s.credit.scheduled_month_end(a),
+    "visit_reports_late": lambda s, a: s.visits.sweep_late_reports(a),
 }
 assert set(JOBS) == set(JOB_ACTIONS)
 

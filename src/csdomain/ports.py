@@ -52,6 +52,17 @@ from csdomain.service_jobs.ports import (
     ServiceJobRepository,
     SettlementRepository,
 )
+from csdomain.surveys.ports import (
+    SurveyRecipientRepository,
+    SurveyRepository,
+    SurveyResponseRepository,
+)
+from csdomain.visits.ports import (
+    FollowUpRepository,
+    PlannedVisitRepository,
+    VisitPlanRepository,
+    VisitRepository,
+)
 
 
 class AuditRepository(Protocol):
@@ -147,6 +158,27 @@ class UnitOfWork(Protocol):
 
     @property
     def credit_shipments(self) -> ShipmentRepository: ...
+
+    @property
+    def visit_plans(self) -> VisitPlanRepository: ...
+
+    @property
+    def planned_visits(self) -> PlannedVisitRepository: ...
+
+    @property
+    def visits(self) -> VisitRepository: ...
+
+    @property
+    def follow_ups(self) -> FollowUpRepository: ...
+
+    @property
+    def surveys(self) -> SurveyRepository: ...
+
+    @property
+    def survey_recipients(self) -> SurveyRecipientRepository: ...
+
+    @property
+    def survey_responses(self) -> SurveyResponseRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -14,6 +14,8 @@ from csdomain.org.services import OrgService
 from csdomain.penalties.services import PenaltyService
 from csdomain.policy.services import PolicyService
 from csdomain.service_jobs.services import ServiceJobService, SettlementService
+from csdomain.surveys.services import SurveyService
+from csdomain.visits.services import VisitService
 
 
 @attrs.define
@@ -27,6 +29,8 @@ class Services:
     penalties: PenaltyService
     policy: PolicyService
     credit: CreditService
+    visits: VisitService
+    surveys: SurveyService
 
     @classmethod
     def build(cls, ctx: ServiceContext, notifier: Notifier | None = None) -> Services:
@@ -42,4 +46,6 @@ class Services:
             penalties=PenaltyService(ctx),
             policy=PolicyService(ctx),
             credit=CreditService(ctx),
+            visits=VisitService(ctx),
+            surveys=SurveyService(ctx),
         )

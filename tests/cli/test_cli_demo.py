@@ -72,9 +72,19 @@ def test_the_demo_company_has_every_role_position_and_a_private_token_file(
 def test_cases_are_in_every_state_with_breaches_and_a_major_case(demo: dict[str, Any]) -> None:
     states = demo["data"]["demo"]["case_states"]
     for state in (
-        "received", "accepted", "assigned", "investigating", "waiting_customer", "proposed",
-        "approved", "replied", "propose_again", "resolved", "closed", "not_accepted",
-    ):  # fmt: skip
+        "received",
+        "accepted",
+        "assigned",
+        "investigating",
+        "waiting_customer",
+        "proposed",
+        "approved",
+        "replied",
+        "propose_again",
+        "resolved",
+        "closed",
+        "not_accepted",
+    ):
         assert states.get(state, 0) >= 1, state
     manager = _who(demo, "cs_manager")["id"]
     grouped = _run(demo, "--as", manager, "cases", "by-clock-status")
@@ -117,6 +127,36 @@ def test_the_demo_has_customers_on_credit_with_over_limit_shipments(demo: dict[s
     customer = last[0]["shipment"]["customer_id"]
     ledger = _run(demo, "--as", manager, "credit", "ledger", customer)
     assert {e["kind"] for e in ledger} >= {"invoice", "payment"}
+
+
+def test_the_demo_has_visit_plans_reports_and_a_survey(demo: dict[str, Any]) -> None:
+    """Issue 14: approved plans (VIS-1), reports with some late (VIS-2), coverage (VIS-4) and
+    the year's satisfaction survey with its answers (SAT-2)."""
+    summary = demo["data"]["demo"]
+    assert summary["visit_plans"] >= 8 and summary["visits"] >= 10
+    assert 1 <= summary["late_visit_reports"] < summary["visits"]
+    assert summary["survey_responses"] >= 5
+    manager = _who(demo, "sales_manager")["id"]
+    plans = _run(demo, "--as", manager, "visits", "plans", "--month", "2026-11")
+    assert plans and all(p["status"] == "approved" for p in plans)
+    rows = _run(
+        demo,
+        "--as",
+        manager,
+        "visits",
+        "coverage",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-30",
+        "--by",
+        "company",
+    )
+    assert rows[0]["customers"] > rows[0]["visited"] > 0
+    gm = _who(demo, "gm")["id"]
+    [survey] = _run(demo, "--as", gm, "surveys", "list")
+    results = _run(demo, "--as", gm, "surveys", "results", survey["id"])
+    assert results["returned"] == summary["survey_responses"]
 
 
 def test_the_web_customer_list_shows_the_demo_customers(demo: dict[str, Any]) -> None:

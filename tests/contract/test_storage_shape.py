@@ -23,7 +23,17 @@ from adapters.sql.mapping import MAPPED
 from adapters.sql.schema import metadata
 from csdomain.ports import UnitOfWork
 
-CAPABILITIES = ("org", "customers", "cases", "service_jobs", "penalties", "credit", "audit")
+CAPABILITIES = (
+    "org",
+    "customers",
+    "cases",
+    "service_jobs",
+    "penalties",
+    "credit",
+    "visits",
+    "surveys",
+    "audit",
+)
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 

@@ -107,6 +107,23 @@ CROSS_FIELD = {
     ("POST /api/v1/credit/write-offs", "amount"),
     ("POST /api/v1/credit/write-offs", "liable"),
     ("POST /api/v1/credit/write-offs", "shipment_id"),
+    # VIS-1: plans for this month or later (the clock); a returned plan says why
+    ("POST /api/v1/visit-plans", "month"),
+    ("POST /api/v1/visit-plans/{plan_id}/decision", "note"),
+    # VIS-2: a visit is reported after it happened (the clock); VIS-4/6: end not before start
+    ("POST /api/v1/visits", "on"),
+    ("GET /api/v1/visits/reports/coverage", "end"),
+    ("GET /api/v1/visits/care", "end"),
+    # SAT-2: a survey goes to active customers in the creator's scope (stored state), its
+    # period ends after it starts, customers or a share (not both); an answer comes from a
+    # customer asked, within the collection window (the clock); the reply after the statistics
+    ("POST /api/v1/surveys", "customer_ids"),
+    ("POST /api/v1/surveys", "period_end"),
+    ("POST /api/v1/surveys", "distribute_percent"),
+    ("POST /api/v1/surveys/{survey_id}/responses", "on"),
+    ("POST /api/v1/surveys/{survey_id}/responses", "customer_id"),
+    ("POST /api/v1/surveys/{survey_id}/reply", "on"),
+    ("GET /api/v1/job-satisfaction", "end"),  # SAT-1: not before start
 }
 
 

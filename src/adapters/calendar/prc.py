@@ -8,7 +8,7 @@ working days from the policy are layered on top.
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import holidays
 
@@ -40,6 +40,16 @@ class PrcCalendar:
                 result = bool(self._cn.is_working_day(day))
         self._cache[day] = result
         return result
+
+    def holiday_names(self, start: date, end: date) -> dict[date, str]:
+        """The statutory holidays (not the substituted days off) with their names."""
+        with self._lock:
+            names = {
+                d: str(self._cn.get(d))
+                for d in self._cn[start : end + timedelta(days=1)]  # type: ignore[index]
+                if d not in self._working
+            }
+        return {d: n for d, n in sorted(names.items()) if not n.startswith("Day off")}
 
 
 def calendar_from_policy(policy: CalendarPolicy) -> PrcCalendar:

@@ -98,6 +98,14 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "adapters.cli.credit",
         "Customer credit: the rolling line, shipment decisions, collection and bad debts.",
     ),
+    "surveys": (
+        "adapters.cli.surveys",
+        "Periodic satisfaction surveys, their rule checks and corrective actions (SAT-1…3).",
+    ),
+    "visits": (
+        "adapters.cli.visits",
+        "Visit plans, visit reports, follow-ups, coverage and the care calendar (VIS-1…6).",
+    ),
     "penalties": (
         "adapters.cli.penalties",
         "Violations, fines, rewards, appeals and each month's statements (PEN-1…PEN-11).",
@@ -410,6 +418,9 @@ def _init_demo(
             f"{sum(result.shipments.values())} shipments decided "
             f"({', '.join(f'{k} {v}' for k, v in result.shipments.items())}), "
             f"{result.credit_charges} month-end charge(s) to a signer",
+            f"  {result.visit_plans} visit plans, {result.visits} visits reported "
+            f"({result.late_visit_reports} late), {result.survey_responses} answers to the "
+            "year's satisfaction survey",
             f"API tokens of all {len(result.people)} people: {path} (only you can read it)",
             "Some people to act as (csdomain --as ID …, or export CSDOMAIN_ACTOR=ID):",
         ]
@@ -437,6 +448,10 @@ def _init_demo(
                 "credit_accounts": result.credit_accounts,
                 "shipments": result.shipments,
                 "credit_charges": result.credit_charges,
+                "visit_plans": result.visit_plans,
+                "visits": result.visits,
+                "late_visit_reports": result.late_visit_reports,
+                "survey_responses": result.survey_responses,
             },
             "tokens_file": str(path),
             "people": {

@@ -297,6 +297,9 @@ def _catalogues(policy: Policy) -> dict[str, list[str]]:
         "grading_criteria": list(policy.customers.grading.weights),
         "file_kinds": list(files),
         "contract_types": list(policy.credit.eligibility.contract_types),
+        "visit_purposes": list(policy.visits.purposes),
+        "visit_outcomes": list(policy.visits.outcomes),
+        "satisfaction_levels": list(policy.surveys.levels),
         "file_items": sorted({code for kind in files.values() for code in kind.item_codes()}),
     }
 
@@ -450,6 +453,7 @@ class SchemaBuilder:
             simple: dict[type, Schema] = {
                 bool: {"type": "boolean"},
                 int: {"type": "integer"},
+                float: {"type": "number"},  # rates and percentages (never money: X-2)
                 str: {"type": "string"},
                 Decimal: {"type": "string"},
                 datetime: {"type": "string", "format": "date-time"},

@@ -19,6 +19,8 @@ from typing import Any, Self
 
 from adapters.memory import customers as memory_customers
 from adapters.memory import penalties as memory_penalties
+from adapters.memory import surveys as memory_surveys
+from adapters.memory import visits as memory_visits
 from adapters.memory.audit import MemoryAudit
 from adapters.memory.cases import (
     MemoryCapa,
@@ -57,6 +59,17 @@ from adapters.memory.service_jobs import (
     MemoryServiceJobs,
     MemorySettlements,
 )
+from adapters.memory.surveys import (
+    MemorySurveyRecipients,
+    MemorySurveyResponses,
+    MemorySurveys,
+)
+from adapters.memory.visits import (
+    MemoryFollowUps,
+    MemoryPlannedVisits,
+    MemoryVisitPlans,
+    MemoryVisits,
+)
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict
 
 # How long a unit of work waits for a domain-key lock before giving up with a conflict
@@ -69,6 +82,8 @@ LOCK_TIMEOUT_SECONDS = 30.0
 UNIQUE: dict[str, list[tuple[Callable[[Any], object], str, str, str]]] = {
     **memory_customers.UNIQUE,
     **memory_penalties.UNIQUE,
+    **memory_visits.UNIQUE,
+    **memory_surveys.UNIQUE,
 }
 
 
@@ -155,6 +170,19 @@ class MemoryUnitOfWork:
         )
         self.credit_shipments = MemoryShipments(
             self, "credit_shipments", lambda s: s.id, "shipment"
+        )
+        self.visit_plans = MemoryVisitPlans(self, "visit_plans", lambda p: p.id, "visit plan")
+        self.planned_visits = MemoryPlannedVisits(
+            self, "planned_visits", lambda v: v.id, "planned visit"
+        )
+        self.visits = MemoryVisits(self, "visits", lambda v: v.id, "visit")
+        self.follow_ups = MemoryFollowUps(self, "follow_ups", lambda f: f.id, "follow-up item")
+        self.surveys = MemorySurveys(self, "surveys", lambda s: s.id, "survey")
+        self.survey_recipients = MemorySurveyRecipients(
+            self, "survey_recipients", lambda r: r.id, "survey recipient"
+        )
+        self.survey_responses = MemorySurveyResponses(
+            self, "survey_responses", lambda r: r.id, "survey response"
         )
 
     def __enter__(self) -> Self:

@@ -56,6 +56,30 @@ _INVARIANTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
         "PEN-10",
         "entry_id",
     ),
+    (
+        ("uq_visit_plans_staff_month", "visit_plans.staff_id"),
+        "this person already has a visit plan for the month",
+        "VIS-1",
+        "month",
+    ),
+    (
+        ("uq_visits_planned", "visits.planned_visit_id"),
+        "this planned visit is already reported",
+        "VIS-2",
+        "planned_visit_id",
+    ),
+    (
+        ("uq_survey_responses_survey_customer", "survey_responses.survey_id"),
+        "this customer has already answered the survey",
+        "SAT-2",
+        "customer_id",
+    ),
+    (
+        ("uq_survey_recipients_survey_customer", "survey_recipients.survey_id"),
+        "the survey is already distributed to this customer",
+        "SAT-2",
+        "customer_ids",
+    ),
 )
 
 SCHEMA_HINT = "run the schema upgrade (SqlStorage.upgrade(), or `csdomain db upgrade`)"

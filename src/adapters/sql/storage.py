@@ -46,7 +46,9 @@ from adapters.sql.penalties import (
 )
 from adapters.sql.repositories import pending_keys
 from adapters.sql.service_jobs import SqlContracts, SqlExchanges, SqlServiceJobs, SqlSettlements
+from adapters.sql.surveys import SqlSurveyRecipients, SqlSurveyResponses, SqlSurveys
 from adapters.sql.types import register_timezone
+from adapters.sql.visits import SqlFollowUps, SqlPlannedVisits, SqlVisitPlans, SqlVisits
 from csdomain.cases.ports import (
     CapaRepository,
     CaseBreachRepository,
@@ -84,6 +86,17 @@ from csdomain.service_jobs.ports import (
     ExchangeRepository,
     ServiceJobRepository,
     SettlementRepository,
+)
+from csdomain.surveys.ports import (
+    SurveyRecipientRepository,
+    SurveyRepository,
+    SurveyResponseRepository,
+)
+from csdomain.visits.ports import (
+    FollowUpRepository,
+    PlannedVisitRepository,
+    VisitPlanRepository,
+    VisitRepository,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -185,6 +198,13 @@ class SqlUnitOfWork:
         self.credit_grades: CreditGradeRepository = SqlCreditGrades(self.session)
         self.credit_ledger: CreditLedgerRepository = SqlCreditLedger(self.session)
         self.credit_shipments: ShipmentRepository = SqlShipments(self.session)
+        self.visit_plans: VisitPlanRepository = SqlVisitPlans(self.session)
+        self.planned_visits: PlannedVisitRepository = SqlPlannedVisits(self.session)
+        self.visits: VisitRepository = SqlVisits(self.session)
+        self.follow_ups: FollowUpRepository = SqlFollowUps(self.session)
+        self.surveys: SurveyRepository = SqlSurveys(self.session)
+        self.survey_recipients: SurveyRecipientRepository = SqlSurveyRecipients(self.session)
+        self.survey_responses: SurveyResponseRepository = SqlSurveyResponses(self.session)
 
     def __enter__(self) -> Self:
         return self

@@ -37,6 +37,8 @@ from adapters.sql.service_jobs import (
     service_jobs,
     settlements,
 )
+from adapters.sql.surveys import survey_recipients, survey_responses, surveys
+from adapters.sql.visits import follow_ups, planned_visits, visit_plans, visits
 from adapters.sql.web_sessions import app_secrets, web_sessions
 
 __all__ = [
@@ -66,16 +68,23 @@ __all__ = [
     "destruction_requests",
     "destructions",
     "exchange_forms",
+    "follow_ups",
     "grade_changes",
     "maintenance_contracts",
     "metadata",
     "penalty_entries",
+    "planned_visits",
     "scheduler_runs",
     "service_jobs",
     "settled_months",
     "settlements",
     "staff",
     "statements",
+    "survey_recipients",
+    "survey_responses",
+    "surveys",
     "violations",
+    "visit_plans",
+    "visits",
     "web_sessions",
 ]

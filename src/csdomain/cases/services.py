@@ -1207,3 +1207,58 @@ class CaseService:
             by_handling_method=by_method,
             loss=loss,
         )
+
+
+def open_case_with_capa(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    actor_id: StaffId,
+    command: ReceiveCase,
+    description: str,
+    owner_id: StaffId,
+) -> tuple[Case, CapaItem]:
+    """An internal case received and a CAPA item (CASE-11) added on it, in the caller's unit
+    of work (another capability's use case, e.g. SAT-3, guards and commits): the same
+    numbering, events and due dates as ``receive`` and ``add_capa``."""
+    cases = CaseService(ctx)
+    p = cases.policy
+    cases._member(command.type, p.types, "type", "CASE-2")
+    cases._member(command.category, p.categories, "category", "CASE-2")
+    cases._member(command.channel, p.channels, "channel", "CASE-1")
+    owner = load_actor(uow, owner_id)
+    now = ctx.now()
+    month = now.strftime("%Y%m")
+    case = Case(
+        number=f"{month}-{uow.case_numbers.next(month):04d}",
+        type=command.type,
+        category=command.category,
+        channel=command.channel,
+        content=command.content,
+        received_at=now,
+        received_by=actor_id,
+        customer_id=command.customer_id,
+        customer_name=command.customer_name,
+        urgency=command.urgency,
+    )
+    received = cases._event(uow, case, "received", actor_id, channel=case.channel)
+    cases._refresh_due(uow, case, set(), [received])
+    uow.cases.add(case)
+    item = CapaItem(
+        case_id=case.id,
+        description=description,
+        owner_id=owner.id,
+        due_on=add_working_days(ctx.calendar, ctx.today(), p.capa_due_working_days),
+        created_at=now,
+    )
+    uow.capa.add(item)
+    cases._event(
+        uow,
+        case,
+        "capa_added",
+        actor_id,
+        description,
+        capa_id=item.id,
+        owner_id=owner.id,
+        due_on=item.due_on.isoformat(),
+    )
+    return case, item

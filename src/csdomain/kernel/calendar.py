@@ -21,6 +21,9 @@ _MAX_SCAN_DAYS = 366
 
 class Calendar(Protocol):
     def is_working_day(self, day: date) -> bool: ...
+    def holiday_names(self, start: date, end: date) -> dict[date, str]:
+        """Public holidays dated ``start``…``end`` with their names (VIS-6 greetings)."""
+        ...
 
 
 def _beyond_calendar(day: date) -> ValidationError:
@@ -175,3 +178,6 @@ class SetCalendar:
         if day in self.holidays:
             return False
         return day.weekday() < 5
+
+    def holiday_names(self, start: date, end: date) -> dict[date, str]:
+        return {d: "holiday" for d in sorted(self.holidays) if start <= d <= end}

@@ -18,6 +18,8 @@ from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.permissions import PermissionsPolicy
 from csdomain.policy.scheduler import SchedulerPolicy
 from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
+from csdomain.policy.surveys import SurveysPolicy
+from csdomain.policy.visits import VisitsPolicy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -308,3 +310,7 @@ class Policy:
     bounds: BoundsPolicy = attrs.field(factory=BoundsPolicy)
     # issue 13: customer credit (CRD-1…CRD-6); the defaults are the seed's numbers
     credit: CreditPolicy = attrs.field(factory=CreditPolicy)
+    # issue 14: visits and relationship care (VIS-1…VIS-6)
+    visits: VisitsPolicy = attrs.field(factory=VisitsPolicy)
+    # issue 14: periodic satisfaction surveys (SAT-2, SAT-3) and SAT-1 reporting
+    surveys: SurveysPolicy = attrs.field(factory=SurveysPolicy)

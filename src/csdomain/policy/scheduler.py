@@ -23,6 +23,7 @@ JOB_ACTIONS = {
     "late_jobs": "scheduler.late_jobs",
     "renewal_notices": "scheduler.renewal_notices",
     "credit_month_end": "scheduler.credit_month_end",
+    "visit_reports_late": "scheduler.visit_reports_late",
 }
 
 _FIELD = r"[0-9*/,\-A-Za-z]+"

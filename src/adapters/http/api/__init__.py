@@ -13,6 +13,8 @@ from adapters.http.api import (
     penalties,
     policy,
     service_jobs,
+    surveys,
+    visits,
 )
 from adapters.http.auth import authenticate_request, end_request_scope
 from adapters.http.openapi import API_PREFIX
@@ -44,6 +46,8 @@ _AREAS = (
     service_jobs.bp,
     penalties.bp,
     credit.bp,
+    visits.bp,
+    surveys.bp,
 )
 for _area in _AREAS:
     api.register_blueprint(_area)
