@@ -247,6 +247,64 @@ def test_crd3_eight_simultaneous_shipments_use_the_line_once(server: Server) -> 
     server.assert_healthy()
 
 
+def test_vis1_eight_simultaneous_plans_make_one_per_person_and_month(server: Server) -> None:
+    """VIS-1 under the plan's lock and unique key: one plan per person and month."""
+    month = f"{date.today():%Y-%m}"
+    body = {"month": month}
+    replies = server.together(
+        [lambda: server.request("POST", "/api/v1/visit-plans", "sales2", body)] * CLIENTS
+    )
+    wins, refused = split(replies, 201)
+    assert len(wins) == 1, [r.text[:200] for r in replies]
+    assert all(r.status == 409 and r.body["rule"] == "VIS-1" for r in refused)
+    plans = server.app.services.visits.plans(server.org.gm.id, month=month)
+    assert len([p for p in plans if p.staff_id == server.org.sales2.id]) == 1
+    server.assert_healthy()
+
+
+def test_vis2_eight_simultaneous_reports_of_one_planned_visit_store_one(server: Server) -> None:
+    """VIS-2 under the planned visit's lock and a partial unique index: reported once."""
+    from csdomain.customers.commands import RegisterCustomer
+    from csdomain.visits.model import PlannedVisit
+
+    s, org, today = server.app.services, server.org, date.today()
+    customer = s.customers.register(
+        org.sales.id, RegisterCustomer(name="Visit Co", phone="13700990002")
+    )
+    # stored directly, dated today: the invariant is the report's, not the calendar's (a
+    # visit planned on a rest day would move past today and could not be reported yet)
+    plan = s.visits.create_plan(org.sales.id, f"{today:%Y-%m}")
+    planned = PlannedVisit(
+        plan_id=plan.id,
+        staff_id=org.sales.id,
+        customer_id=customer.id,
+        on=today,
+        asked_on=today,
+        purpose="first_visit",
+    )
+    with server.app.storage.unit_of_work() as uow:
+        uow.planned_visits.add(planned)
+        uow.commit()
+    day = today
+    body = {
+        "customer_id": customer.id,
+        "on": day.isoformat(),
+        "purpose": "first_visit",
+        "people_met": "Mr Zhang",
+        "summary": "s",
+        "outcome": "promising",
+        "planned_visit_id": planned.id,
+    }
+    replies = server.together(
+        [lambda: server.request("POST", "/api/v1/visits", "sales", body)] * CLIENTS
+    )
+    wins, refused = split(replies, 201)
+    assert len(wins) == 1, [r.text[:200] for r in replies]
+    assert all(r.status == 409 and r.body["rule"] == "VIS-2" for r in refused)
+    assert len(s.visits.visits(org.sales.id, customer.id)) == 1
+    server.assert_healthy()
+
+
 def test_every_invariant_holds_afterwards(server: Server) -> None:
     """Whatever ran before on this server: the stored data keeps every invariant."""
     with server.app.storage.unit_of_work() as uow:
