@@ -10,7 +10,6 @@ through ``csdomain.penalties.services.book_entry`` (PEN-10: never into a settled
 from __future__ import annotations
 
 import builtins
-import calendar as _calendar
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
@@ -42,6 +41,7 @@ from csdomain.credit.model import (
 )
 from csdomain.customers.model import Customer
 from csdomain.kernel.bounds import parse_month
+from csdomain.kernel.dates import month_days
 from csdomain.kernel.errors import Conflict, ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
 from csdomain.kernel.money import Money
@@ -58,11 +58,6 @@ MAX_BATCH = 500
 def credit_lock(customer_id: str) -> str:
     """Every balance-dependent credit decision of one customer (CRD-3, CRD-4, CRD-5)."""
     return f"credit:{customer_id}"
-
-
-def month_days(month: str) -> tuple[date, date]:
-    year, mon = (int(x) for x in month.split("-"))
-    return date(year, mon, 1), date(year, mon, _calendar.monthrange(year, mon)[1])
 
 
 class CreditService:

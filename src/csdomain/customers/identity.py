@@ -61,6 +61,17 @@ def resident_id_check_character(first17: str) -> str:
     return _CHECK[total % 11]
 
 
+def resident_id_birth_date(value: str) -> date | None:
+    """The birth date held in characters 7-14 of an 18-character resident ID (None when they
+    are no date); VIS-6 birthday calls read it too."""
+    if len(value) != 18 or not value[6:14].isdigit():
+        return None
+    try:
+        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
 def normalize_resident_id(raw: str, *, field: str = "id_number") -> str:
     """A PRC resident ID number in canonical form (NFKC, upper-case ``X``), checked for
     length, birth date and check character (CUS-1)."""
@@ -71,14 +82,13 @@ def normalize_resident_id(raw: str, *, field: str = "id_number") -> str:
             field=field,
             rule="CUS-1",
         )
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
+    born = resident_id_birth_date(value)
+    if born is None:
         raise ValidationError(
             f"characters 7-14 must be a birth date; {value[6:14]} is not a date",
             field=field,
             rule="CUS-1",
-        ) from None
+        )
     if born.year < _EARLIEST_BIRTH_YEAR:
         raise ValidationError(
             f"birth date {born.isoformat()} is not plausible", field=field, rule="CUS-1"

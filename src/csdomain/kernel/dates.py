@@ -14,3 +14,9 @@ def add_months(day: date, months: int) -> date:
 
 def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first and last day of a ``YYYY-MM`` month (already checked by ``parse_month``)."""
+    year, mon = (int(x) for x in month.split("-"))
+    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])

@@ -20,16 +20,18 @@ from datetime import date, timedelta
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.cases.services import sees_customer, staff_department
 from csdomain.context import ServiceContext, authorize, log_read, record
+from csdomain.customers.identity import resident_id_birth_date
 from csdomain.customers.model import Customer, CustomerStatus
 from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days, next_working_day_on_or_after
+from csdomain.kernel.dates import month_days
 from csdomain.kernel.errors import Conflict, InvalidTransition, ValidationError
 from csdomain.kernel.ids import CustomerId, DepartmentId, StaffId
 from csdomain.kernel.money import Money
 from csdomain.org.model import Staff
 from csdomain.policy.visits import VisitsPolicy
 from csdomain.ports import UnitOfWork
-from csdomain.visits.commands import PlanVisit, ReportVisit
+from csdomain.visits.commands import PlanVisit, ReportVisit, WeatherAlert
 from csdomain.visits.model import (
     VISIT_RECORD,
     CareReminder,
@@ -53,11 +55,6 @@ def plan_lock(staff_id: str, month: str) -> str:
     return f"visit-plan:{staff_id}:{month}"
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    year, mon = (int(x) for x in month.split("-"))
-    return date(year, mon, 1), date(year, mon, _calendar.monthrange(year, mon)[1])
-
-
 def period_of(day: date, months: int) -> tuple[date, date]:
     """VIS-3: the period of ``months`` months (aligned to January) that holds ``day``."""
     first = (day.month - 1) // months * months + 1
@@ -66,14 +63,9 @@ def period_of(day: date, months: int) -> tuple[date, date]:
 
 
 def birthday_of(id_number: str | None) -> tuple[int, int] | None:
-    """(month, day) of birth from an 18-character PRC resident ID number (CUS-1 checks it)."""
-    if not id_number or len(id_number) != 18 or not id_number[6:14].isdigit():
-        return None
-    try:
-        born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except ValueError:
-        return None
-    return born.month, born.day
+    """(month, day) of birth from a PRC resident ID number (CUS-1 checked it)."""
+    born = resident_id_birth_date(id_number) if id_number else None
+    return (born.month, born.day) if born else None
 
 
 class VisitService:
@@ -159,7 +151,7 @@ class VisitService:
     ) -> VisitPlan:
         """VIS-1: a month's plan, due by the end of the previous month."""
         month = parse_month(month, "month", "VIS-1")
-        start, _ = month_bounds(month)
+        start, _ = month_days(month)
         today = self.ctx.today()
         if start < today.replace(day=1):
             raise ValidationError(
@@ -196,7 +188,7 @@ class VisitService:
                     f"the plan is {plan.status.value}; only a draft or a returned plan is edited",
                     rule="VIS-1",
                 )
-            start, end = month_bounds(plan.month)
+            start, end = month_days(plan.month)
             if not start <= command.on <= end:
                 raise ValidationError(f"must fall in {plan.month}", field="on", rule="VIS-1")
             self._customer(uow, uow.staff.get(plan.staff_id), command.customer_id)
@@ -250,7 +242,7 @@ class VisitService:
     def _check(self, uow: UnitOfWork, plan: VisitPlan) -> PlanCheck:
         """VIS-3: the plan owner's graded customers short of their period's visits."""
         visits = list(uow.planned_visits.list_for_plan(plan.id))
-        start, _ = month_bounds(plan.month)
+        start, _ = month_days(plan.month)
         frequency = self.policy.frequency
         periods = {g: period_of(start, f.months) for g, f in frequency.items()}
         done = {p: uow.visits.counts_by_customer(*p) for p in set(periods.values())}
@@ -279,7 +271,7 @@ class VisitService:
                         planned=coming,
                         period_start=period[0],
                         period_end=period[1],
-                        last_month=period[1] == month_bounds(plan.month)[1],
+                        last_month=period[1] == month_days(plan.month)[1],
                     )
                 )
         missing.sort(key=lambda m: (not m.last_month, m.grade, m.name, m.customer_id))
@@ -717,10 +709,8 @@ class VisitService:
     ) -> builtins.list[CareReminder]:
         """VIS-6: a special-weather reminder for every customer in the scope whose address
         names ``region`` (e.g. 北京, 朝阳区); recorded in the audit trail."""
-        region, alert = region.strip(), alert.strip()
-        for field, value in (("region", region), ("alert", alert)):
-            if not value or len(value) > 200:
-                raise ValidationError("must be 1…200 characters", field=field, rule="VIS-6")
+        command = WeatherAlert(region=region.strip(), alert=alert.strip(), on=on)  # X-8
+        region, alert = command.region, command.alert
         day = on or self.ctx.today()
         with self.ctx.uow() as uow:
             grant = authorize(uow, self.ctx, actor_id, "visits.care")
