@@ -25,7 +25,15 @@ from benchmarks.harness import Result, postgres_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "performance.md"
-DB_WORKLOADS = ["registration", "intake", "sweep", "settlement", "customer_page", "credit"]
+DB_WORKLOADS = [
+    "registration",
+    "intake",
+    "sweep",
+    "settlement",
+    "customer_page",
+    "credit",
+    "policy_replay",
+]
 ALL = [*DB_WORKLOADS, "http", "cli"]
 
 

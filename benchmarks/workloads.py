@@ -768,7 +768,138 @@ def credit(b: Backend, invoices: int, decisions: int) -> list[Result]:
     return results
 
 
+def policy_replay(b: Backend, staff: int, customers: int, months: int) -> Result:
+    """Issue 15: the demo company's history (``staff`` people, ``customers`` customers,
+    ``months`` months, made by the demo generator through the use cases) replayed under a
+    candidate policy — service advisers' file fines doubling from the 2nd violation (PEN-2),
+    the late hand-over fine at 80 元 (PEN-1), a 48-hour acknowledge clock (CASE-7) and a
+    45-day credit window (CRD-2) — beside the policy in force, writing nothing.
+    The baseline reads by hand what the replay reads (each month's violations, the staff,
+    each month's cases a page at a time with their events) and computes nothing: the I/O
+    floor under the product's re-evaluation."""
+    import tomllib
+
+    from adapters.bootstrap import bootstrap, make_storage
+    from adapters.demo import DemoSize, load_demo
+    from adapters.policy_file import DEFAULT_POLICY_PATH, parse_policy
+    from adapters.settings import Settings
+    from csdomain.kernel.clock import FixedClock
+    from csdomain.policy_lab.replay import windows
+
+    # the demo's own minimums (every role and position, one settled month), whatever --scale
+    staff, customers, months = max(16, staff), max(10, customers), max(2, months)
+    as_of = date(2026, 12, 2)
+    settings = Settings(database_url=b.url)
+    storage = make_storage(settings, create_schema=False)
+    try:
+        demo = load_demo(
+            settings,
+            storage,
+            as_of=as_of,
+            size=DemoSize(staff=staff, customers=customers, months=months),
+        )
+    finally:
+        storage.close()
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    text = text.replace(
+        "from_nth = { sales_adviser = 2, service_adviser = 3 }",
+        "from_nth = { sales_adviser = 2, service_adviser = 2 }",
+    ).replace(
+        'stop_event = "acknowledged"\nduration = 24', 'stop_event = "acknowledged"\nduration = 48'
+    )
+    late = 'code = "file_late"\ndescription = "Customer file handed over late"\namount = '
+    text = text.replace(late + '"50.00"', late + '"80.00"').replace(
+        "window_days = 30", "window_days = 45"
+    )
+    candidate = parse_policy(tomllib.loads(text), "candidate")
+    app = bootstrap(settings, clock=FixedClock(datetime(2026, 12, 3, 9, 0, tzinfo=TZ)))
+    manager = demo.person("manager")
+    parts = windows(demo.start, demo.end)
+    probe = b.raw()
+    events = probe.execute("SELECT COUNT(*) FROM audit_events").fetchone()[0]
+    events += probe.execute("SELECT COUNT(*) FROM case_events").fetchone()[0]
+    first = datetime.combine(demo.start, datetime.min.time(), tzinfo=TZ)
+    after = datetime.combine(demo.end + timedelta(days=1), datetime.min.time(), tzinfo=TZ)
+    items = probe.execute(
+        "SELECT COUNT(*) FROM violations WHERE occurred_on >= ? AND occurred_on <= ?",
+        (demo.start, demo.end),
+    ).fetchone()[0]
+    items += probe.execute(
+        "SELECT COUNT(*) FROM cases WHERE received_at >= ? AND received_at < ?", (first, after)
+    ).fetchone()[0]
+    probe.close()
+    report: list[Any] = []
+
+    def baseline() -> int:
+        raw = b.raw()
+        raw.begin()
+        raw.execute("SELECT * FROM staff WHERE id = ?", (manager.id,)).fetchone()
+        for w in parts:
+            raw.execute(
+                "SELECT * FROM violations WHERE occurred_on >= ? AND occurred_on < ? "
+                "ORDER BY occurred_on, recorded_at, seq",
+                (w.start, w.end),
+            ).fetchall()
+            raw.execute("SELECT * FROM staff").fetchall()
+        for w in parts:
+            start = datetime.combine(w.start, datetime.min.time(), tzinfo=TZ)
+            end = datetime.combine(w.end, datetime.min.time(), tzinfo=TZ)
+            offset = 0
+            while True:
+                ids = [
+                    r[0]
+                    for r in raw.execute(
+                        "SELECT id FROM cases WHERE received_at >= ? AND received_at < ? "
+                        "ORDER BY received_at, id LIMIT 500 OFFSET ?",
+                        (start, end, offset),
+                    ).fetchall()
+                ]
+                if not ids:
+                    break
+                marks = ", ".join("?" * len(ids))
+                raw.execute(f"SELECT * FROM cases WHERE id IN ({marks})", ids).fetchall()
+                raw.execute(
+                    f"SELECT * FROM case_events WHERE case_id IN ({marks}) ORDER BY seq", ids
+                ).fetchall()
+                offset += len(ids)
+                if len(ids) < 500:
+                    break
+        raw.commit()
+        raw.close()
+        return raw.n
+
+    def product() -> None:
+        report.append(app.services.replay.replay(manager.id, candidate, demo.start, demo.end))
+
+    result = _measure(
+        b,
+        "policy replay",
+        f"{staff} staff, {customers} customers, {months} months ({events} audit and case events)",
+        max(1, items),
+        app,
+        baseline,
+        product,
+    )
+    done = report[0]
+    compared = sum(s.compared for s in done.sections)
+    # per record re-evaluated (violations, cases, shipments, customer periods), both sides
+    assert result.statements is not None and result.baseline_statements is not None
+    result.statements = result.statements * result.items / max(1, compared)
+    result.baseline_statements = result.baseline_statements * result.items / max(1, compared)
+    result.items = max(1, compared)
+    per = ", ".join(f"{s.compared} {s.capability}" for s in done.sections)
+    result.notes = (
+        f"{compared} records re-evaluated ({per}), {done.differing} differing; "
+        "baseline: the same reads, no computation"
+    )
+    read = sum(s.compared for s in done.sections if s.capability in ("penalties", "cases"))
+    if read != items:
+        result.notes += f"; expected {items} violations and cases, replayed {read}"
+    return result
+
+
 WORKLOADS: dict[str, Callable[..., Result | list[Result]]] = {
+    "policy_replay": policy_replay,
     "credit": credit,
     "registration": registration,
     "intake": intake,
@@ -788,6 +919,9 @@ def sizes(full: bool, scale: float = 1.0) -> dict[str, Sequence[int]]:
             "settlement": [5_000, 500_000],
             "customer_page": [50_000, 1_000],
             "credit": [1_000_000, 1_000],
+            # issue 15: a year of a 200-person company, ≈ 50 000 events (audit and case
+            # events) made by the demo generator at that size
+            "policy_replay": [200, 5_000, 12],
             "http": [2_000],
             "cli": [10],
         }
@@ -799,6 +933,7 @@ def sizes(full: bool, scale: float = 1.0) -> dict[str, Sequence[int]]:
             "settlement": [200, 4_000],
             "customer_page": [2_000, 100],
             "credit": [5_000, 100],
+            "policy_replay": [30, 300, 2],
             "http": [200],
             "cli": [5],
         }

@@ -106,6 +106,13 @@ def main() -> None:
         ),
     )
     print(f"{closed.number} {closed.state.value}: loss {closed.loss}")
+    # CASE-9 (000 篇四 2.4): customer service calls back after handling, with satisfaction
+    visited = cases.record_return_visit(desk.id, case.id, satisfaction=5, comment="quiet now")
+    assert closed.return_visit_due_at is not None
+    print(
+        f"return visit (due {closed.return_visit_due_at:%m-%d %H:%M}): "
+        f"satisfaction {visited.return_visit_satisfaction}"
+    )
     print("timeline:")
     for e in cases.timeline(gm.id, case.id):
         print(

@@ -1,4 +1,4 @@
-"""A tour of the Customers capability through the Python API (CUS-1…CUS-6, X-5, X-6).
+"""A tour of the Customers capability through the Python API (CUS-1…CUS-7, X-5, X-6).
 
 Runs on the in-memory adapter with a fixed clock, so it is repeatable:
 
@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo
 from adapters.bootstrap import bootstrap
 from adapters.settings import Settings
 from csdomain.authz import hidden_fields
-from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.customers.commands import (
+    RecordSales,
+    RegisterCustomer,
+    RequestLoan,
+    SubmitRegister,
+    UpdateCustomer,
+)
 from csdomain.kernel.clock import FixedClock
 from csdomain.kernel.errors import ConcurrencyConflict, Conflict, PermissionDenied
 from csdomain.kernel.money import Money
@@ -129,6 +135,51 @@ def main(out_dir: Path | None = None) -> None:
     print(
         f"  grade {change.to_grade} (score {change.score}), provisional={change.provisional}, "
         f"re-evaluate on {change.next_evaluation_on}"
+    )
+
+    print("CUS-1 daily registers: due 17:30, with a reason until 10:00 the next working day")
+    system = org.system_account()
+    registers = app.services.registers
+    clock.set(datetime(2026, 9, 23, 17, 0, tzinfo=TZ))
+    mine = registers.submit(li.id, SubmitRegister(day=date(2026, 9, 23), customer_ids=[zhang.id]))
+    print(f"  Li Lei's register of {mine.day}: {mine.status.value}")
+    clock.set(datetime(2026, 9, 24, 10, 30, tzinfo=TZ))
+    missing = registers.sweep(system.id)  # the scheduler's registers_overdue job
+    print(f"  the sweep records {len(missing)} registers missing since 09-17 (each a violation)")
+    for row in registers.appraisal(manager.id, "2026-09"):
+        print(
+            f"  CUS-7 {row.staff_name}: {row.late_registers} late, -{row.points} appraisal points"
+        )
+
+    print("CUS-3 a file never handed over is late from its deadline on")
+    for status in customers.sweep_unhanded_files(system.id):  # the files_overdue job
+        print(f"  {status.file_id} due {status.due_on}: late hand-over recorded once")
+
+    print("CUS-7 lending the file")
+    loans = app.services.file_loans
+    loan = loans.request(li.id, sale_file.id, RequestLoan(purpose="insurance renewal"))
+    loan = loans.decide(supervisor.id, loan.id, approve=True)
+    print(f"  lent to Li Lei by the supervisor, due back {loan.due_back_on}")
+    try:
+        other = loans.request(supervisor.id, sale_file.id, RequestLoan(purpose="audit"))
+        loans.decide(manager.id, other.id, approve=True)
+    except Conflict as exc:
+        print(f"  a second loan refused: {exc.message}")
+    loans.give_back(supervisor.id, loan.id, "checked, complete")
+    print("  returned to the archive by the supervisor")
+
+    print("CUS-5 key accounts")
+    keys = app.services.key_accounts
+    keys.record_sales(
+        supervisor.id,
+        zhang.id,
+        RecordSales(month="2026-09", sales=Money.of("86000.00"), cost=Money.of("79000.00")),
+    )
+    for row in keys.top(manager.id, "2026", by="margin"):
+        print(f"  #{row.rank} {row.name}: sales {row.sales}, margin {row.margin}")
+    print(
+        f"  key accounts (grade {app.policy.customers.key_accounts.min_grade} and above): "
+        f"{[r.name for r in keys.key_accounts(manager.id, '2026-09')]}"
     )
 
     print("CUS-6 deregistration")

@@ -32,6 +32,7 @@ def main(out_dir: Path | None = None) -> None:
     org, pen = app.services.org, app.services.penalties
     admin, _ = org.bootstrap_admin("Admin")
     manager = org.add_staff(admin.id, name="Qian (manager)", role="manager")
+    deputy = org.add_staff(admin.id, name="Zhao (deputy GM)", role="deputy_gm")
     lead = org.add_staff(admin.id, name="Sun (supervisor)", role="supervisor")
     li = org.add_staff(
         admin.id,
@@ -57,6 +58,9 @@ def main(out_dir: Path | None = None) -> None:
         date(2026, 10, 8),
         evidence="call recording 10-08 14:02",
     )  # PEN-8: supervisor pays 200
+    # PEN-7: a sanction is imposed and carries its fine (a warning at least 400 元); the
+    # statement names it — a month's fines alone impose none
+    pen.impose_sanction(deputy.id, zhou.id, "warning", "2026-10", "rude to a customer on 10-08")
     pen.set_bonus(manager.id, li.id, "2026-10", Money.of("3000.00"))
     pen.set_bonus(manager.id, li.id, "2026-11", Money.of("3000.00"))
 

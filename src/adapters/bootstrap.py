@@ -6,6 +6,7 @@ over the same wiring. ``storage`` is kept so adapters can close or migrate it.
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 import attrs
@@ -15,6 +16,7 @@ from adapters.clock import SystemClock
 from adapters.memory import MemoryStore
 from adapters.notify import LoggingNotifier, SmtpNotifier, WebhookNotifier
 from adapters.policy_file import default_policy, load_policy
+from adapters.policy_file.parser import TomlPolicyParser
 from adapters.settings import Settings
 from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext
@@ -24,6 +26,7 @@ from csdomain.kernel.errors import NotFound
 from csdomain.kernel.ids import StaffId
 from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
+from csdomain.policy_lab.services import load_history, refresh_history
 from csdomain.ports import UnitOfWork
 from csdomain.services import Services
 
@@ -49,10 +52,22 @@ class App:
     settings: Settings
     services: Services
     storage: Storage
+    _refreshed: float = attrs.field(factory=time.monotonic, init=False)
 
     @property
     def policy(self) -> Policy:
         return self.services.ctx.policy
+
+    def refresh_policy(self, every: float = 0.0) -> bool:
+        """Pick up policy versions another process activated (issue 15): reads the stored
+        active versions at most once per ``every`` seconds; True when the history changed.
+        The HTTP app calls it before requests, the worker before each job."""
+        now = time.monotonic()
+        if every and now - self._refreshed < every:
+            return False
+        self._refreshed = now
+        parser = self.services.policy_lab.parser
+        return parser is not None and refresh_history(self.services.ctx, parser)
 
     def close(self) -> None:
         self.storage.close()
@@ -102,9 +117,14 @@ def bootstrap(
         calendar=calendar or calendar_from_policy(policy.calendar),
         policy=policy,
     )
+    parser = TomlPolicyParser()
+    # issue 15: the stored policy versions in force from their days (none stored: the
+    # started-with policy alone, version 1)
+    with storage.unit_of_work() as uow:
+        ctx.history = load_history(uow, policy, parser)
     return App(
         settings=settings,
-        services=Services.build(ctx, make_notifier(settings, storage)),
+        services=Services.build(ctx, make_notifier(settings, storage), parser),
         storage=storage,
     )
 

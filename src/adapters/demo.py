@@ -461,6 +461,12 @@ class _Story:
         dept_key = r.choice(["service", "sales"])
         pool = c.by_position["service_adviser" if dept_key == "service" else "sales_adviser"]
         handler = r.choice([p for p in pool if p.id not in subjects] or pool)
+
+        def now() -> StaffId:
+            """The case's handler when the step runs: an escalation may have reassigned it
+            (CASE-6), so the new handler carries on."""
+            return cases.get(c.gm.id, case_id).handler_id or handler.id
+
         amount = Money.of(f"{r.choice([0, 0, 100, 200, 380, 500, 800])}.00")
         first = r.randint(20, 90) if not slow else r.randint(25 * 60, 30 * 60)  # minutes
         t = received + timedelta(minutes=first)
@@ -482,24 +488,24 @@ class _Story:
                     S.ASSIGNED,
                     lambda: cases.assign(lead.id, case_id, c.departments[dept_key], handler.id),
                 ),
-                (S.INVESTIGATING, lambda: cases.start_investigation(handler.id, case_id)),
+                (S.INVESTIGATING, lambda: cases.start_investigation(now(), case_id)),
             ]
             if end == S.WAITING_CUSTOMER:
                 steps.append(
                     (
                         S.WAITING_CUSTOMER,
-                        lambda: cases.wait_for_customer(handler.id, case_id, "等待客户提供单据"),
+                        lambda: cases.wait_for_customer(now(), case_id, "等待客户提供单据"),
                     )
                 )
             steps += [
                 (
                     S.PROPOSED,
-                    lambda: cases.report_investigation(handler.id, case_id, "经核实，情况属实"),
+                    lambda: cases.report_investigation(now(), case_id, "经核实，情况属实"),
                 ),
                 (
                     S.PROPOSED,
                     lambda: cases.propose_solution(
-                        handler.id,
+                        now(),
                         case_id,
                         ProposeSolution(
                             remedy="compensation" if amount.amount else "written_explanation",
@@ -514,14 +520,14 @@ class _Story:
                         (c.gm if amount.amount else lead).id, case_id, "同意处理方案"
                     ),
                 ),
-                (S.REPLIED, lambda: cases.reply(handler.id, case_id, "phone", "已告知客户方案")),
+                (S.REPLIED, lambda: cases.reply(now(), case_id, "phone", "已告知客户方案")),
             ]
             if end == S.PROPOSE_AGAIN:
                 steps.append(
                     (
                         S.PROPOSE_AGAIN,
                         lambda: cases.follow_up(
-                            handler.id, case_id, accepted=False, satisfaction=2, comment="补偿太少"
+                            now(), case_id, accepted=False, satisfaction=2, comment="补偿太少"
                         ),
                     )
                 )
@@ -531,7 +537,7 @@ class _Story:
                     (
                         S.RESOLVED,
                         lambda: cases.follow_up(
-                            handler.id, case_id, accepted=True, satisfaction=satisfaction
+                            now(), case_id, accepted=True, satisfaction=satisfaction
                         ),
                     )
                 )

@@ -40,6 +40,8 @@ JOBS: dict[str, Callable[[Services, StaffId], Any]] = {
     "renewal_notices": lambda s, a: s.service_jobs.send_renewal_notices(a),
     "credit_month_end": lambda s, a: s.credit.scheduled_month_end(a),
     "visit_reports_late": lambda s, a: s.visits.sweep_late_reports(a),
+    "files_overdue": lambda s, a: s.customers.sweep_unhanded_files(a),
+    "registers_overdue": lambda s, a: s.registers.sweep(a),
 }
 assert set(JOBS) == set(JOB_ACTIONS)
 
@@ -121,6 +123,7 @@ class Worker:
     def run(self, job: str, moment: datetime | None = None) -> str | None:
         """Run ``job`` for the tick of ``moment`` (default now) unless another worker has
         claimed that tick; returns the outcome, or None when skipped."""
+        self.app.refresh_policy()  # issue 15: versions activated by another process
         services = self.app.services
         now = services.ctx.now()
         tick = tick_of(moment or now)

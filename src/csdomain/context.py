@@ -1,4 +1,4 @@
-"""What every use case needs: storage, time, working days and the effective policy."""
+"""What every use case needs: storage, time, working days and the policy in force."""
 
 from __future__ import annotations
 
@@ -18,15 +18,41 @@ from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import StaffId
 from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
+from csdomain.policy_lab.model import InForce, PolicyHistory
 from csdomain.ports import UnitOfWork, UnitOfWorkFactory
 
 
 @attrs.define
 class ServiceContext:
+    """``policy`` (given as ``policy=``) is the started-with policy, version 1 of the history
+    when no history is stored. ``ctx.policy`` is the policy in force *today* (the clock's
+    date); a decision dated by its event uses ``ctx.policy_at(event_day)`` (issue 15)."""
+
     uow: UnitOfWorkFactory
     clock: Clock
     calendar: Calendar
-    policy: Policy
+    base_policy: Policy = attrs.field(alias="policy")
+    # the versions in force by day; none stored: the started-with policy alone (version 1)
+    history: PolicyHistory = attrs.field(
+        default=attrs.Factory(lambda ctx: PolicyHistory.single(ctx.base_policy), takes_self=True)
+    )
+
+    @property
+    def policy(self) -> Policy:
+        """The policy in force today."""
+        only = self.history.only
+        if only is not None:  # the common case: no clock read
+            return only.policy
+        return self.history.at(self.today()).policy
+
+    def policy_at(self, day: date) -> Policy:
+        """The policy in force on ``day`` (issue 15: decisions judged by their event's day)."""
+        return self.in_force(day).policy
+
+    def in_force(self, day: date) -> InForce:
+        """The version in force on ``day``: its number (what a decision records) and policy."""
+        only = self.history.only
+        return only if only is not None else self.history.at(day)
 
     def now(self) -> datetime:
         return self.clock.now()

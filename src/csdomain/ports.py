@@ -30,22 +30,32 @@ from csdomain.credit.ports import (
 from csdomain.customers.ports import (
     AccessLogRepository,
     CustomerRepository,
+    DailyRegisterRepository,
     DeregistrationRepository,
     DestructionRepository,
     DestructionRequestRepository,
+    FileLoanRepository,
     FileRepository,
     GradeChangeRepository,
+    SalesFigureRepository,
 )
 from csdomain.kernel.events import AuditEvent
-from csdomain.org.ports import DepartmentRepository, StaffRepository, TokenRepository
+from csdomain.org.ports import (
+    DepartmentRepository,
+    RegionRepository,
+    StaffRepository,
+    TokenRepository,
+)
 from csdomain.penalties.ports import (
     AppealRepository,
     BonusRepository,
     PenaltyEntryRepository,
+    RecommendationRepository,
     SettledMonthRepository,
     StatementRepository,
     ViolationRepository,
 )
+from csdomain.policy_lab.ports import PolicyVersionRepository
 from csdomain.service_jobs.ports import (
     ContractRepository,
     ExchangeRepository,
@@ -84,6 +94,8 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository: ...
     @property
+    def regions(self) -> RegionRepository: ...
+    @property
     def tokens(self) -> TokenRepository: ...
     @property
     def customers(self) -> CustomerRepository: ...
@@ -99,6 +111,12 @@ class UnitOfWork(Protocol):
     def destruction_requests(self) -> DestructionRequestRepository: ...
     @property
     def deregistrations(self) -> DeregistrationRepository: ...
+    @property
+    def daily_registers(self) -> DailyRegisterRepository: ...
+    @property
+    def file_loans(self) -> FileLoanRepository: ...
+    @property
+    def sales_figures(self) -> SalesFigureRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
 
@@ -137,6 +155,9 @@ class UnitOfWork(Protocol):
 
     @property
     def appeals(self) -> AppealRepository: ...
+
+    @property
+    def recommendations(self) -> RecommendationRepository: ...
 
     @property
     def bonuses(self) -> BonusRepository: ...
@@ -179,6 +200,9 @@ class UnitOfWork(Protocol):
 
     @property
     def survey_responses(self) -> SurveyResponseRepository: ...
+
+    @property
+    def policy_versions(self) -> PolicyVersionRepository: ...
 
     def __enter__(self) -> Self: ...
 

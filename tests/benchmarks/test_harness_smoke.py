@@ -37,6 +37,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         "HTTP case intake",
         "credit authorization",  # issue 13: CRD-3 under the customer lock
         "credit position",  # issue 13: CRD-2, the read path
+        "policy replay",  # issue 15: the demo's history under a candidate policy
     }
     assert {(r["workload"], r["backend"]) for r in rows if r["backend"] != "—"} == {
         (w, b) for w in expected for b in backends

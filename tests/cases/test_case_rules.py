@@ -191,7 +191,7 @@ def test_case7_sweep_twice_records_once_and_escalates(
     first = cs.sweep(app.services.org.system_account().id)
     second = cs.sweep(app.services.org.system_account().id)
     assert [b.clock for b in first.breaches] == ["acknowledge"]
-    assert first.breaches[0].escalated_to == "supervisor"
+    assert first.breaches[0].escalated_to == "team_lead"  # CASE-6: the first position
     assert second.breaches == []
     assert len(cs.breaches(org.gm.id, case.id)) == 1
     assert cs.get(org.gm.id, case.id).escalation_level == 1

@@ -397,7 +397,7 @@ def test_sweep_records_each_breach_once(timed: Cli, timed_org: CliOrg, clock: Fi
     # the owner when the 24 h acknowledge clock ran out: the handler assigned at intake time
     by_clock = {b["clock"]: b for b in first["breaches"]}
     assert by_clock["acknowledge"]["owner_id"] == org.sales2
-    assert by_clock["acknowledge"]["escalated_to"] == "supervisor"
+    assert by_clock["acknowledge"]["escalated_to"] == "team_lead"  # CASE-6 positions
 
     again = run.json("cases", "sweep", actor="system")
     assert again["recorded"] == 0 and again["breaches"] == []

@@ -222,7 +222,9 @@ def test_overdue_report_lists_missing_items(run: Cli, org: CliOrg) -> None:
     fid = run.json("files", "open", cid, "service", "--event-date", PAST_SALE, actor=org.sales)[
         "id"
     ]
-    run.ok("files", "add-documents", fid, "repair_order=RO-1", "settlement=ST-9", actor=org.sales)
+    run.ok(
+        "files", "add-documents", fid, "work_order=RO-1", "settlement_sheet=ST-9", actor=org.sales
+    )
 
     # X-5: the register of others' customers is secret until the GM grants read_secret
     run.fails(7, "files", "overdue", actor=org.supervisor)
@@ -230,11 +232,11 @@ def test_overdue_report_lists_missing_items(run: Cli, org: CliOrg) -> None:
     run.ok(*grant, actor=org.gm)
     overdue = run.json("files", "overdue", actor=org.supervisor)
     assert [f["file_id"] for f in overdue] == [fid]
-    assert overdue[0]["missing_items"] == ["inspection", "customer_confirmation"]
+    assert overdue[0]["missing_items"] == ["reception_sheet", "free_check_sheet"]
     assert overdue[0]["overdue"] is True
 
     human = run.ok("files", "overdue", actor=org.supervisor).stdout
-    assert "inspection, customer_confirmation" in human
+    assert "reception_sheet, free_check_sheet" in human
     assert "王小明" in human
     assert run.ok("files", "overdue", actor=org.sales2).stdout.strip() == "(no overdue files)"
 
@@ -245,7 +247,7 @@ def test_overdue_report_lists_missing_items(run: Cli, org: CliOrg) -> None:
     again = run.fails(8, "files", "hand-over", fid, "--to", org.supervisor, actor=org.sales)
     assert "already handed over" in again.stderr and "rule: CUS-3" in again.stderr
     statuses = run.json("files", "status", cid, actor=org.sales)
-    assert statuses[0]["missing_items"] == ["inspection", "customer_confirmation"]
+    assert statuses[0]["missing_items"] == ["reception_sheet", "free_check_sheet"]
 
 
 def test_bad_document_item_exits_3(run: Cli, org: CliOrg) -> None:

@@ -366,3 +366,74 @@ def test_rewards_cuts_bonus_and_complaint_losses(run: Cli, org: CliOrg) -> None:
     assert [e["amount"] for e in shares] == ["428.57", "428.57", "142.86"]
     assert {e["kind"] for e in shares} == {"complaint_loss"}
     run.fails(5, "penalties", "charge-loss", cid, "--share", f"{org.sales}=1", actor=org.manager)
+
+
+def test_issue12_regions_staff_data_sanctions_and_recommendations(run: Cli, org: CliOrg) -> None:
+    """PEN-2 regions and their heads, PEN-5 base points, PEN-7 sanctions, PEN-9 ranges and
+    the dismissal recommendation a GM decides, PEN-10 the settlement report."""
+    region = run.json("regions", "add", "华南区", "--head", org.manager, actor=org.admin)
+    assert run.json("regions", "list", actor=org.sales)[0]["head_id"] == org.manager
+    staff = run.json(
+        "staff",
+        "update",
+        org.sales,
+        "--base-points",
+        "2",
+        "--region",
+        region["id"],
+        actor=org.admin,
+    )
+    assert (staff["base_points"], staff["region_id"]) == (2, region["id"])
+    escalated = record(run, org, org.sales, "complaint_escalated_unhandled", "2024-10-03")
+    assert [e["staff_id"] for e in escalated] == [org.sales, org.manager]
+    demerit = run.json(
+        "penalties",
+        "sanction",
+        org.sales,
+        "--level",
+        "minor_demerit",
+        "--month",
+        "2024-10",
+        "--reason",
+        "repeated complaints",
+        actor=org.gm,
+    )
+    assert demerit[0]["amount"] == "1600.00"  # 800 × 2 base points
+    failed = run.fails(
+        3,
+        "penalties",
+        "record",
+        org.sales,
+        "--code",
+        "forcing_confidentiality_breach",
+        "--on",
+        "2024-10-04",
+        "--evidence",
+        "x",
+        "--amount",
+        "10.00",
+        actor=org.supervisor,
+    )
+    assert "PEN-9" in failed.stderr and "amount" in failed.stderr
+    record(
+        run,
+        org,
+        org.sales,
+        "forcing_confidentiality_breach",
+        "2024-10-04",
+        "--amount",
+        "50000.00",
+    )
+    (rec,) = run.json("penalties", "recommendations", "--open", actor=org.manager)
+    decided = run.json(
+        "penalties",
+        "decide-recommendation",
+        rec["id"],
+        "--reject",
+        "--reason",
+        "warned",
+        actor=org.gm,
+    )
+    assert decided["state"] == "rejected"
+    report = run.json("penalties", "settlement-report", actor=org.manager)
+    assert report[0]["month"] == "2024-10" and report[0]["due_on"] == "2024-11-11"

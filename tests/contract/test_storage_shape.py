@@ -32,6 +32,7 @@ CAPABILITIES = (
     "credit",
     "visits",
     "surveys",
+    "policy_lab",
     "audit",
 )
 SRC = Path(__file__).resolve().parents[2] / "src"

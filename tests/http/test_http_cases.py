@@ -268,7 +268,7 @@ def test_sweep_twice_records_each_breach_once(
     first = _ok(api.post("/api/v1/cases/sweep", system))
     assert [(b["clock"], b["case_id"]) for b in first["breaches"]] == [("acknowledge", case["id"])]
     assert first["breaches"][0]["due_at"] == "2026-09-19T10:00:00+08:00"
-    assert first["breaches"][0]["escalated_to"] == "supervisor"
+    assert first["breaches"][0]["escalated_to"] == "team_lead"  # CASE-6 positions
     second = _ok(api.post("/api/v1/cases/sweep", system))
     assert second["breaches"] == []
     recorded = _ok(api.get(f"/api/v1/cases/{case['id']}/breaches", "sales"))

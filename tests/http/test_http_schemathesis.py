@@ -79,6 +79,17 @@ def served(app: App, org: Org) -> tuple[Flask, App, str, dict[str, str]]:
 # Rules between fields that JSON Schema cannot state (a 422 for schema-valid input is right):
 # (operation, the field the problem names)
 CROSS_FIELD = {
+    # RPT: the types are the policy's catalogue, comma-separated; an ISO year has week 53
+    # only when it is long
+    ("GET /api/v1/reports/complaints", "types"),
+    ("GET /api/v1/reports/complaints/weekly", "types"),
+    ("GET /api/v1/reports/complaints/weekly", "week"),
+    # CASE-9: the satisfaction scale is the policy's (cases.return_visit)
+    ("POST /api/v1/cases/{case_id}/return-visit", "satisfaction"),
+    # CUS-1: a register is for a working day (the calendar); reports span at most 92 days
+    ("POST /api/v1/registers", "day"),
+    ("GET /api/v1/registers", "end"),
+    ("GET /api/v1/registers/overdue", "end"),
     ("POST /api/v1/contracts", "ends_on"),  # CASE-12: ends after it starts
     ("GET /api/v1/technicians/{technician_id}/survey-summary", "end"),  # not before start
     ("GET /api/v1/service-jobs/survey-summary", "end"),
@@ -124,6 +135,20 @@ CROSS_FIELD = {
     ("POST /api/v1/surveys/{survey_id}/responses", "customer_id"),
     ("POST /api/v1/surveys/{survey_id}/reply", "on"),
     ("GET /api/v1/job-satisfaction", "end"),  # SAT-1: not before start
+    # PEN-9: an amount only for a range type, within its range; a leak cites a read by the
+    # person. PEN-2: an issue only where repeats of it count; PEN-8: no culprit only where
+    # the group leader pays. PEN-7: a sanction of the policy, at least its fine
+    ("POST /api/v1/violations", "amount"),
+    ("POST /api/v1/violations", "access_log_id"),
+    ("POST /api/v1/violations", "issue"),
+    ("POST /api/v1/violations", "no_culprit"),
+    ("POST /api/v1/sanctions", "sanction"),
+    ("POST /api/v1/sanctions", "amount"),
+    # issue 15: a policy draft is refused unless it is a whole valid policy document
+    ("POST /api/v1/policy/versions", "document"),
+    # issue 15: a replay's candidate is a whole valid policy; its period ends after it starts
+    ("POST /api/v1/policy/replays", "document"),
+    ("POST /api/v1/policy/replays", "end"),
 }
 
 

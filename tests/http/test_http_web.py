@@ -144,7 +144,7 @@ def test_customer_page_shows_file_status_and_respects_visibility(
     _sign_in(client, tokens["sales"])
     text = client.get(f"/customers/{mine['id']}").get_data(as_text=True)
     # one working day after Friday 09-18 is Sunday 09-20, a make-up working day (调休)
-    assert "service" in text and "2026-09-20" in text and "repair_order" in text
+    assert "service" in text and "2026-09-20" in text and "work_order" in text
     denied = client.get(f"/customers/{other['id']}")
     assert denied.status_code == 403
     assert denied.mimetype == "text/html" and "Permission denied" in denied.get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_customer_page_leaves_out_master_data_and_the_register_for_a_supervisor(
     assert page.status_code == 200
     assert "13800000001" not in text and "<th>Phone</th>" not in text
     assert "hand-over register of this customer is confidential" in text
-    assert "repair_order" not in text
+    assert "work_order" not in text
     listing = client.get("/customers").get_data(as_text=True)
     assert "张三" in listing and "13800000001" not in listing
 

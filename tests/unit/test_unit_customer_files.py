@@ -33,7 +33,7 @@ NEW_SALE_ITEMS = [
     "pdi_sheet",
     "other",
 ]
-SERVICE_ITEMS = ["repair_order", "settlement", "inspection", "customer_confirmation"]
+SERVICE_ITEMS = ["reception_sheet", "work_order", "settlement_sheet", "free_check_sheet"]
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_cus3_documents_must_be_checklist_items(app: Any, org: Any, customer: An
     assert info.value.field == "documents"
     assert "selfie" in info.value.message
     with pytest.raises(ValidationError):  # a service item is not on the new-sale checklist
-        svc.add_documents(org.sales.id, f.id, {"repair_order": "box 1"})
+        svc.add_documents(org.sales.id, f.id, {"work_order": "box 1"})
     with pytest.raises(ValidationError):  # a reference must say where the document is
         svc.add_documents(org.sales.id, f.id, {"contract": "  "})
     assert snapshot(app) == before

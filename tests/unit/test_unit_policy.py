@@ -1,4 +1,4 @@
-"""The policy as data: the default policy (every number of domain-rules.md), ``parse_policy``
+"""The policy as data: the default policy (every number of docs/rules.md), ``parse_policy``
 reporting every bad key with its path, and a changed policy changing behaviour."""
 
 from __future__ import annotations

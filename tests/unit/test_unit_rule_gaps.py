@@ -1,5 +1,5 @@
 """Rule tests the catalogue (docs/rules.md) found missing: CUS-2 kinds, CASE-6 escalation
-along the policy's chain, CASE-15 the phone desk's 30-minute reply, PEN-7 sanction levels."""
+along the policy's chain, CASE-15 the phone desk's 30-minute reply, PEN-7 sanctions."""
 
 from __future__ import annotations
 
@@ -58,28 +58,31 @@ def test_case15_a_phone_inquiry_must_be_answered_within_30_minutes(
 def test_case6_each_breach_escalates_one_step_along_the_policy_chain(
     app: Any, org: Any, clock: Any
 ) -> None:
-    """CASE-6: unresolved cases go up the chain the policy names, one step per breach."""
+    """CASE-6: unresolved cases go up the chain of positions the policy names, one step per
+    breach."""
     _receive(app, org.sales)
     clock.advance(timedelta(days=30))
     system = app.services.org.system_account()
     result = app.services.cases.sweep(system.id)
-    chain = app.policy.cases.escalation_chain
+    chain = [step.position for step in app.policy.cases.escalation_steps]
     steps = [b.escalated_to for b in result.breaches]  # in the order they were recorded
     assert steps == [chain[min(i, len(chain) - 1)] for i in range(len(steps))]
     assert len(steps) >= 2
 
 
-def test_pen7_fines_reaching_a_sanction_level_put_it_on_the_statement(app: Any, org: Any) -> None:
-    """PEN-7: the statement names the highest sanction the month's total reaches."""
+def test_pen7_a_sanction_carries_its_fine_and_fines_alone_impose_none(app: Any, org: Any) -> None:
+    """PEN-7: sanctions read the right way round — an imposed warning carries at least its
+    policy fine and names itself on the statement; a month's fines impose no sanction."""
     pen = app.services.penalties
-    pen.record_violation(
-        org.supervisor.id, org.sales.id, "customer_data_leak", date(2026, 9, 3), evidence="x"
-    )
     pen.record_violation(
         org.supervisor.id, org.sales2.id, "cs_beyond_authority", date(2026, 9, 3), evidence="y"
     )
-    total = pen.statement(org.manager.id, org.sales.id, "2026-09").statement
-    reached = [s for s in app.policy.penalties.sanctions if total.total >= Money.of(s.at_least)]
-    assert reached and total.sanction == max(reached, key=lambda s: Money.of(s.at_least)).name
-    small = pen.statement(org.manager.id, org.sales2.id, "2026-09").statement
-    assert small.total == Money.of("200.00") and small.sanction == ""
+    pen.record_violation(
+        org.supervisor.id, org.sales2.id, "cs_beyond_authority", date(2026, 9, 4), evidence="y"
+    )
+    fines_only = pen.statement(org.manager.id, org.sales2.id, "2026-09").statement
+    assert fines_only.total == Money.of("600.00") and fines_only.sanction == ""
+    warning = app.policy.penalties.sanction("warning")
+    entry = pen.impose_sanction(org.deputy.id, org.sales.id, "warning", "2026-09", "rude call")
+    assert entry.amount == Money.of(warning.min_fine)
+    assert pen.statement(org.manager.id, org.sales.id, "2026-09").statement.sanction == "warning"

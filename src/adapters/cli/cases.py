@@ -236,6 +236,7 @@ def _act(st: CliState, do: Callable[[App, StaffId], Case], what: str) -> None:
 @click.option("--purchase-date", metavar="YYYY-MM-DD")
 @click.option("--demand", help="price_reduction, return, exchange, compensation, repair, …")
 @click.option("--urgency", help="very_urgent, urgent or normal (default).")
+@click.option("--market", help="domestic (default) or foreign: picks the clocks (CASE-7).")
 @click.option(
     "--major-reason",
     "major_reasons",
@@ -688,14 +689,24 @@ def cases_by_clock_status(st: CliState) -> None:
     )
 
 
+_TYPES_OPTION = click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help="Case types to count; repeat (default: the policy's statistics_types, complaints).",
+)
+
+
 @cases.command("stats")
 @click.option("--month", required=True, metavar="YYYY-MM")
+@_TYPES_OPTION
 @pass_state
-def cases_stats(st: CliState, month: str) -> None:
+def cases_stats(st: CliState, month: str, types: tuple[str, ...]) -> None:
     """Monthly complaint statistics: count, per day, resolved, by category, department,
-    handling method, loss (supervisors and above)."""
+    handling method, loss (supervisors and above; RPT)."""
     app, actor = st.acting()
-    s = app.services.cases.monthly_statistics(actor, month)
+    s = app.services.cases.monthly_statistics(actor, month, list(types) or None)
 
     def by_department() -> dict[str, int]:
         dept_names: dict[str, str] = {
@@ -716,10 +727,125 @@ def cases_stats(st: CliState, month: str) -> None:
                 ("by department", by_department()),
                 ("by handling method", s.by_handling_method),
                 ("loss", s.loss),
+                ("types", ", ".join(s.types)),
             ],
             fmt(st),
         ),
     )
+
+
+@cases.command("weekly")
+@click.option("--week", required=True, metavar="YYYY-Www", help="An ISO week, e.g. 2026-W38.")
+@_TYPES_OPTION
+@pass_state
+def cases_weekly(st: CliState, week: str, types: tuple[str, ...]) -> None:
+    """The weekly complaint report, Monday to Sunday (supervisors and above; RPT)."""
+    app, actor = st.acting()
+    s = app.services.cases.weekly_statistics(actor, week, list(types) or None)
+    dept_names: dict[str, str] = {d.id: d.name for d in app.services.org.list_departments(actor)}
+    st.emit(
+        s,
+        lambda: details(
+            [
+                ("week", f"{s.week} ({s.start} – {s.end})"),
+                ("received", s.received),
+                ("per day", s.per_day),
+                ("resolved", s.resolved),
+                ("resolution ratio", s.resolution_ratio),
+                ("major", s.major),
+                ("by category", s.by_category),
+                ("by department", {dept_names.get(k, k): v for k, v in s.by_department.items()}),
+                ("by handling method", s.by_handling_method),
+                ("loss", s.loss),
+                ("types", ", ".join(s.types)),
+            ],
+            fmt(st),
+        ),
+    )
+
+
+@cases.command("work-list")
+@click.option("--limit", default=100, show_default=True, type=int)
+@click.option("--offset", default=0, show_default=True, type=int)
+@pass_state
+def cases_work_list(st: CliState, limit: int, offset: int) -> None:
+    """Open cases by priority: the customer's grade, A first (CUS-4)."""
+    app, actor = st.acting()
+    rows = app.services.cases.work_list(actor, limit=limit, offset=offset)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            case_table(rows, Names(app, actor), fmt(st), "(no open cases)"),
+            len(rows),
+            limit,
+            offset,
+        ),
+    )
+
+
+@cases.command("hand-off")
+@click.argument("case_id", type=CASE_REF)
+@click.argument("step")
+@click.option("--note", default="")
+@pass_state
+def cases_hand_off(st: CliState, case_id: str, step: str, note: str) -> None:
+    """Hand the complaint form to its next STEP, in the policy's order (CASE-7, 001 2-B)."""
+    _act(
+        st,
+        lambda app, actor: app.services.cases.hand_off(actor, case_id, step, note),
+        f"handed to {step}",
+    )
+
+
+@cases.command("return-visit")
+@click.argument("case_id", type=CASE_REF)
+@click.option("--satisfaction", required=True, type=int, help="On the policy's scale (1…5).")
+@click.option("--comment", default="")
+@pass_state
+def cases_return_visit(st: CliState, case_id: str, satisfaction: int, comment: str) -> None:
+    """Record the return visit (回访) after handling, with satisfaction (CASE-9)."""
+    _act(
+        st,
+        lambda app, actor: app.services.cases.record_return_visit(
+            actor, case_id, satisfaction=satisfaction, comment=comment
+        ),
+        "return visit recorded",
+    )
+
+
+@cases.command("return-visits-overdue")
+@click.option("--limit", default=100, show_default=True, type=int)
+@click.option("--offset", default=0, show_default=True, type=int)
+@pass_state
+def cases_return_visits_overdue(st: CliState, limit: int, offset: int) -> None:
+    """Closed cases whose return visit is past due (CASE-9)."""
+    app, actor = st.acting()
+    rows = app.services.cases.overdue_return_visits(actor, limit=limit, offset=offset)
+    st.emit(
+        rows,
+        lambda: with_page_hint(
+            case_table(rows, Names(app, actor), fmt(st), "(no overdue return visits)"),
+            len(rows),
+            limit,
+            offset,
+        ),
+    )
+
+
+@cases.command("follow-up-case")
+@click.argument("case_id", type=CASE_REF)
+@click.option("--type", "type", required=True, help="complaint, suggestion, inquiry, …")
+@click.option("--category", required=True)
+@click.option("--channel", required=True)
+@click.option("--content", required=True, help="The new need the customer raised.")
+@click.option("--customer-name", help="Default: the original case's customer.")
+@pass_state
+def cases_follow_up_case(st: CliState, /, case_id: str, **options: Any) -> None:
+    """Open a follow-up case linked to CASE_ID (CASE-15: a follow-up call with a new need)."""
+    command = structure(given(**options), ReceiveCase)
+    app, actor = st.acting()
+    case = app.services.cases.open_follow_up(actor, case_id, command)
+    st.emit(case, lambda: f"Opened follow-up case {case.number} ({case.id}) of {case_id}.")
 
 
 @cases.command("sweep")

@@ -654,6 +654,44 @@ def files_overdue(st: CliState, as_of: datetime | None) -> None:
     st.emit(rows, lambda: overdue_table(rows, Names(app, actor), fmt(st), day))
 
 
+@files.command("sweep")
+@pass_state
+def files_sweep(st: CliState) -> None:
+    """Record the late hand-over of files never handed over, once (CUS-3), as the scheduler."""
+    app, actor = st.scheduler()
+    rows = app.services.customers.sweep_unhanded_files(actor)
+    st.emit(rows, lambda: f"Recorded {len(rows)} late hand-over(s).")
+
+
+@files.command("handover-rates")
+@click.argument("month")
+@pass_state
+def files_handover_rates(st: CliState, month: str) -> None:
+    """Hand-over timeliness and completeness per department of the files due in MONTH (RPT)."""
+    app, actor = st.acting()
+    rows = app.services.customers.handover_rates(actor, month)
+    st.emit(
+        rows,
+        lambda: table(
+            ["department", "files", "on time", "on time %", "complete", "complete %", "pending"],
+            [
+                (
+                    r.department_name,
+                    r.files,
+                    r.on_time,
+                    r.on_time_percent,
+                    r.complete,
+                    r.complete_percent,
+                    r.pending,
+                )
+                for r in rows
+            ],
+            fmt(st),
+            empty="(no files due)",
+        ),
+    )
+
+
 @files.command("read")
 @click.argument("file_id")
 @pass_state

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
+from adapters.cli import policy_lab, policy_replay
 from adapters.cli import serve as serving
 from adapters.cli.commands import Group
+from adapters.cli.common import DATE
 from adapters.cli.errors import (
     EXIT_CODES_EPILOG,
     DomainFailure,
@@ -46,6 +48,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "adapters.cli.org",
         "Departments and their heads (the head reviews file destruction, X-6).",
     ),
+    "regions": (
+        "adapters.cli.org",
+        "Regional markets and their heads (PEN-2: escalated complaints charge the head).",
+    ),
     "tokens": (
         "adapters.cli.org",
         "API tokens for the HTTP API.",
@@ -69,6 +75,18 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "access-log": (
         "adapters.cli.customers",
         "Who read which confidential record, when (X-5).",
+    ),
+    "registers": (
+        "adapters.cli.customer_records",
+        "Daily customer registers, the overdue report and appraisal points (CUS-1, CUS-7).",
+    ),
+    "loans": (
+        "adapters.cli.customer_records",
+        "Lending customer files: request, lend or refuse, return (CUS-7).",
+    ),
+    "key-accounts": (
+        "adapters.cli.customer_records",
+        "Sales figures, top-10 lists, key accounts and their churn (CUS-5).",
     ),
     "cases": (
         "adapters.cli.cases",
@@ -569,7 +587,15 @@ def worker(st: CliState, once: tuple[str, ...]) -> None:
 # -------------------------------------------------------------------- policy
 @cli.group("policy", cls=Group)
 def policy_group() -> None:
-    """Show and check policy documents."""
+    """Show and check policy documents; store versions, diff and activate them (issue 15)."""
+
+
+# issue 15: `policy replay` lives in its own module (which imports only Click at start-up)
+for _command in policy_replay.COMMANDS:
+    policy_group.add_command(_command)
+# issue 15: versions, diff, upload, activate (adapters.cli.policy_lab, Click only at start-up)
+for _command in policy_lab.COMMANDS:
+    policy_group.add_command(_command)
 
 
 @policy_group.command("show")
@@ -580,13 +606,23 @@ def policy_group() -> None:
     metavar="FILE",
     help="Show this file's policy instead of the effective one.",
 )
+@click.option(
+    "--on",
+    "on",
+    type=DATE,
+    help="Show the stored policy version in force on this day (issue 15; needs --as).",
+)
 @pass_state
-def policy_show(st: CliState, file: str | None) -> None:
+def policy_show(st: CliState, file: str | None, on: datetime | None) -> None:
     """Print the effective policy as TOML (JSON with --json), defaults filled in."""
     from adapters.policy_file import dump_policy, load_policy
     from adapters.policy_file.loader import policy_to_dict
 
-    policy = load_policy(file) if file else st.policy()
+    if on is not None and file is None:
+        app, actor = st.acting()
+        policy = app.services.policy_lab.in_force(actor, on.date()).policy
+    else:
+        policy = load_policy(file) if file else st.policy()
     if st.json:
         click.echo(dumps(policy_to_dict(policy)))
     else:

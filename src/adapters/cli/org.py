@@ -34,6 +34,9 @@ def staff_details(staff: Staff, fmt: Formatter) -> str:
             ("department", staff.department_id),
             ("position", staff.position),
             ("supervisor", staff.supervisor_id),
+            ("base points", staff.base_points),
+            ("group leader", staff.group_leader_id),
+            ("region", staff.region_id),
             ("permissions", staff.permissions),
             ("active", staff.active),
             ("version", staff.version),
@@ -77,6 +80,9 @@ def staff() -> None:
 @click.option("--department", "department_id", metavar="DEPARTMENT_ID")
 @click.option("--position", default="", help="Job kind, e.g. sales_adviser, service_adviser.")
 @click.option("--supervisor", "supervisor_id", metavar="STAFF_ID")
+@click.option("--base-points", type=int, help="Base points, the weight of loss shares (PEN-5).")
+@click.option("--group-leader", "group_leader_id", metavar="STAFF_ID", help="PEN-8.")
+@click.option("--region", "region_id", metavar="REGION_ID", help="Regional market (PEN-2).")
 @pass_state
 def staff_add(
     st: CliState,
@@ -85,6 +91,9 @@ def staff_add(
     department_id: str | None,
     position: str,
     supervisor_id: str | None,
+    base_points: int | None,
+    group_leader_id: str | None,
+    region_id: str | None,
 ) -> None:
     """Add a staff member (admin or gm only)."""
     app, actor = st.acting()
@@ -95,10 +104,38 @@ def staff_add(
         department_id=DepartmentId(department_id) if department_id else None,
         position=position,
         supervisor_id=StaffId(supervisor_id) if supervisor_id else None,
+        base_points=base_points,
+        group_leader_id=StaffId(group_leader_id) if group_leader_id else None,
+        region_id=region_id,
     )
     st.emit(
         added, lambda: f"Added staff {added.name} ({added.id}).\n" + staff_details(added, fmt(st))
     )
+
+
+@staff.command("update")
+@click.argument("staff_id")
+@click.option("--base-points", type=int, help="Base points, the weight of loss shares (PEN-5).")
+@click.option("--group-leader", "group_leader_id", metavar="STAFF_ID", help="PEN-8.")
+@click.option("--region", "region_id", metavar="REGION_ID", help="Regional market (PEN-2).")
+@pass_state
+def staff_update(
+    st: CliState,
+    staff_id: str,
+    base_points: int | None,
+    group_leader_id: str | None,
+    region_id: str | None,
+) -> None:
+    """Set a staff member's base points, group leader or region (admin or gm only)."""
+    app, actor = st.acting()
+    changed = app.services.org.update_staff(
+        actor,
+        StaffId(staff_id),
+        base_points=base_points,
+        group_leader_id=StaffId(group_leader_id) if group_leader_id else None,
+        region_id=region_id,
+    )
+    st.emit(changed, lambda: staff_details(changed, fmt(st)))
 
 
 @staff.command("list")
@@ -176,6 +213,54 @@ def departments_set_head(st: CliState, department_id: str, staff_id: str) -> Non
     )
 
 
+# ------------------------------------------------------------------- regions
+@click.group(cls=Group)
+def regions() -> None:
+    """Regional markets and their heads (PEN-2: escalated complaints charge the head)."""
+
+
+@regions.command("add")
+@click.argument("name")
+@click.option("--head", "head_id", metavar="STAFF_ID")
+@pass_state
+def regions_add(st: CliState, name: str, head_id: str | None) -> None:
+    """Add a regional market (admin or gm only)."""
+    app, actor = st.acting()
+    region = app.services.org.add_region(actor, name, StaffId(head_id) if head_id else None)
+    st.emit(region, lambda: f"Added region {region.name} ({region.id}).")
+
+
+@regions.command("set-head")
+@click.argument("region_id")
+@click.argument("staff_id")
+@pass_state
+def regions_set_head(st: CliState, region_id: str, staff_id: str) -> None:
+    """Make STAFF_ID the head of REGION_ID."""
+    app, actor = st.acting()
+    region = app.services.org.set_region_head(actor, region_id, StaffId(staff_id))
+    st.emit(region, lambda: f"{staff_id} now heads {region.name} ({region.id}).")
+
+
+@regions.command("list")
+@pass_state
+def regions_list(st: CliState) -> None:
+    """All regional markets."""
+    app, actor = st.acting()
+    org = app.services.org
+    rows = org.list_regions(actor)
+
+    def human() -> str:
+        names = {s.id: s.name for s in org.list_staff(actor)}
+        return table(
+            ["id", "name", "head"],
+            [(r.id, r.name, names.get(r.head_id, r.head_id) if r.head_id else None) for r in rows],
+            fmt(st),
+            empty="(no regions)",
+        )
+
+    st.emit(rows, human)
+
+
 # -------------------------------------------------------------------- tokens
 @click.group(cls=Group)
 def tokens() -> None:
@@ -244,4 +329,4 @@ def permissions_revoke(st: CliState, staff_id: str, permission: str, reason: str
     _set_permission(st, staff_id, permission, reason, grant=False)
 
 
-COMMANDS: list[click.Command] = [staff, departments, tokens, permissions]
+COMMANDS: list[click.Command] = [staff, departments, regions, tokens, permissions]

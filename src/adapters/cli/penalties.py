@@ -99,15 +99,43 @@ def penalties() -> None:
 @click.option(
     "--units", default=1, show_default=True, type=int, help="Items, pieces or vehicle instances."
 )
+@click.option("--amount", metavar="AMOUNT", help="元, within the type's range (PEN-9).")
+@click.option("--issue", default="", help="The customer issue; a repeat doubles (PEN-2).")
+@click.option(
+    "--no-culprit",
+    is_flag=True,
+    help="No direct culprit in STAFF_ID's group: the group leader pays (PEN-8).",
+)
+@click.option("--access-log", "access_log_id", metavar="ENTRY_ID", help="The read (PEN-9).")
 @pass_state
 def penalties_record(
-    st: CliState, staff_id: str, code: str, occurred_on: datetime, evidence: str, units: int
+    st: CliState,
+    staff_id: str,
+    code: str,
+    occurred_on: datetime,
+    evidence: str,
+    units: int,
+    amount: str | None,
+    issue: str,
+    no_culprit: bool,
+    access_log_id: str | None,
 ) -> None:
     """Record a violation; the fine (with repeat doubling, PEN-2) and the supervisor's joint
-    share (PEN-8) are computed now and explained."""
+    share (PEN-8) are computed now and explained. A third CS breach of one rule or a serious
+    leak records a dismissal recommendation (`penalties recommendations`)."""
+    chosen = optional_money(amount, "amount")
     app, actor = st.acting()
     rows = app.services.penalties.record_violation(
-        actor, StaffId(staff_id), code, occurred_on.date(), units=units, evidence=evidence
+        actor,
+        StaffId(staff_id),
+        code,
+        occurred_on.date(),
+        units=units,
+        evidence=evidence,
+        amount=chosen,
+        issue=issue,
+        no_culprit=no_culprit,
+        access_log_id=access_log_id,
     )
     names = Names(app, actor)
     st.emit(
@@ -170,9 +198,9 @@ def penalties_from_events(st: CliState) -> None:
     "--share",
     "shares",
     multiple=True,
-    required=True,
     metavar="STAFF_ID=POINTS",
-    help="A responsible person's base points; repeat.",
+    help="A responsible person's base points; repeat. Default: the case's CASE-10 "
+    "responsibility and the staff's base points.",
 )
 @pass_state
 def penalties_charge_loss(st: CliState, case_id: str, shares: tuple[str, ...]) -> None:
@@ -182,7 +210,7 @@ def penalties_charge_loss(st: CliState, case_id: str, shares: tuple[str, ...]) -
         for staff, points in pairs(shares, "shares", "PEN-5", "STAFF_ID=POINTS")
     ]
     app, actor = st.acting()
-    rows = app.services.penalties.charge_case_loss(actor, case_id, parsed)
+    rows = app.services.penalties.charge_case_loss(actor, case_id, parsed or None)
     st.emit(rows, lambda: entry_table(rows, Names(app, actor), fmt(st), ""))
 
 
@@ -371,6 +399,82 @@ def penalties_settle(st: CliState, month: str, csv_file: str | None, xlsx_file: 
         return text
 
     st.emit(None, human, data={"month": month, "statements": to_json(rows), "written": written})
+
+
+@penalties.command("sanction")
+@click.argument("staff_id")
+@click.option("--level", "sanction", required=True, help="A policy sanction, e.g. warning.")
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--reason", required=True)
+@click.option("--amount", metavar="AMOUNT", help="元; default the level's minimum (PEN-7).")
+@pass_state
+def penalties_sanction(
+    st: CliState, staff_id: str, sanction: str, month: str, reason: str, amount: str | None
+) -> None:
+    """Impose an administrative sanction and the fine it carries (PEN-7)."""
+    chosen = optional_money(amount, "amount")
+    app, actor = st.acting()
+    entry = app.services.penalties.impose_sanction(
+        actor, StaffId(staff_id), sanction, month, reason, chosen
+    )
+    st.emit([entry], lambda: entry_table([entry], Names(app, actor), fmt(st), ""))
+
+
+@penalties.command("recommendations")
+@click.option("--staff", "staff_id", metavar="STAFF_ID", help="Default: everyone you may see.")
+@click.option("--open", "open_only", is_flag=True, help="Only those not decided yet.")
+@pass_state
+def penalties_recommendations(st: CliState, staff_id: str | None, open_only: bool) -> None:
+    """Sanction recommendations (dismissal: PEN-2 third CS breach, PEN-9 serious leaks)."""
+    app, actor = st.acting()
+    rows = app.services.penalties.recommendations(
+        actor, StaffId(staff_id) if staff_id else None, open_only=open_only
+    )
+    names = Names(app, actor)
+    st.emit(
+        rows,
+        lambda: table(
+            ["id", "staff", "sanction", "rule", "state", "reason"],
+            [
+                (r.id, names.staff(r.staff_id), r.sanction, r.rule, r.state.value, r.reason)
+                for r in rows
+            ],
+            fmt(st),
+            empty="(no recommendations)",
+        ),
+    )
+
+
+@penalties.command("decide-recommendation")
+@click.argument("recommendation_id")
+@click.option("--accept/--reject", required=True)
+@click.option("--reason", required=True)
+@pass_state
+def penalties_decide_recommendation(
+    st: CliState, recommendation_id: str, accept: bool, reason: str
+) -> None:
+    """Accept (the sanction's fine is booked, PEN-7) or reject a recommended sanction."""
+    app, actor = st.acting()
+    rec = app.services.penalties.decide_recommendation(actor, recommendation_id, accept, reason)
+    st.emit(rec, lambda: f"Recommendation {rec.id} ({rec.sanction}): {rec.state.value}.")
+
+
+@penalties.command("settlement-report")
+@pass_state
+def penalties_settlement_report(st: CliState) -> None:
+    """Each month's statement deadline (PEN-10 settlement_day, on a working day), when it was
+    settled, and the late ones."""
+    app, actor = st.acting()
+    rows = app.services.penalties.settlement_report(actor)
+    st.emit(
+        rows,
+        lambda: table(
+            ["month", "due on", "settled on", "late"],
+            [(r.month, r.due_on, r.settled_on, r.late) for r in rows],
+            fmt(st),
+            empty="(nothing to settle yet)",
+        ),
+    )
 
 
 COMMANDS: list[click.Command] = [penalties]

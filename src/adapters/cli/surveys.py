@@ -133,6 +133,22 @@ def survey_list(st: CliState, year: int | None) -> None:
     )
 
 
+@surveys.command("year")
+@click.argument("year", type=click.IntRange(2000, 2099))
+@pass_state
+def survey_year(st: CliState, year: int) -> None:
+    """SAT-2: whether YEAR had the policy's periodic surveys (met / open / missed)."""
+    app, actor = st.acting()
+    y = app.services.surveys.year_check(actor, year)
+    st.emit(
+        y,
+        lambda: (
+            f"{y.year}: {y.held} of {y.required} survey(s) — {y.status}"
+            + "".join(f"\n  {i}" for i in y.survey_ids)
+        ),
+    )
+
+
 @surveys.command("show")
 @click.argument("survey_id")
 @pass_state

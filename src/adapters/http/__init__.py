@@ -25,6 +25,9 @@ from adapters.http.openapi import CaseRefConverter, IdConverter, build_document
 from adapters.http.rest import EXTENSION, app_state
 from adapters.http.web import web
 
+# how often a serving process looks for policy versions activated elsewhere (issue 15)
+POLICY_REFRESH_SECONDS = 30.0
+
 
 def create_app(app: App | None = None) -> Flask:
     """A Flask application serving ``app`` (default: ``bootstrap()`` from the environment).
@@ -45,6 +48,12 @@ def create_app(app: App | None = None) -> Flask:
     flask_app.url_map.converters["id"] = IdConverter
     flask_app.url_map.converters["case_ref"] = CaseRefConverter
     problems.register(flask_app)
+
+    @flask_app.before_request
+    def _policy_versions() -> None:
+        # issue 15: a version another worker activated is in force here within the interval
+        state.refresh_policy(POLICY_REFRESH_SECONDS)
+
     flask_app.register_blueprint(api)
     flask_app.register_blueprint(web)
     flask_app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])

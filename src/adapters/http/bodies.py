@@ -22,6 +22,7 @@ from csdomain.kernel.bounds import (
     MAX_NAME,
     MAX_QUANTITY,
     bounded,
+    id_text,
     items,
     money,
     number,
@@ -78,6 +79,29 @@ class AddStaff:
     department_id: DepartmentId | None = None
     position: str = attrs.field(default="", metadata=_NAME)
     supervisor_id: StaffId | None = None
+    # PEN-5 base points, PEN-8 group leader, PEN-2 regional market
+    base_points: int | None = attrs.field(default=None, metadata=number(rule="PEN-5"))
+    group_leader_id: StaffId | None = None
+    region_id: str | None = attrs.field(default=None, metadata=id_text())
+
+
+@attrs.frozen
+@bounded
+class UpdateStaff:
+    """PEN-5 base points, PEN-8 group leader, PEN-2 regional market (given fields only)."""
+
+    base_points: int | None = attrs.field(default=None, metadata=number(rule="PEN-5"))
+    group_leader_id: StaffId | None = None
+    region_id: str | None = attrs.field(default=None, metadata=id_text())
+
+
+@attrs.frozen
+@bounded
+class AddRegion:
+    """PEN-2: a regional market and its head."""
+
+    name: str = attrs.field(metadata=_required("PEN-2", MAX_NAME))
+    head_id: StaffId | None = None
 
 
 @attrs.frozen
@@ -265,6 +289,27 @@ class FollowUp:
 
 @attrs.frozen
 @bounded
+class HandOff:
+    """CASE-7 (001 2-B): the complaint form's next step and an optional note."""
+
+    step: str = attrs.field(
+        metadata=text(max_length=MAX_CODE, catalogue="form_steps", rule="CASE-7")
+    )
+    note: str = ""
+
+
+@attrs.frozen
+@bounded
+class ReturnVisit:
+    """CASE-9 (000 篇四 2.4): the return visit's satisfaction (the policy's scale) and a
+    comment."""
+
+    satisfaction: int = attrs.field(metadata=number(minimum=1, maximum=100, rule="CASE-9"))
+    comment: str = ""
+
+
+@attrs.frozen
+@bounded
 class MarkMajor:
     """CASE-4: the policy's major reasons."""
 
@@ -423,6 +468,13 @@ class RecordViolation:
     units: int = attrs.field(
         default=1, metadata=number(minimum=1, maximum=MAX_QUANTITY, rule="PEN-1")
     )
+    # PEN-9: the amount chosen within the type's range
+    amount: Money | None = attrs.field(default=None, metadata=money(rule="PEN-9"))
+    # PEN-2: the customer issue (a repeat doubles); PEN-8: no culprit, the group leader pays
+    issue: str = attrs.field(default="", metadata=_NAME)
+    no_culprit: bool = False
+    # PEN-9: the access-log entry of the read a leak concerns
+    access_log_id: str | None = attrs.field(default=None, metadata=id_text())
 
 
 @attrs.frozen
@@ -453,7 +505,29 @@ class LossShare:
 class LossCharges:
     """PEN-5: a closed case's loss over the responsible people's base points."""
 
-    shares: list[LossShare] = attrs.field(metadata=items(min_items=1, max_items=50))
+    # empty: from the case's CASE-10 responsibility and the staff's base points
+    shares: list[LossShare] = attrs.field(factory=list, metadata=items(max_items=50))
+
+
+@attrs.frozen
+@bounded
+class ImposeSanction:
+    """PEN-7: an administrative sanction and its fine (default: the level's minimum)."""
+
+    staff_id: StaffId
+    sanction: str = attrs.field(metadata=_required("PEN-7", MAX_CODE))
+    month: str = attrs.field(metadata=month_text(rule="PEN-7"))
+    reason: str = attrs.field(metadata=_required("PEN-7"))
+    amount: Money | None = attrs.field(default=None, metadata=money(rule="PEN-7"))
+
+
+@attrs.frozen
+@bounded
+class DecideRecommendation:
+    """PEN-2/PEN-9: accept (the sanction's fine is booked) or reject, with a reason."""
+
+    accept: bool
+    reason: str = attrs.field(metadata=_required("PEN-2"))
 
 
 @attrs.frozen

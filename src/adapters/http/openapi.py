@@ -282,6 +282,8 @@ def _catalogues(policy: Policy) -> dict[str, list[str]]:
         "case_channels": list(c.channels),
         "case_demands_or_none": ["", *c.demands],
         "case_urgencies": list(c.urgencies),
+        "case_markets_or_default": ["", *c.markets],
+        "form_steps": [step.name for step in c.complaint_form.steps],
         "major_reasons": list(c.major_reasons),
         "remedies": list(c.remedies),
         "causes": list(c.causes),
@@ -535,6 +537,8 @@ def _path_param(name: str, policy: Policy | None) -> Schema:
         }
     if name.endswith("_id"):
         return id_schema()
+    if name == "number":  # a policy version (issue 15)
+        return {"type": "string", "pattern": r"^[1-9][0-9]{0,8}$", "description": "a number"}
     return query_text(b.MAX_ID)
 
 

@@ -42,6 +42,7 @@ class MemoryCases(_Table[Case]):
         received_from: datetime | None = None,
         received_before: datetime | None = None,
         reach: Reach | None = None,
+        by_priority: bool = False,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
@@ -55,7 +56,30 @@ class MemoryCases(_Table[Case]):
         )
         if reach is not None:
             rows = [c for c in rows if self._reaches(reach, c)]
-        rows.sort(key=lambda c: (c.received_at, c.id))
+        if by_priority:
+            rows.sort(key=lambda c: (c.priority, c.received_at, c.id))
+        else:
+            rows.sort(key=lambda c: (c.received_at, c.id))
+        return rows[offset : offset + limit]
+
+    def list_return_visits_due(
+        self,
+        when: datetime,
+        *,
+        reach: Reach | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Case]:
+        rows = self.all(
+            lambda c: (
+                c.return_visit_due_at is not None
+                and c.return_visit_due_at <= when
+                and c.return_visited_at is None
+            )
+        )
+        if reach is not None:
+            rows = [c for c in rows if self._reaches(reach, c)]
+        rows.sort(key=lambda c: (c.return_visit_due_at, c.id))
         return rows[offset : offset + limit]
 
     def list_due_before(
@@ -63,7 +87,7 @@ class MemoryCases(_Table[Case]):
     ) -> Sequence[Case]:
         # the memory store serialises commits; stale concurrent sweeps fail on commit
         rows = self.all(lambda c: c.next_due_at is not None and c.next_due_at <= when and c.is_open)
-        rows.sort(key=lambda c: (c.next_due_at, c.id))
+        rows.sort(key=lambda c: (c.priority, c.next_due_at, c.id))  # CUS-4: A first
         return rows[:limit]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from adapters import search_keys
@@ -13,10 +13,14 @@ from csdomain.customers.model import (
     Customer,
     CustomerFile,
     CustomerStatus,
+    DailyRegister,
     Deregistration,
     DestructionRecord,
     DestructionRequest,
+    FileLoan,
     GradeChange,
+    LoanState,
+    SalesFigure,
 )
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 
@@ -46,6 +50,30 @@ UNIQUE: dict[str, list[tuple[Callable[[Any], object], str, str, str]]] = {
             "CUS-1",
             "id_number",
         ),
+    ],
+    "daily_registers": [
+        (
+            lambda r: (r.staff_id, r.day),
+            "this person's register of this day is already recorded",
+            "CUS-1",
+            "day",
+        )
+    ],
+    "file_loans": [
+        (
+            lambda loan: loan.file_id if loan.state == LoanState.LENT else None,
+            "the file is already on loan",
+            "CUS-7",
+            "file_id",
+        )
+    ],
+    "sales_figures": [
+        (
+            lambda f: (f.customer_id, f.month),
+            "this customer's sales of this month are already recorded",
+            "CUS-5",
+            "month",
+        )
     ],
 }
 
@@ -123,10 +151,16 @@ class MemoryFiles(_Table[CustomerFile]):
             key=lambda f: (f.due_on, f.id),
         )
 
+    def list_due_between(self, start: date, end: date) -> Sequence[CustomerFile]:
+        return sorted(self.all(lambda f: start <= f.due_on <= end), key=lambda f: (f.due_on, f.id))
+
 
 class MemoryGradeChanges(_Table[GradeChange]):
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]:
         return sorted(self.all(lambda g: g.customer_id == customer_id), key=lambda g: (g.at, g.id))
+
+    def list_until(self, until: datetime) -> Sequence[GradeChange]:
+        return sorted(self.all(lambda g: g.at < until), key=lambda g: (g.at, g.id))
 
 
 class MemoryAccessLog(_Table[AccessLogEntry]):
@@ -157,3 +191,41 @@ class MemoryDeregistrations(_Table[Deregistration]):
 
     def get(self, k: DeregistrationId) -> Deregistration:  # type: ignore[override]
         return super().get(k)
+
+
+class MemoryDailyRegisters(_Table[DailyRegister]):
+    def find(self, staff_id: StaffId, day: date) -> DailyRegister | None:
+        rows = self.all(lambda r: r.staff_id == staff_id and r.day == day)
+        return rows[0] if rows else None
+
+    def list_between(
+        self, start: date, end: date, *, staff_id: StaffId | None = None
+    ) -> Sequence[DailyRegister]:
+        rows = self.all(
+            lambda r: start <= r.day <= end and (staff_id is None or r.staff_id == staff_id)
+        )
+        return sorted(rows, key=lambda r: (r.day, r.staff_id))
+
+
+class MemoryFileLoans(_Table[FileLoan]):
+    def list(
+        self, *, file_id: FileId | None = None, open_only: bool = False, limit: int = 500
+    ) -> Sequence[FileLoan]:
+        open_states = (LoanState.REQUESTED, LoanState.LENT)
+        rows = self.all(
+            lambda loan: (
+                (file_id is None or loan.file_id == file_id)
+                and (not open_only or loan.state in open_states)
+            )
+        )
+        return sorted(rows, key=lambda loan: (loan.requested_at, loan.id))[:limit]
+
+
+class MemorySalesFigures(_Table[SalesFigure]):
+    def find(self, customer_id: CustomerId, month: str) -> SalesFigure | None:
+        rows = self.all(lambda f: f.customer_id == customer_id and f.month == month)
+        return rows[0] if rows else None
+
+    def list_months(self, months: Sequence[str]) -> Sequence[SalesFigure]:
+        wanted = set(months)
+        return sorted(self.all(lambda f: f.month in wanted), key=lambda f: (f.month, f.id))

@@ -8,12 +8,17 @@ from collections.abc import Sequence
 
 from adapters.memory.table import UnitOfWorkState, _Table
 from csdomain.kernel.ids import StaffId
-from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.org.model import ApiToken, Department, Region, Staff
 
 
 class MemoryDepartments(_Table[Department]):
     def list(self) -> Sequence[Department]:
         return sorted(self.all(), key=lambda d: (d.name, d.id))
+
+
+class MemoryRegions(_Table[Region]):
+    def list(self) -> Sequence[Region]:
+        return sorted(self.all(), key=lambda r: (r.name, r.id))
 
 
 class MemoryStaff(_Table[Staff]):

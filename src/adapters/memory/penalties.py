@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from adapters.memory.table import UnitOfWorkState, _Table
@@ -14,6 +15,8 @@ from csdomain.penalties.model import (
     AppealState,
     BonusRecord,
     PenaltyEntry,
+    RecommendationState,
+    SanctionRecommendation,
     SettledMonth,
     Statement,
     Violation,
@@ -34,6 +37,14 @@ UNIQUE: dict[str, list[tuple[Callable[[Any], object], str, str, str]]] = {
     "penalty_entries": [
         (_reversal, "this entry was already reversed", "PEN-10", "entry_id"),
     ],
+    "recommendations": [
+        (
+            lambda r: r.violation_id,
+            "this violation already has a recommendation",
+            "PEN-2",
+            "violation_id",
+        ),
+    ],
 }
 
 
@@ -50,6 +61,14 @@ class MemoryViolations(_Table[Violation]):
 
     def list_recurring_open(self) -> Sequence[Violation]:
         return sorted(self.all(), key=lambda v: (v.occurred_on, v.id))
+
+    def list_for_issue(self, code: str, issue: str) -> Sequence[Violation]:
+        rows = self.all(lambda v: v.code == code and v.issue == issue)
+        return sorted(rows, key=lambda v: (v.occurred_on, v.recorded_at))
+
+    def list_between(self, start: date, end: date) -> Sequence[Violation]:
+        rows = self.all(lambda v: start <= v.occurred_on < end)
+        return sorted(rows, key=lambda v: (v.occurred_on, v.recorded_at))
 
 
 class MemoryPenaltyEntries(_Table[PenaltyEntry]):
@@ -97,6 +116,28 @@ class MemoryAppeals(_Table[Appeal]):
         return sorted(
             self.all(lambda a: staff_id is None or a.staff_id == staff_id),
             key=lambda a: (a.filed_at, a.id),
+        )
+
+
+class MemoryRecommendations(_Table[SanctionRecommendation]):
+    def add(self, obj: SanctionRecommendation) -> None:
+        if self.all(lambda r: r.violation_id == obj.violation_id):
+            raise Conflict(
+                "this violation already has a recommendation", rule="PEN-2", field="violation_id"
+            )
+        super().add(obj)
+
+    def list(
+        self, *, staff_id: str | None = None, open_only: bool = False
+    ) -> Sequence[SanctionRecommendation]:
+        return sorted(
+            self.all(
+                lambda r: (
+                    (staff_id is None or r.staff_id == staff_id)
+                    and (not open_only or r.state == RecommendationState.OPEN)
+                )
+            ),
+            key=lambda r: (r.created_at, r.id),
         )
 
 
@@ -149,6 +190,9 @@ class MemoryStatements(_Table[Statement]):
 class MemorySettledMonths(_Table[SettledMonth]):
     def find(self, month: str) -> SettledMonth | None:
         return self.find_key(month)
+
+    def list(self) -> Sequence[SettledMonth]:
+        return sorted(self.all(), key=lambda m: m.month)
 
     def latest(self, *, before: str | None = None) -> SettledMonth | None:
         found = self.all(lambda m: before is None or m.month < before)

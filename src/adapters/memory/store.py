@@ -19,6 +19,7 @@ from typing import Any, Self
 
 from adapters.memory import customers as memory_customers
 from adapters.memory import penalties as memory_penalties
+from adapters.memory import policy_lab as memory_policy_lab
 from adapters.memory import surveys as memory_surveys
 from adapters.memory import visits as memory_visits
 from adapters.memory.audit import MemoryAudit
@@ -38,21 +39,26 @@ from adapters.memory.credit import (
 from adapters.memory.customers import (
     MemoryAccessLog,
     MemoryCustomers,
+    MemoryDailyRegisters,
     MemoryDeregistrations,
     MemoryDestructionRequests,
     MemoryDestructions,
+    MemoryFileLoans,
     MemoryFiles,
     MemoryGradeChanges,
+    MemorySalesFigures,
 )
-from adapters.memory.org import MemoryDepartments, MemoryStaff, MemoryTokens
+from adapters.memory.org import MemoryDepartments, MemoryRegions, MemoryStaff, MemoryTokens
 from adapters.memory.penalties import (
     MemoryAppeals,
     MemoryBonuses,
     MemoryPenaltyEntries,
+    MemoryRecommendations,
     MemorySettledMonths,
     MemoryStatements,
     MemoryViolations,
 )
+from adapters.memory.policy_lab import MemoryPolicyVersions
 from adapters.memory.service_jobs import (
     MemoryContracts,
     MemoryExchanges,
@@ -84,6 +90,7 @@ UNIQUE: dict[str, list[tuple[Callable[[Any], object], str, str, str]]] = {
     **memory_penalties.UNIQUE,
     **memory_visits.UNIQUE,
     **memory_surveys.UNIQUE,
+    **memory_policy_lab.UNIQUE,
 }
 
 
@@ -121,6 +128,7 @@ class MemoryUnitOfWork:
         self.held: dict[str, threading.Lock] = {}
         self.departments = MemoryDepartments(self, "departments", lambda d: d.id, "department")
         self.staff = MemoryStaff(self, "staff", lambda s: s.id, "staff")
+        self.regions = MemoryRegions(self, "regions", lambda r: r.id, "region")
         self.tokens = MemoryTokens(self, "tokens", lambda t: t.token_hash, "token")
         self.customers = MemoryCustomers(self, "customers", lambda c: c.id, "customer")
         self.files = MemoryFiles(self, "files", lambda f: f.id, "file")
@@ -136,6 +144,13 @@ class MemoryUnitOfWork:
         )
         self.deregistrations = MemoryDeregistrations(
             self, "deregistrations", lambda d: d.id, "deregistration"
+        )
+        self.daily_registers = MemoryDailyRegisters(
+            self, "daily_registers", lambda r: r.id, "daily register"
+        )
+        self.file_loans = MemoryFileLoans(self, "file_loans", lambda loan: loan.id, "file loan")
+        self.sales_figures = MemorySalesFigures(
+            self, "sales_figures", lambda f: f.id, "sales figure"
         )
         self.audit = MemoryAudit(self, "audit", lambda e: e.id, "audit event")
         self.cases = MemoryCases(self, "cases", lambda c: c.id, "case")
@@ -154,6 +169,9 @@ class MemoryUnitOfWork:
             self, "penalty_entries", lambda e: e.id, "penalty entry"
         )
         self.appeals = MemoryAppeals(self, "appeals", lambda a: a.id, "appeal")
+        self.recommendations = MemoryRecommendations(
+            self, "recommendations", lambda r: r.id, "recommendation"
+        )
         self.bonuses = MemoryBonuses(self, "bonuses", lambda b: b.id, "bonus record")
         self.statements = MemoryStatements(self, "statements", lambda s: s.id, "statement")
         self.settled_months = MemorySettledMonths(
@@ -183,6 +201,9 @@ class MemoryUnitOfWork:
         )
         self.survey_responses = MemorySurveyResponses(
             self, "survey_responses", lambda r: r.id, "survey response"
+        )
+        self.policy_versions = MemoryPolicyVersions(
+            self, "policy_versions", lambda v: str(v.number), "policy version"
         )
 
     def __enter__(self) -> Self:

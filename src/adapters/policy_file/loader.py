@@ -205,7 +205,7 @@ def load_policy(path: str | Path) -> Policy:
 
 @functools.cache
 def default_policy() -> Policy:
-    """The built-in default policy (the numbers of domain-rules.md)."""
+    """The built-in default policy (the numbers of the rule catalogue, docs/rules.md)."""
     return load_policy(DEFAULT_POLICY_PATH)
 
 

@@ -72,6 +72,11 @@ cases = sa.Table(
     sa.Column("improvement_tracked", sa.Boolean(), nullable=False),
     sa.Column("closed_at", AwareDateTime(), nullable=True),
     sa.Column("related_case_id", ID, nullable=True),
+    sa.Column("market", sa.String(64), nullable=False),  # CASE-7 (migration 0018)
+    sa.Column("priority", sa.Integer(), nullable=False),  # CUS-4
+    sa.Column("return_visit_due_at", AwareDateTime(), nullable=True, index=True),  # CASE-9
+    sa.Column("return_visited_at", AwareDateTime(), nullable=True),
+    sa.Column("return_visit_satisfaction", sa.Integer(), nullable=True),
     sa.Column("next_due_at", AwareDateTime(), nullable=True, index=True),  # the clock sweep
     sa.Column("version", sa.Integer(), nullable=False),
 )
@@ -196,6 +201,7 @@ class SqlCases(_Repository[Case]):
         received_from: datetime | None = None,
         received_before: datetime | None = None,
         reach: Reach | None = None,
+        by_priority: bool = False,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
@@ -211,8 +217,30 @@ class SqlCases(_Repository[Case]):
             stmt = stmt.where(c.received_at >= received_from)
         if received_before is not None:
             stmt = stmt.where(c.received_at < received_before)
-        stmt = stmt.order_by(c.received_at, self._binary(c.id)).limit(limit).offset(offset)
+        order = (c.priority,) if by_priority else ()  # CUS-4: the work list, A first
+        stmt = stmt.order_by(*order, c.received_at, self._binary(c.id)).limit(limit).offset(offset)
         return self._all(stmt)
+
+    @translating
+    def list_return_visits_due(
+        self,
+        when: datetime,
+        *,
+        reach: Reach | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Case]:
+        """CASE-9: through the ``return_visit_due_at`` index."""
+        c = cases.c
+        stmt = self._select().where(
+            c.return_visit_due_at.is_not(None),
+            c.return_visit_due_at <= when,
+            c.return_visited_at.is_(None),
+        )
+        if reach is not None:
+            stmt = stmt.where(_case_reach(reach))
+        stmt = stmt.order_by(c.return_visit_due_at, self._binary(c.id))
+        return self._all(stmt.limit(limit).offset(offset))
 
     @translating
     def list_due_before(
@@ -227,7 +255,7 @@ class SqlCases(_Repository[Case]):
             .where(
                 c.next_due_at.is_not(None), c.next_due_at <= when, c.state.in_(sorted(OPEN_STATES))
             )
-            .order_by(c.next_due_at, self._binary(c.id))
+            .order_by(c.priority, c.next_due_at, self._binary(c.id))  # CUS-4: A first
             .limit(limit)
         )
         if lock and self.session.get_bind().dialect.name == "postgresql":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -26,13 +26,18 @@ from csdomain.customers.model import (
     CustomerFile,
     CustomerKind,
     CustomerStatus,
+    DailyRegister,
     Deregistration,
     DeregistrationState,
     DestructionRecord,
     DestructionRequest,
     DestructionState,
+    FileLoan,
     GradeChange,
     LegalForm,
+    LoanState,
+    RegisterStatus,
+    SalesFigure,
     Source,
 )
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
@@ -117,6 +122,7 @@ customer_files = sa.Table(
     sa.Column("destroyed_at", AwareDateTime(), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("destruction_request_id", ID, nullable=True),  # X-6 (0007)
+    sa.Column("late_recorded", sa.Boolean(), nullable=False, server_default=sa.false()),  # 0017
 )
 
 
@@ -204,6 +210,72 @@ deregistrations = sa.Table(
 )
 
 
+# CUS-1 / CUS-7 daily registers (0017): one per person and day (the unique key holds "once")
+daily_registers = sa.Table(
+    "daily_registers",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("staff_id", ID, nullable=False),
+    sa.Column("day", sa.Date(), nullable=False, index=True),
+    sa.Column("status", StrEnumType(RegisterStatus), nullable=False),
+    sa.Column("submitted_at", AwareDateTime(), nullable=True),
+    sa.Column("customer_ids", mutable_json_list(), nullable=False),
+    sa.Column("prospect_ids", mutable_json_list(), nullable=False),
+    sa.Column("note", sa.String(), nullable=False),
+    sa.Column("exception_reason", sa.String(), nullable=False),
+    sa.Column("late", sa.Boolean(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.UniqueConstraint("staff_id", "day"),
+)
+
+
+# CUS-7 file loans (0017): one lent loan per file (a partial unique index)
+file_loans = sa.Table(
+    "file_loans",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("file_id", ID, nullable=False, index=True),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("borrower_id", ID, nullable=False),
+    sa.Column("purpose", sa.String(), nullable=False),
+    sa.Column("requested_at", AwareDateTime(), nullable=False),
+    sa.Column("state", StrEnumType(LoanState), nullable=False),
+    sa.Column("decided_by", ID, nullable=True),
+    sa.Column("decided_at", AwareDateTime(), nullable=True),
+    sa.Column("due_back_on", sa.Date(), nullable=True),
+    sa.Column("returned_at", AwareDateTime(), nullable=True),
+    sa.Column("returned_to", ID, nullable=True),
+    sa.Column("rejection_reason", sa.String(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+_LENT = file_loans.c.state == LoanState.LENT.value
+
+sa.Index(
+    "uq_file_loans_lent_file_id",
+    file_loans.c.file_id,
+    unique=True,
+    sqlite_where=_LENT,
+    postgresql_where=_LENT,
+)
+
+
+# CUS-5 sales figures (0017): one per customer and month
+sales_figures = sa.Table(
+    "sales_figures",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("month", sa.String(7), nullable=False, index=True),
+    sa.Column("sales", MoneyType(), nullable=False),
+    sa.Column("margin", MoneyType(), nullable=False),
+    sa.Column("recorded_by", ID, nullable=False),
+    sa.Column("recorded_at", AwareDateTime(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.UniqueConstraint("customer_id", "month"),
+)
+
+
 # composite indexes (issue 10, migration 0008): every list's filter + order
 PERFORMANCE_INDEXES = [
     sa.Index(
@@ -251,6 +323,9 @@ MAPPED.update(
         DestructionRecord: (destructions, destructions.c.id),
         DestructionRequest: (destruction_requests, destruction_requests.c.id),
         Deregistration: (deregistrations, deregistrations.c.id),
+        DailyRegister: (daily_registers, daily_registers.c.id),
+        FileLoan: (file_loans, file_loans.c.id),
+        SalesFigure: (sales_figures, sales_figures.c.id),
     }
 )
 
@@ -347,6 +422,16 @@ class SqlFiles(_Repository[CustomerFile]):
             .order_by(c.due_on, self._binary(c.id))
         )
 
+    @translating
+    def list_due_between(self, start: date, end: date) -> Sequence[CustomerFile]:
+        """Through the ``due_on`` index (RPT hand-over rates)."""
+        c = customer_files.c
+        return self._all(
+            self._select()
+            .where(c.due_on >= start, c.due_on <= end)
+            .order_by(c.due_on, self._binary(c.id))
+        )
+
 
 class SqlGradeChanges(_Repository[GradeChange]):
     cls = GradeChange
@@ -358,6 +443,11 @@ class SqlGradeChanges(_Repository[GradeChange]):
         return self._all(
             self._select().where(c.customer_id == customer_id).order_by(c.at, self._binary(c.id))
         )
+
+    @translating
+    def list_until(self, until: datetime) -> Sequence[GradeChange]:
+        c = grade_changes.c
+        return self._all(self._select().where(c.at < until).order_by(c.at, self._binary(c.id)))
 
 
 class SqlAccessLog(_Repository[AccessLogEntry]):
@@ -412,4 +502,60 @@ class SqlDeregistrations(_Repository[Deregistration]):
             self._select()
             .where(c.customer_id == customer_id)
             .order_by(c.applied_at, self._binary(c.id))
+        )
+
+
+class SqlDailyRegisters(_Repository[DailyRegister]):
+    cls = DailyRegister
+    label = "daily register"
+
+    @translating
+    def find(self, staff_id: StaffId, day: date) -> DailyRegister | None:
+        c = daily_registers.c
+        rows = self._all(self._select().where(c.staff_id == staff_id, c.day == day))
+        return rows[0] if rows else None
+
+    @translating
+    def list_between(
+        self, start: date, end: date, *, staff_id: StaffId | None = None
+    ) -> Sequence[DailyRegister]:
+        c = daily_registers.c
+        stmt = self._select().where(c.day >= start, c.day <= end)
+        if staff_id is not None:
+            stmt = stmt.where(c.staff_id == staff_id)
+        return self._all(stmt.order_by(c.day, self._binary(c.staff_id)))
+
+
+class SqlFileLoans(_Repository[FileLoan]):
+    cls = FileLoan
+    label = "file loan"
+
+    @translating
+    def list(
+        self, *, file_id: FileId | None = None, open_only: bool = False, limit: int = 500
+    ) -> Sequence[FileLoan]:
+        c = file_loans.c
+        stmt = self._select()
+        if file_id is not None:
+            stmt = stmt.where(c.file_id == file_id)
+        if open_only:
+            stmt = stmt.where(c.state.in_([LoanState.REQUESTED, LoanState.LENT]))
+        return self._all(stmt.order_by(c.requested_at, self._binary(c.id)).limit(limit))
+
+
+class SqlSalesFigures(_Repository[SalesFigure]):
+    cls = SalesFigure
+    label = "sales figure"
+
+    @translating
+    def find(self, customer_id: CustomerId, month: str) -> SalesFigure | None:
+        c = sales_figures.c
+        rows = self._all(self._select().where(c.customer_id == customer_id, c.month == month))
+        return rows[0] if rows else None
+
+    @translating
+    def list_months(self, months: Sequence[str]) -> Sequence[SalesFigure]:
+        c = sales_figures.c
+        return self._all(
+            self._select().where(c.month.in_(list(months))).order_by(c.month, self._binary(c.id))
         )

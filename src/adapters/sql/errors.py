@@ -57,6 +57,15 @@ _INVARIANTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
         "entry_id",
     ),
     (
+        (
+            "uq_sanction_recommendations_violation_id",
+            "sanction_recommendations.violation_id",
+        ),
+        "this violation already has a recommendation",
+        "PEN-2",
+        "violation_id",
+    ),
+    (
         ("uq_visit_plans_staff_month", "visit_plans.staff_id"),
         "this person already has a visit plan for the month",
         "VIS-1",
@@ -79,6 +88,24 @@ _INVARIANTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
         "the survey is already distributed to this customer",
         "SAT-2",
         "customer_ids",
+    ),
+    (
+        ("uq_daily_registers_staff_id_day", "daily_registers.staff_id"),
+        "this person's register of this day is already recorded",
+        "CUS-1",
+        "day",
+    ),
+    (
+        ("uq_file_loans_lent_file_id", "file_loans.file_id"),
+        "the file is already on loan",
+        "CUS-7",
+        "file_id",
+    ),
+    (
+        ("uq_sales_figures_customer_id_month", "sales_figures.customer_id"),
+        "this customer's sales of this month are already recorded",
+        "CUS-5",
+        "month",
     ),
 )
 

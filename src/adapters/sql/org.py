@@ -19,7 +19,7 @@ from adapters.sql.types import (
     mutable_json_list,
 )
 from csdomain.kernel.ids import DepartmentId, StaffId
-from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.org.model import ApiToken, Department, Region, Staff
 
 departments = sa.Table(
     "departments",
@@ -43,6 +43,21 @@ staff = sa.Table(
     sa.Column("permissions", mutable_json_list(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("email", sa.String(), nullable=False, server_default=""),
+    # PEN-5 base points, PEN-8 group leader, PEN-2 regional market (migration 0016)
+    sa.Column("base_points", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("group_leader_id", ID, nullable=True),
+    sa.Column("region_id", ID, nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+# PEN-2: regional markets and their heads (migration 0016)
+regions = sa.Table(
+    "regions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("head_id", ID, nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
 )
 
@@ -71,6 +86,7 @@ MAPPED.update(
     {
         Department: (departments, departments.c.id),
         Staff: (staff, staff.c.id),
+        Region: (regions, regions.c.id),
         ApiToken: (api_tokens, api_tokens.c.token_hash),
     }
 )
@@ -86,6 +102,16 @@ class SqlDepartments(_Repository[Department]):
     @translating
     def list(self) -> Sequence[Department]:
         c = departments.c
+        return self._all(self._select().order_by(self._binary(c.name), self._binary(c.id)))
+
+
+class SqlRegions(_Repository[Region]):
+    cls = Region
+    label = "region"
+
+    @translating
+    def list(self) -> Sequence[Region]:
+        c = regions.c
         return self._all(self._select().order_by(self._binary(c.name), self._binary(c.id)))
 
 

@@ -26,6 +26,8 @@ from csdomain.penalties.model import (
     BonusRecord,
     EntryKind,
     PenaltyEntry,
+    RecommendationState,
+    SanctionRecommendation,
     SettledMonth,
     Statement,
     Violation,
@@ -49,8 +51,13 @@ violations = sa.Table(
     # sweeps race (NULL for violations recorded by hand)
     sa.Column("source_key", sa.String(), nullable=True, unique=True),
     sa.Column("corrected_on", sa.Date(), nullable=True),
+    # PEN-2 repeat complaints, PEN-8 no culprit, PEN-9 the cited read (migration 0016)
+    sa.Column("issue", sa.String(), nullable=False, server_default=""),
+    sa.Column("no_culprit_in_group_of", ID, nullable=True),
+    sa.Column("access_log_id", ID, nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Index(None, "staff_id", "occurred_on"),
+    sa.Index("ix_violations_code_issue", "code", "issue"),
     sqlite_autoincrement=True,
 )
 
@@ -74,6 +81,10 @@ penalty_entries = sa.Table(
     sa.Column("reverses_id", ID, nullable=True),
     sa.Column("adjusts_month", sa.String(7), nullable=True),
     sa.Column("duplicate_of", ID, nullable=True),
+    # PEN-7: the sanction the entry's fine belongs to (migration 0016)
+    sa.Column("sanction", sa.String(), nullable=False, server_default=""),
+    # issue 15: the policy version that decided the amount (migration 0019)
+    sa.Column("policy_version", sa.Integer(), nullable=True),
     sqlite_autoincrement=True,
 )
 
@@ -121,6 +132,25 @@ sa.Index(
     unique=True,
     sqlite_where=_OPEN_APPEAL,
     postgresql_where=_OPEN_APPEAL,
+)
+
+
+# PEN-2/PEN-9: sanction recommendations, at most one per violation (migration 0016)
+recommendations = sa.Table(
+    "sanction_recommendations",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("staff_id", ID, nullable=False, index=True),
+    sa.Column("violation_id", ID, nullable=False, unique=True),
+    sa.Column("sanction", sa.String(), nullable=False),
+    sa.Column("rule", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("created_at", AwareDateTime(), nullable=False),
+    sa.Column("state", StrEnumType(RecommendationState), nullable=False),
+    sa.Column("decided_by", ID, nullable=True),
+    sa.Column("decided_at", AwareDateTime(), nullable=True),
+    sa.Column("decision_reason", sa.String(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
 )
 
 
@@ -194,6 +224,7 @@ MAPPED.update(
         Violation: (violations, violations.c.id),
         PenaltyEntry: (penalty_entries, penalty_entries.c.id),
         Appeal: (appeals, appeals.c.id),
+        SanctionRecommendation: (recommendations, recommendations.c.id),
         BonusRecord: (bonus_records, bonus_records.c.id),
         Statement: (statements, statements.c.id),
         SettledMonth: (settled_months, settled_months.c.month),
@@ -231,6 +262,24 @@ class SqlViolations(_Repository[Violation]):
     def list_recurring_open(self) -> Sequence[Violation]:
         c = violations.c
         return self._all(self._select().order_by(c.occurred_on, self._binary(c.id)))
+
+    @translating
+    def list_for_issue(self, code: str, issue: str) -> Sequence[Violation]:
+        c = violations.c
+        return self._all(
+            self._select()
+            .where(c.code == code, c.issue == issue)
+            .order_by(c.occurred_on, c.recorded_at, c.seq)
+        )
+
+    @translating
+    def list_between(self, start: date, end: date) -> Sequence[Violation]:
+        c = violations.c
+        return self._all(
+            self._select()
+            .where(c.occurred_on >= start, c.occurred_on < end)
+            .order_by(c.occurred_on, c.recorded_at, c.seq)
+        )
 
 
 class SqlPenaltyEntries(_Repository[PenaltyEntry]):
@@ -314,6 +363,39 @@ class SqlAppeals(_Repository[Appeal]):
         return self._all(stmt.order_by(c.filed_at, self._binary(c.id)))
 
 
+class SqlRecommendations(_Repository[SanctionRecommendation]):
+    cls = SanctionRecommendation
+    label = "recommendation"
+
+    @translating
+    def add(self, obj: SanctionRecommendation) -> None:
+        """One per violation: the unique key settles races (PEN-2, PEN-9)."""
+        c = recommendations.c
+        with self.session.no_autoflush:
+            taken = self.session.scalar(
+                sa.select(sa.literal(1))
+                .select_from(recommendations)
+                .where(c.violation_id == obj.violation_id)
+            )
+        if taken is not None:
+            raise Conflict(
+                "this violation already has a recommendation", rule="PEN-2", field="violation_id"
+            )
+        super().add(obj)
+
+    @translating
+    def list(
+        self, *, staff_id: str | None = None, open_only: bool = False
+    ) -> Sequence[SanctionRecommendation]:
+        c = recommendations.c
+        stmt = self._select()
+        if staff_id is not None:
+            stmt = stmt.where(c.staff_id == staff_id)
+        if open_only:
+            stmt = stmt.where(c.state == RecommendationState.OPEN)
+        return self._all(stmt.order_by(c.created_at, self._binary(c.id)))
+
+
 class SqlBonuses(_Repository[BonusRecord]):
     cls = BonusRecord
     label = "bonus record"
@@ -373,6 +455,10 @@ class SqlSettledMonths(_Repository[SettledMonth]):
     @translating
     def find(self, month: str) -> SettledMonth | None:
         return self._find_key(month)
+
+    @translating
+    def list(self) -> Sequence[SettledMonth]:
+        return self._all(self._select().order_by(settled_months.c.month))
 
     @translating
     def latest(self, *, before: str | None = None) -> SettledMonth | None:

@@ -27,23 +27,28 @@ from adapters.sql.credit import SqlCreditAccounts, SqlCreditGrades, SqlCreditLed
 from adapters.sql.customers import (
     SqlAccessLog,
     SqlCustomers,
+    SqlDailyRegisters,
     SqlDeregistrations,
     SqlDestructionRequests,
     SqlDestructions,
+    SqlFileLoans,
     SqlFiles,
     SqlGradeChanges,
+    SqlSalesFigures,
 )
 from adapters.sql.errors import translated, translating
 from adapters.sql.mapping import VersionedSession, map_core
-from adapters.sql.org import SqlDepartments, SqlStaff, SqlTokens
+from adapters.sql.org import SqlDepartments, SqlRegions, SqlStaff, SqlTokens
 from adapters.sql.penalties import (
     SqlAppeals,
     SqlBonuses,
     SqlPenaltyEntries,
+    SqlRecommendations,
     SqlSettledMonths,
     SqlStatements,
     SqlViolations,
 )
+from adapters.sql.policy_lab import SqlPolicyVersions
 from adapters.sql.repositories import pending_keys
 from adapters.sql.service_jobs import SqlContracts, SqlExchanges, SqlServiceJobs, SqlSettlements
 from adapters.sql.surveys import SqlSurveyRecipients, SqlSurveyResponses, SqlSurveys
@@ -65,21 +70,31 @@ from csdomain.credit.ports import (
 from csdomain.customers.ports import (
     AccessLogRepository,
     CustomerRepository,
+    DailyRegisterRepository,
     DeregistrationRepository,
     DestructionRepository,
     DestructionRequestRepository,
+    FileLoanRepository,
     FileRepository,
     GradeChangeRepository,
+    SalesFigureRepository,
 )
-from csdomain.org.ports import DepartmentRepository, StaffRepository, TokenRepository
+from csdomain.org.ports import (
+    DepartmentRepository,
+    RegionRepository,
+    StaffRepository,
+    TokenRepository,
+)
 from csdomain.penalties.ports import (
     AppealRepository,
     BonusRepository,
     PenaltyEntryRepository,
+    RecommendationRepository,
     SettledMonthRepository,
     StatementRepository,
     ViolationRepository,
 )
+from csdomain.policy_lab.ports import PolicyVersionRepository
 from csdomain.ports import AuditRepository
 from csdomain.service_jobs.ports import (
     ContractRepository,
@@ -168,6 +183,7 @@ class SqlUnitOfWork:
         # typed as the ports, so this satisfies csdomain.ports.UnitOfWork by construction
         self.departments: DepartmentRepository = SqlDepartments(self.session)
         self.staff: StaffRepository = SqlStaff(self.session)
+        self.regions: RegionRepository = SqlRegions(self.session)
         self.tokens: TokenRepository = SqlTokens(self.session)
         self.customers: CustomerRepository = SqlCustomers(self.session)
         self.files: FileRepository = SqlFiles(self.session)
@@ -178,6 +194,9 @@ class SqlUnitOfWork:
             self.session
         )
         self.deregistrations: DeregistrationRepository = SqlDeregistrations(self.session)
+        self.daily_registers: DailyRegisterRepository = SqlDailyRegisters(self.session)
+        self.file_loans: FileLoanRepository = SqlFileLoans(self.session)
+        self.sales_figures: SalesFigureRepository = SqlSalesFigures(self.session)
         self.audit: AuditRepository = SqlAudit(self.session)
         self.cases: CaseRepository = SqlCases(self.session)
         self.case_numbers: CaseNumberRepository = SqlCaseNumbers(self.session)
@@ -191,6 +210,7 @@ class SqlUnitOfWork:
         self.violations: ViolationRepository = SqlViolations(self.session)
         self.penalty_entries: PenaltyEntryRepository = SqlPenaltyEntries(self.session)
         self.appeals: AppealRepository = SqlAppeals(self.session)
+        self.recommendations: RecommendationRepository = SqlRecommendations(self.session)
         self.bonuses: BonusRepository = SqlBonuses(self.session)
         self.statements: StatementRepository = SqlStatements(self.session)
         self.settled_months: SettledMonthRepository = SqlSettledMonths(self.session)
@@ -205,6 +225,7 @@ class SqlUnitOfWork:
         self.surveys: SurveyRepository = SqlSurveys(self.session)
         self.survey_recipients: SurveyRecipientRepository = SqlSurveyRecipients(self.session)
         self.survey_responses: SurveyResponseRepository = SqlSurveyResponses(self.session)
+        self.policy_versions: PolicyVersionRepository = SqlPolicyVersions(self.session)
 
     def __enter__(self) -> Self:
         return self

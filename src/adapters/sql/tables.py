@@ -14,20 +14,25 @@ from adapters.sql.customers import (
     access_log,
     customer_files,
     customers,
+    daily_registers,
     deregistrations,
     destruction_requests,
     destructions,
+    file_loans,
     grade_changes,
+    sales_figures,
 )
-from adapters.sql.org import api_tokens, departments, staff
+from adapters.sql.org import api_tokens, departments, regions, staff
 from adapters.sql.penalties import (
     appeals,
     bonus_records,
     penalty_entries,
+    recommendations,
     settled_months,
     statements,
     violations,
 )
+from adapters.sql.policy_lab import policy_versions
 from adapters.sql.scheduler import scheduler_runs
 from adapters.sql.schema import ID, metadata
 from adapters.sql.search import SEARCH_KEY, customer_search_keys
@@ -63,17 +68,23 @@ __all__ = [
     "customer_files",
     "customer_search_keys",
     "customers",
+    "daily_registers",
     "departments",
     "deregistrations",
     "destruction_requests",
     "destructions",
     "exchange_forms",
+    "file_loans",
     "follow_ups",
     "grade_changes",
     "maintenance_contracts",
     "metadata",
     "penalty_entries",
     "planned_visits",
+    "policy_versions",
+    "recommendations",
+    "regions",
+    "sales_figures",
     "scheduler_runs",
     "service_jobs",
     "settled_months",

@@ -24,7 +24,8 @@ from csdomain.kernel.calendar import (
     next_working_day_on_or_after,
 )
 from csdomain.kernel.ids import StaffId
-from csdomain.policy.cases import ClockDefinition
+from csdomain.policy.cases import ClockDefinition, ComplaintFormPolicy
+from csdomain.policy.model import Policy
 
 EXTENDED = "clock_extended"
 
@@ -104,12 +105,52 @@ def _shift_for_pause(
     return due + (p1 - p0)
 
 
-def applies(definition: ClockDefinition, case_type: str, severity: str, channel: str) -> bool:
+def applies(
+    definition: ClockDefinition,
+    case_type: str,
+    severity: str,
+    channel: str,
+    category: str = "",
+    market: str = "",
+) -> bool:
+    """CASE-7: whether a clock applies to a case of this type, severity, channel, category
+    and market (an empty filter in the definition matches every value)."""
     return (
         (not definition.types or case_type in definition.types)
         and (definition.severity == "any" or definition.severity == severity)
         and (not definition.channels or channel in definition.channels)
+        and (not definition.categories or category in definition.categories)
+        and (not definition.markets or market in definition.markets)
     )
+
+
+HANDOFF = "handoff:"
+
+
+def handoff_clocks(form: ComplaintFormPolicy, case_type: str, market: str) -> list[ClockDefinition]:
+    """CASE-7 (001 2-B): one clock per complaint-form step, from its hand-off (event
+    ``handoff:<step>``) to the next step's (the last: the form's ``end_event``), with the
+    step's duration for the case's market. Not extendable (``max_extensions`` 0)."""
+    if form.types and case_type not in form.types:
+        return []
+    clocks: list[ClockDefinition] = []
+    for i, step in enumerate(form.steps):
+        following = form.steps[i + 1] if i + 1 < len(form.steps) else None
+        clocks.append(
+            ClockDefinition(
+                name=f"form.{step.name}",
+                label=step.label,
+                start_event=HANDOFF + step.name,
+                stop_event=HANDOFF + following.name if following else form.end_event,
+                duration=step.duration_for(market),
+                unit=step.unit,
+                basis=step.basis,
+                extension_role="gm",
+                max_extensions=0,
+                penalise=step.penalise,
+            )
+        )
+    return clocks
 
 
 def clock_state(
@@ -189,6 +230,62 @@ def clock_state(
     if due - now <= due_soon:
         return state(ClockStatus.DUE_SOON, **common)
     return state(ClockStatus.ON_TIME, **common)
+
+
+def case_clocks(
+    policy: Policy,
+    calendar: Calendar,
+    case_type: str,
+    severity: str,
+    channel: str,
+    events: Sequence[CaseEvent],
+    now: datetime,
+    *,
+    category: str = "",
+    market: str = "",
+) -> list[ClockState]:
+    """CASE-7: the state at ``now`` of every clock of ``policy`` that applies to a case of
+    this type, severity, channel, category and market, and of its complaint form's hand-off
+    steps (001 2-B). The one computation the use cases, the sweep and the policy replay
+    share."""
+    hours = policy.calendar.business_hours
+    soon = timedelta(hours=policy.cases.due_soon_hours)
+    return [
+        clock_state(d, events, calendar, hours, now, soon)
+        for d in case_definitions(policy, case_type, severity, channel, category, market)
+    ]
+
+
+def case_definitions(
+    policy: Policy,
+    case_type: str,
+    severity: str,
+    channel: str,
+    category: str = "",
+    market: str = "",
+) -> list[ClockDefinition]:
+    """CASE-7: the clock definitions of a case: the policy's clocks that apply to it and its
+    complaint form's hand-off step clocks."""
+    c = policy.cases
+    return [
+        d for d in c.clocks if applies(d, case_type, severity, channel, category, market)
+    ] + handoff_clocks(c.complaint_form, case_type, market)
+
+
+def escalation_step(chain: Sequence[str], level: int) -> str:
+    """CASE-7: where the ``level``-th breach of a case (0 = its first) escalates: one step
+    up the policy's chain per breach, staying at the top once it is reached ("" = no chain)."""
+    return chain[min(level, len(chain) - 1)] if chain else ""
+
+
+def escalation_name(policy: Policy, level: int) -> str:
+    """CASE-6/CASE-7: the step the ``level``-th breach of a case escalates to, by name: the
+    position of ``cases.escalation_steps`` when the policy has them, else the role of
+    ``cases.escalation_chain`` (what the sweep records as ``escalated_to``)."""
+    steps = policy.cases.escalation_steps
+    if steps:
+        return steps[min(level, len(steps) - 1)].position
+    return escalation_step(policy.cases.escalation_chain, level)
 
 
 def owner_at(events: Sequence[CaseEvent], when: datetime) -> StaffId | None:

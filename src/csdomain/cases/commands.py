@@ -41,6 +41,8 @@ class ReceiveCase:
     )
     subject_staff_ids: list[StaffId] = attrs.field(factory=list, metadata=items(max_items=20))
     related_case_id: str | None = None
+    # CASE-7: domestic / foreign (policy catalogue); empty: the policy's default market
+    market: str = attrs.field(default="", metadata=_code("case_markets_or_default", "CASE-7"))
 
     # the cross-field rule "name the customer" (checked by the use case), for adapters that
     # describe the shape (the OpenAPI document)

@@ -94,6 +94,14 @@ class Case:
     improvement_tracked: bool = False
     closed_at: datetime | None = None
     related_case_id: str | None = None
+    # CASE-7: the market (domestic / foreign, policy catalogue) picks the case's clocks
+    market: str = "domestic"
+    # CUS-4: complaint priority from the customer's grade at intake (1 = first)
+    priority: int = 9
+    # CASE-9: the return visit (回访) after handling: due time, when made and the satisfaction
+    return_visit_due_at: datetime | None = None
+    return_visited_at: datetime | None = None
+    return_visit_satisfaction: int | None = None
     # earliest due time of a running, unbreached clock: the sweep's indexed selector
     next_due_at: datetime | None = None
     id: str = attrs.field(factory=new_case_id)

@@ -39,16 +39,31 @@ class CaseRepository(Protocol):
         received_from: datetime | None = None,
         received_before: datetime | None = None,
         reach: Reach | None = None,
+        by_priority: bool = False,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Case]:
-        """Ordered by reception time, then id; only the cases ``reach`` reaches (all: None)."""
+        """Ordered by reception time, then id (``by_priority``: by priority first, CUS-4);
+        only the cases ``reach`` reaches (all: None)."""
+        ...
+
+    def list_return_visits_due(
+        self,
+        when: datetime,
+        *,
+        reach: Reach | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Case]:
+        """CASE-9: cases whose return visit was due at or before ``when`` and is not made,
+        by due time then id, through the ``return_visit_due_at`` index."""
         ...
 
     def list_due_before(
         self, when: datetime, *, limit: int = 500, lock: bool = False
     ) -> Sequence[Case]:
-        """Open cases whose ``next_due_at`` is at or before ``when``, through its index.
+        """Open cases whose ``next_due_at`` is at or before ``when``, through its index,
+        highest priority first (CUS-4: grade A first in escalations), then by due time.
 
         With ``lock`` the rows are locked for this transaction and rows locked by another
         sweep are skipped (PostgreSQL ``FOR UPDATE SKIP LOCKED``)."""

@@ -8,14 +8,25 @@ transition raises InvalidTransition before anything is written, whichever adapte
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import attrs
 
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.authz.guard import scope_of
-from csdomain.cases.clocks import EXTENDED, ClockState, ClockStatus, applies, clock_state, owner_at
+from csdomain.cases.clocks import (
+    EXTENDED,
+    HANDOFF,
+    ClockState,
+    ClockStatus,
+    add_duration,
+    case_clocks,
+    case_definitions,
+    escalation_step,
+    owner_at,
+)
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState, Severity
 from csdomain.cases.numbers import is_case_number
@@ -28,7 +39,12 @@ from csdomain.kernel.errors import Conflict, InvalidTransition, PermissionDenied
 from csdomain.kernel.ids import DepartmentId, StaffId
 from csdomain.kernel.money import Money
 from csdomain.org.model import Staff
-from csdomain.policy.cases import CasesPolicy, ClockDefinition
+from csdomain.policy.cases import (
+    CasesPolicy,
+    ClockDefinition,
+    EscalationStep,
+    ReturnVisitPolicy,
+)
 from csdomain.ports import UnitOfWork
 
 S = CaseState
@@ -89,6 +105,8 @@ _ALLOWED: dict[str, frozenset[CaseState]] = {
     "extend": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
     "capa": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
     "warning": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "hand_off": frozenset(s for s in S if s not in (S.CLOSED, S.NOT_ACCEPTED)),
+    "return_visit": frozenset({S.CLOSED}),
 }
 
 
@@ -113,6 +131,58 @@ class MonthlyStatistics:
     by_department: dict[str, int]
     by_handling_method: dict[str, int]
     loss: Money
+    # RPT: the case types counted (default: the policy's statistics_types, complaints)
+    types: list[str] = attrs.field(factory=list)
+
+
+@attrs.frozen
+class WeeklyStatistics:
+    """RPT (000 篇四 2.8): the weekly complaint report, ISO week Monday…Sunday."""
+
+    week: str
+    start: date
+    end: date
+    received: int
+    per_day: str
+    resolved: int
+    resolution_ratio: str
+    major: int
+    by_category: dict[str, int]
+    by_department: dict[str, int]
+    by_handling_method: dict[str, int]
+    loss: Money
+    types: list[str] = attrs.field(factory=list)
+
+
+def _return_visit_clock(visit: ReturnVisitPolicy) -> ClockDefinition:
+    """CASE-9: the return visit's deadline as a clock definition (its unit and basis)."""
+    return ClockDefinition(
+        name="return_visit",
+        label="Return visit after handling (000 篇四 2.4)",
+        start_event="closed",
+        stop_event="return_visited",
+        duration=visit.duration,
+        unit=visit.unit,
+        basis=visit.basis,
+        extension_role="gm",
+        max_extensions=0,
+    )
+
+
+def escalation_target(case: Case, staff: Sequence[Staff], step: EscalationStep) -> Staff | None:
+    """CASE-6: who an escalation step reaches: an active holder of the step's position (in
+    the case's department first, then anywhere), else a holder of its stand-in role; never a
+    subject of the complaint (X-4). The same person every time (the lowest id)."""
+    active = [s for s in staff if s.active and s.id not in case.subject_staff_ids]
+    holders = [s for s in active if s.position == step.position] or [
+        s for s in active if s.role == step.role
+    ]
+    department = case.department_id
+    if department is None and case.handler_id is not None:
+        department = next((s.department_id for s in staff if s.id == case.handler_id), None)
+    near = [s for s in holders if department is not None and s.department_id == department]
+    pool = near or holders
+    return min(pool, key=lambda s: s.id) if pool else None
 
 
 class LogNotifier:
@@ -242,19 +312,32 @@ class CaseService:
         return event
 
     def _definitions(self, case: Case) -> list[ClockDefinition]:
-        return [
-            d
-            for d in self.policy.clocks
-            if applies(d, case.type, case.severity.value, case.channel)
-        ]
+        """CASE-7: the policy's clocks that apply to the case (type, severity, channel,
+        category, market) and its complaint form's hand-off step clocks (001 2-B), as the
+        policy in force when the case was received defines them (issue 15)."""
+        return case_definitions(
+            self.ctx.policy_at(case.received_at.date()),
+            case.type,
+            case.severity.value,
+            case.channel,
+            case.category,
+            case.market,
+        )
 
     def _states(self, case: Case, events: Sequence[CaseEvent], now: datetime) -> list[ClockState]:
-        hours = self.ctx.policy.calendar.business_hours
-        soon = timedelta(hours=self.policy.due_soon_hours)
-        return [
-            clock_state(d, events, self.ctx.calendar, hours, now, soon)
-            for d in self._definitions(case)
-        ]
+        """CASE-7: the clocks under the policy in force when the case was received (issue 15):
+        a later version never moves a running case's deadlines."""
+        return case_clocks(
+            self.ctx.policy_at(case.received_at.date()),
+            self.ctx.calendar,
+            case.type,
+            case.severity.value,
+            case.channel,
+            events,
+            now,
+            category=case.category,
+            market=case.market,
+        )
 
     def _refresh_due(
         self,
@@ -329,6 +412,18 @@ class CaseService:
         X-5: the customer's stored name is copied only for a receiver who may read that
         customer (``customers.read``); anyone else names the customer themselves, so intake
         never reveals another staff member's customer."""
+        market = command.market or self.policy.default_market
+        self._validate_intake(command, market)
+        with self.ctx.uow() as uow:
+            actor = authorize(uow, self.ctx, actor_id, "cases.receive").actor
+            case, major = self._intake(uow, actor, command, market)
+            uow.commit()
+        if major:
+            self._notify_major(case)
+        return case
+
+    def _validate_intake(self, command: ReceiveCase, market: str) -> None:
+        """CASE-1/2/4/7: the intake's catalogue values and the named customer."""
         p = self.policy
         self._member(command.type, p.types, "type", "CASE-2")
         self._member(command.category, p.categories, "category", "CASE-2")
@@ -338,58 +433,101 @@ class CaseService:
             self._member(command.demand, p.demands, "demand", "CASE-1")
         for reason in command.major_reasons:
             self._member(reason, p.major_reasons, "major_reasons", "CASE-4")
+        self._member(market, p.markets, "market", "CASE-7")
         if command.customer_id is None and not command.customer_name.strip():
             raise ValidationError(
                 "name the customer (customer_id or customer_name)",
                 field="customer_name",
                 rule="CASE-1",
             )
+
+    def _intake(
+        self, uow: UnitOfWork, actor: Staff, command: ReceiveCase, market: str
+    ) -> tuple[Case, bool]:
+        """The intake of ``receive`` in the caller's unit of work (not committed): the case
+        and whether it became major at intake (notify after the commit)."""
+        p = self.policy
+        name = command.customer_name
+        grade: str | None = None
+        if command.customer_id is not None and not name.strip():
+            customer = uow.customers.get(command.customer_id)
+            if not sees_customer(self.ctx, uow, actor, customer):
+                raise ValidationError(
+                    "name the customer: you may not read this customer's master data (X-5)",
+                    field="customer_name",
+                    rule="CASE-1",
+                )
+            name = customer.name
+            grade = customer.grade
+        elif command.customer_id is not None:
+            grade = uow.customers.get(command.customer_id).grade
+        for sid in command.subject_staff_ids:
+            uow.staff.get(sid)
+        if command.related_case_id is not None:
+            uow.cases.get(command.related_case_id)
+        now = self.ctx.now()
+        month = now.strftime("%Y%m")
+        number = f"{month}-{uow.case_numbers.next(month):04d}"
+        case = Case(
+            number=number,
+            type=command.type,
+            category=command.category,
+            channel=command.channel,
+            content=command.content,
+            received_at=now,
+            received_by=actor.id,
+            customer_id=command.customer_id,
+            customer_name=name,
+            contact=command.contact,
+            product=command.product,
+            purchase_date=command.purchase_date,
+            demand=command.demand,
+            urgency=command.urgency,
+            subject_staff_ids=list(command.subject_staff_ids),
+            related_case_id=command.related_case_id,
+            market=market,
+            # CUS-4: the customer's grade drives the complaint's priority (A first)
+            priority=p.priority_of(grade),
+        )
+        received = self._event(uow, case, "received", actor.id, channel=case.channel)
+        major = bool(command.major_reasons) and self._make_major(
+            uow, case, actor.id, list(command.major_reasons)
+        )
+        # the clocks are set before the case is written: one INSERT, no UPDATE (issue 10)
+        self._refresh_due(uow, case, set(), None if command.major_reasons else [received])
+        uow.cases.add(case)
+        return case, major
+
+    @use_case("cases.open_follow_up")
+    def open_follow_up(self, actor_id: StaffId, case_id: str, command: ReceiveCase) -> Case:
+        """CASE-15 (004 第11篇): a follow-up call that raises a new need opens a follow-up
+        case linked to the original (``related_case_id``), for the original's customer unless
+        the command names one, and the original's timeline records it — one transaction.
+        The caller must reach the original case (the action's scope)."""
         with self.ctx.uow() as uow:
-            actor = authorize(uow, self.ctx, actor_id, "cases.receive").actor
-            name = command.customer_name
-            if command.customer_id is not None and not name.strip():
-                customer = uow.customers.get(command.customer_id)
-                if not sees_customer(self.ctx, uow, actor, customer):
-                    raise ValidationError(
-                        "name the customer: you may not read this customer's master data (X-5)",
-                        field="customer_name",
-                        rule="CASE-1",
-                    )
-                name = customer.name
-            elif command.customer_id is not None:
-                uow.customers.get(command.customer_id)
-            for sid in command.subject_staff_ids:
-                uow.staff.get(sid)
-            if command.related_case_id is not None:
-                uow.cases.get(command.related_case_id)
-            now = self.ctx.now()
-            month = now.strftime("%Y%m")
-            number = f"{month}-{uow.case_numbers.next(month):04d}"
-            case = Case(
-                number=number,
-                type=command.type,
-                category=command.category,
-                channel=command.channel,
-                content=command.content,
-                received_at=now,
-                received_by=actor.id,
-                customer_id=command.customer_id,
-                customer_name=name,
-                contact=command.contact,
-                product=command.product,
-                purchase_date=command.purchase_date,
-                demand=command.demand,
-                urgency=command.urgency,
-                subject_staff_ids=list(command.subject_staff_ids),
-                related_case_id=command.related_case_id,
+            grant = authorize(uow, self.ctx, actor_id, "cases.open_follow_up")
+            actor = grant.actor
+            original = self._load(uow, case_id)
+            grant.require(self._resource(uow, original))
+            if command.customer_id is None and not command.customer_name.strip():
+                command = attrs.evolve(
+                    command,
+                    customer_id=original.customer_id,
+                    customer_name=original.customer_name,
+                )
+            command = attrs.evolve(command, related_case_id=original.id)
+            market = command.market or original.market
+            self._validate_intake(command, market)
+            case, major = self._intake(uow, actor, command, market)
+            self._event(
+                uow,
+                original,
+                "follow_up_case_opened",
+                actor.id,
+                command.content,
+                case_id=case.id,
+                number=case.number,
             )
-            received = self._event(uow, case, "received", actor.id, channel=case.channel)
-            major = bool(command.major_reasons) and self._make_major(
-                uow, case, actor.id, list(command.major_reasons)
-            )
-            # the clocks are set before the case is written: one INSERT, no UPDATE (issue 10)
-            self._refresh_due(uow, case, set(), None if command.major_reasons else [received])
-            uow.cases.add(case)
             uow.commit()
         if major:
             self._notify_major(case)
@@ -583,8 +721,10 @@ class CaseService:
         return case
 
     def _approval_role(self, case: Case) -> str:
+        """CASE-8/X-3: the level the remedy's amount needs, or its kind's if higher (a
+        replacement or return needs its level even with no amount)."""
         amount = case.remedy_amount.amount if case.remedy_amount else Money.zero().amount
-        return self.policy.approval_role(amount)
+        return self.policy.approval_role(amount, case.remedy, self.ctx.policy.authority.levels)
 
     def _decide_proposal(
         self, uow: UnitOfWork, actor_id: StaffId, case_id: str
@@ -968,6 +1108,16 @@ class CaseService:
             case.improvement_tracked = command.improvement_tracked
             case.state = S.CLOSED
             case.closed_at = self.ctx.now()
+            visit = p.return_visit
+            if not visit.types or case.type in visit.types:
+                # CASE-9 (000 篇四 2.4): the return visit is due the policy's time after handling
+                case.return_visit_due_at = add_duration(
+                    _return_visit_clock(visit),
+                    self.ctx.calendar,
+                    self.ctx.policy.calendar.business_hours,
+                    case.closed_at,
+                    visit.duration,
+                )
             self._event(
                 uow,
                 case,
@@ -980,6 +1130,109 @@ class CaseService:
             self._refresh_due(uow, case)
             uow.commit()
             return case
+
+    # ------------------------------------------------- complaint form, return visit
+    @use_case("cases.hand_off")
+    def hand_off(self, actor_id: StaffId, case_id: str, step: str, note: str = "") -> Case:
+        """CASE-7 (001 2-B): the complaint form is handed to ``step``, the next station of the
+        policy's chain (``cases.complaint_form.steps``), in order and once each: the step's own
+        deadline starts now and the previous step's stops."""
+        form = self.policy.complaint_form
+        names = [s.name for s in form.steps]
+        self._member(step, names, "step", "CASE-7")
+        with self.ctx.uow() as uow:
+            uow.lock(case_lock(case_id))  # in order and once: counted over the case's events
+            _, case = self._open(uow, actor_id, "cases.hand_off", case_id)
+            self._check(case, "hand_off")
+            if form.types and case.type not in form.types:
+                raise ValidationError(
+                    f"a {case.type} has no complaint form", field="step", rule="CASE-7"
+                )
+            events = uow.case_events.list_for_case(case.id)
+            reached = [e.kind.removeprefix(HANDOFF) for e in events if e.kind.startswith(HANDOFF)]
+            expected = names[len(reached)] if len(reached) < len(names) else None
+            if step != expected:
+                at = reached[-1] if reached else "not handed off yet"
+                raise InvalidTransition(
+                    f"the complaint form is at {at}; the next step is {expected or 'none'}",
+                    rule="CASE-7",
+                )
+            self._event(uow, case, HANDOFF + step, actor_id, note, step=step)
+            self._refresh_due(uow, case)
+            uow.commit()
+            return case
+
+    @use_case("cases.return_visit")
+    def record_return_visit(
+        self, actor_id: StaffId, case_id: str, *, satisfaction: int, comment: str = ""
+    ) -> Case:
+        """CASE-9 (000 篇四 2.4): customer service's return visit (回访) after handling, with
+        the customer's satisfaction on the policy's scale; once per case."""
+        visit = self.policy.return_visit
+        if not visit.satisfaction_min <= satisfaction <= visit.satisfaction_max:
+            raise ValidationError(
+                f"must be between {visit.satisfaction_min} and {visit.satisfaction_max}",
+                field="satisfaction",
+                rule="CASE-9",
+            )
+        with self.ctx.uow() as uow:
+            uow.lock(case_lock(case_id))
+            _, case = self._open(uow, actor_id, "cases.return_visit", case_id)
+            self._check(case, "return_visit")
+            if case.return_visit_due_at is None:
+                raise InvalidTransition(f"case {case.number} needs no return visit", rule="CASE-9")
+            if case.return_visited_at is not None:
+                raise Conflict(f"case {case.number} already had its return visit", rule="CASE-9")
+            now = self.ctx.now()
+            case.return_visited_at = now
+            case.return_visit_satisfaction = satisfaction
+            self._event(
+                uow,
+                case,
+                "return_visited",
+                actor_id,
+                comment,
+                satisfaction=str(satisfaction),
+                on_time=str(now <= case.return_visit_due_at).lower(),
+            )
+            uow.commit()
+            return case
+
+    @use_case("cases.read")
+    def overdue_return_visits(
+        self, actor_id: StaffId, *, limit: int = 100, offset: int = 0
+    ) -> builtins.list[Case]:
+        """CASE-9: closed cases whose return visit is past due and not made, the oldest due
+        first, among the cases the reader reaches."""
+        if not 1 <= limit <= 1000:
+            raise ValidationError("must be between 1 and 1000", field="limit")
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "cases.read")
+            return builtins.list(
+                uow.cases.list_return_visits_due(
+                    self.ctx.now(), reach=reach_of(grant), limit=limit, offset=offset
+                )
+            )
+
+    @use_case("cases.read")
+    def work_list(
+        self, actor_id: StaffId, *, limit: int = 100, offset: int = 0
+    ) -> builtins.list[Case]:
+        """CUS-4: the open cases the reader reaches, highest priority first (the customer's
+        grade: A before B before C, ungraded last), then by reception time."""
+        if not 1 <= limit <= 1000:
+            raise ValidationError("must be between 1 and 1000", field="limit")
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "cases.read")
+            return builtins.list(
+                uow.cases.list(
+                    open_only=True,
+                    by_priority=True,
+                    reach=reach_of(grant),
+                    limit=limit,
+                    offset=offset,
+                )
+            )
 
     # ------------------------------------------------------------------ queries
     @use_case("cases.read")
@@ -1105,8 +1358,11 @@ class CaseService:
         commit, and each case is written once."""
         now = self.ctx.now()
         recorded: builtins.list[CaseBreach] = []
+        notices: builtins.list[tuple[StaffId, str, str]] = []
+        staff: builtins.list[Staff] | None = None
         with self.ctx.uow() as uow:
             load_actor(uow, actor_id)
+            # CUS-4: the repository hands out the highest priority (grade A) first
             cases = builtins.list(uow.cases.list_due_before(now, limit=batch, lock=True))
             ids = [case.id for case in cases]
             events_of = uow.case_events.list_for_cases(ids)
@@ -1121,7 +1377,18 @@ class CaseService:
                         continue
                     assert state.due_at is not None
                     owner = owner_at(events, state.due_at) or case.owner_id
-                    step = chain[min(case.escalation_level, len(chain) - 1)] if chain else ""
+                    step = escalation_step(chain, case.escalation_level)
+                    target: Staff | None = None
+                    reassign = False
+                    steps = self.policy.escalation_steps
+                    if steps:
+                        # CASE-6: along the policy's positions, not only the fixed roles
+                        position = steps[min(case.escalation_level, len(steps) - 1)]
+                        if staff is None:
+                            staff = builtins.list(uow.staff.list())
+                        step = position.position
+                        target = escalation_target(case, staff, position)
+                        reassign = position.reassign
                     breach = CaseBreach(
                         case_id=case.id,
                         clock=state.name,
@@ -1142,8 +1409,30 @@ class CaseService:
                             clock=state.name,
                             owner_id=owner,
                             escalated_to=step,
+                            escalated_to_staff=target.id if target else "",
                         )
                     )
+                    if target is not None:
+                        notices.append(
+                            (
+                                target.id,
+                                f"Case {case.number} escalated to you ({step})",
+                                f"{state.label} was due {state.due_at.isoformat()} (CASE-6).",
+                            )
+                        )
+                        if reassign and target.id != case.handler_id:
+                            case.handler_id = target.id
+                            events.append(
+                                self._event(
+                                    uow,
+                                    case,
+                                    "reassigned_on_escalation",
+                                    actor_id,
+                                    f"escalated to {step}",
+                                    handler_id=target.id,
+                                    clock=state.name,
+                                )
+                            )
                     done.add(state.name)
                     recorded.append(breach)
                 self._refresh_due(uow, case, done, events)
@@ -1159,16 +1448,23 @@ class CaseService:
                 batch=str(batch),
             )
             uow.commit()
+        for recipient, subject, text in notices:  # CASE-6: after the commit
+            self.notifier.notify([recipient], subject, text)
         return SweepResult(checked=len(cases), breaches=recorded)
 
     # ------------------------------------------------------------------ reports
-    @use_case("cases.statistics")
-    def monthly_statistics(self, actor_id: StaffId, month: str) -> MonthlyStatistics:
-        """RPT: count, per day, resolved, ratio, by category/department/method, loss."""
-        start = datetime.strptime(parse_month(month, "month", "RPT") + "-01", "%Y-%m-%d")
-        tz = self.ctx.now().tzinfo
-        start = start.replace(tzinfo=tz)
-        end = (start + timedelta(days=32)).replace(day=1)
+    def _statistics_types(self, types: Sequence[str] | None) -> builtins.list[str]:
+        """RPT: the case types counted: a filter, by default the policy's (complaints)."""
+        chosen = builtins.list(self.policy.statistics_types if types is None else types)
+        if not chosen:
+            raise ValidationError("name at least one case type", field="types", rule="RPT")
+        for t in chosen:
+            self._member(t, self.policy.types, "types", "RPT")
+        return chosen
+
+    def _received_between(
+        self, actor_id: StaffId, start: datetime, end: datetime, types: Sequence[str]
+    ) -> builtins.list[Case]:
         with self.ctx.uow() as uow:
             authorize(uow, self.ctx, actor_id, "cases.statistics")
             cases: builtins.list[Case] = []
@@ -1177,11 +1473,97 @@ class CaseService:
                 page = uow.cases.list(
                     received_from=start, received_before=end, limit=500, offset=offset
                 )
-                cases.extend(page)
+                cases.extend(c for c in page if c.type in types)
                 if len(page) < 500:
-                    break
+                    return cases
                 offset += 500
-        days = (end - start).days
+
+    @use_case("cases.statistics")
+    def monthly_statistics(
+        self, actor_id: StaffId, month: str, types: Sequence[str] | None = None
+    ) -> MonthlyStatistics:
+        """RPT: count, per day, resolved, ratio, by category/department/method, loss — of
+        complaints (the policy's ``statistics_types``) unless ``types`` says otherwise."""
+        chosen = self._statistics_types(types)
+        start = datetime.strptime(parse_month(month, "month", "RPT") + "-01", "%Y-%m-%d")
+        tz = self.ctx.now().tzinfo
+        start = start.replace(tzinfo=tz)
+        end = (start + timedelta(days=32)).replace(day=1)
+        cases = self._received_between(actor_id, start, end, chosen)
+        t = _Tally.of(cases)
+        return MonthlyStatistics(
+            month=month,
+            received=len(cases),
+            per_day=f"{len(cases) / (end - start).days:.2f}",
+            resolved=t.resolved,
+            resolution_ratio=t.ratio,
+            by_category=t.by_category,
+            by_department=t.by_department,
+            by_handling_method=t.by_method,
+            loss=t.loss,
+            types=chosen,
+        )
+
+    @use_case("cases.statistics")
+    def weekly_statistics(
+        self, actor_id: StaffId, week: str, types: Sequence[str] | None = None
+    ) -> WeeklyStatistics:
+        """RPT (000 篇四 2.8): the weekly complaint report for ISO week ``YYYY-Www`` (Monday
+        to Sunday): the monthly figures for the week plus how many became major."""
+        chosen = self._statistics_types(types)
+        monday = parse_week(week)
+        tz = self.ctx.now().tzinfo
+        start = datetime.combine(monday, time(0, 0), tzinfo=tz)
+        end = start + timedelta(days=7)
+        cases = self._received_between(actor_id, start, end, chosen)
+        t = _Tally.of(cases)
+        return WeeklyStatistics(
+            week=week,
+            start=monday,
+            end=monday + timedelta(days=6),
+            received=len(cases),
+            per_day=f"{len(cases) / 7:.2f}",
+            resolved=t.resolved,
+            resolution_ratio=t.ratio,
+            major=sum(1 for c in cases if c.severity == Severity.MAJOR),
+            by_category=t.by_category,
+            by_department=t.by_department,
+            by_handling_method=t.by_method,
+            loss=t.loss,
+            types=chosen,
+        )
+
+
+def parse_week(value: str, field: str = "week") -> date:
+    """RPT: the Monday of an ISO week ``YYYY-Www`` (e.g. 2026-W38); else a 422 naming
+    ``field``."""
+    match = _WEEK.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is not None:
+        try:
+            return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            pass
+    raise ValidationError(
+        f"must be an ISO week YYYY-Www (e.g. 2026-W38); got {value!r}", field=field, rule="RPT"
+    )
+
+
+_WEEK = re.compile(r"(20\d\d)-W(\d\d)")
+
+
+@attrs.frozen
+class _Tally:
+    """RPT: the figures monthly and weekly complaint reports share."""
+
+    resolved: int
+    ratio: str
+    by_category: dict[str, int]
+    by_department: dict[str, int]
+    by_method: dict[str, int]
+    loss: Money
+
+    @classmethod
+    def of(cls, cases: Sequence[Case]) -> _Tally:
         resolved = [c for c in cases if c.state == S.CLOSED]
         by_cat: dict[str, int] = {}
         by_dep: dict[str, int] = {}
@@ -1196,17 +1578,7 @@ class CaseService:
             if c.loss is not None:
                 loss = loss + c.loss
         ratio = f"{(100 * len(resolved) / len(cases)):.1f}%" if cases else "n/a"
-        return MonthlyStatistics(
-            month=month,
-            received=len(cases),
-            per_day=f"{len(cases) / days:.2f}",
-            resolved=len(resolved),
-            resolution_ratio=ratio,
-            by_category=by_cat,
-            by_department=by_dep,
-            by_handling_method=by_method,
-            loss=loss,
-        )
+        return cls(len(resolved), ratio, by_cat, by_dep, by_method, loss)
 
 
 def open_case_with_capa(

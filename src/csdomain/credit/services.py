@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import itertools
 from datetime import date, timedelta
-from decimal import Decimal
 
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.cases.services import staff_department
@@ -38,6 +37,13 @@ from csdomain.credit.model import (
     OverLimitStatus,
     Shipment,
     ShipmentDecision,
+)
+from csdomain.credit.rules import (
+    below_bound,
+    credit_line,
+    line_window,
+    over_limit_bound,
+    within_line,
 )
 from csdomain.customers.model import Customer
 from csdomain.kernel.bounds import parse_month
@@ -88,16 +94,16 @@ class CreditService:
 
     def _window(self, on: date) -> tuple[date, date]:
         """CRD-2: the ``window_days`` days before ``on`` (``on`` itself excluded)."""
-        return on - timedelta(days=self.policy.window_days), on - timedelta(days=1)
+        return line_window(self.policy, on)
 
     def _line(self, uow: UnitOfWork, customer_id: CustomerId, on: date) -> Money:
+        # CRD-2 through the pure rule the policy replay shares (credit.rules)
         if self.policy.line_rule == "fixed_by_grade":
             account = uow.credit_accounts.find(customer_id)
-            if account is None:
-                return Money.zero()
-            return Money.of(self.policy.fixed_lines.get(account.grade, "0.00"))
+            return credit_line(self.policy, account.grade if account else None, Money.zero())
         start, end = self._window(on)
-        return uow.credit_ledger.total(customer_id, [L.INVOICE], since=start, until=end)
+        invoiced = uow.credit_ledger.total(customer_id, [L.INVOICE], since=start, until=end)
+        return credit_line(self.policy, None, invoiced)
 
     def _eligibility(self, uow: UnitOfWork, customer: Customer, on: date) -> Eligibility:
         """CRD-1, each failing condition named."""
@@ -325,7 +331,7 @@ class CreditService:
         # dated yesterday must not slip past today's (CRD-3)
         balance = self._balance(uow, customer.id, self.ctx.today())
         amount = command.amount
-        bound = Money.rounded(line.amount / Decimal(p.over_limit.divisor))
+        bound = over_limit_bound(p, line)
         available = max(line - balance, Money.zero())
         prepaid = max(-balance, Money.zero())
 
@@ -359,7 +365,7 @@ class CreditService:
                 "no credit (CRD-1): " + "; ".join(eligible.failing) + " — cash before "
                 "invoicing, with a collection plan (CRD-3)",
             )
-        if balance + amount <= line:
+        if within_line(line, balance, amount):
             return made(
                 Decision.WITHIN_LINE,
                 f"balance {balance.amount:.2f} + {amount.amount:.2f} ≤ line {line.amount:.2f} 元",
@@ -391,7 +397,7 @@ class CreditService:
             raise ValidationError(
                 "an over-limit shipment needs the signer's reason", field="reason", rule="CRD-3"
             )
-        if amount.amount * p.over_limit.divisor >= line.amount:
+        if not below_bound(p, line, amount):
             return made(
                 Decision.REFUSED,
                 f"{over}: a {command.over_limit} over-limit shipment must be below 1/"

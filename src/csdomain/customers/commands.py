@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import date
 from typing import TypeVar
 
 import attrs
 
 from csdomain.customers.identity import nfkc
 from csdomain.customers.model import CustomerKind, CustomerStatus, LegalForm, Source
-from csdomain.kernel.bounds import MAX_CODE, MAX_NAME, bounded, checked, text
+from csdomain.kernel.bounds import (
+    MAX_CODE,
+    MAX_ID,
+    MAX_NAME,
+    MAX_TEXT,
+    bounded,
+    checked,
+    items,
+    money,
+    text,
+)
+from csdomain.kernel.bounds import month as month_text
 from csdomain.kernel.errors import ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
+from csdomain.kernel.money import Money
 
 _PHONE = re.compile(r"^\+?\d{5,20}$")
 
@@ -152,3 +165,46 @@ class UpdateCustomer:
     intermediary: bool | None = None
     intermediary_name: str | None = attrs.field(default=None, metadata=_NAME)
     notes: str | None = attrs.field(default=None, metadata=_TEXT)
+
+
+@attrs.frozen
+@bounded
+class SubmitRegister:
+    """CUS-1: a daily customer register — the day's callers, visitors and self-developed
+    customers (``customer_ids``), the prospects among them (``prospect_ids``). After the
+    day's deadline an ``exception_reason`` keeps it on time until the next working day's
+    exception deadline (000 篇八 3.1 "特殊情况")."""
+
+    day: date
+    customer_ids: list[CustomerId] = attrs.field(
+        factory=list, metadata=items(max_length=MAX_ID, rule="CUS-1")
+    )
+    prospect_ids: list[CustomerId] = attrs.field(
+        factory=list, metadata=items(max_length=MAX_ID, rule="CUS-1")
+    )
+    note: str = attrs.field(default="", metadata=text(max_length=MAX_TEXT, rule="CUS-1"))
+    exception_reason: str = attrs.field(
+        default="", metadata=text(max_length=MAX_TEXT, rule="CUS-1")
+    )
+
+
+@attrs.frozen
+@bounded
+class RequestLoan:
+    """CUS-7: borrowing a customer file, with what for (000 篇五 6)."""
+
+    purpose: str = attrs.field(metadata=text(min_length=1, max_length=MAX_TEXT, rule="CUS-7"))
+
+
+@attrs.frozen
+@bounded
+class RecordSales:
+    """CUS-5: a customer's sales and their cost in ``month`` (``YYYY-MM``); the gross margin
+    is sales − cost (a loss when the cost is higher). A correction of a recorded month names
+    the ``expected_version`` it replaces and a ``reason`` (X-7)."""
+
+    month: str = attrs.field(metadata=month_text(rule="CUS-5"))
+    sales: Money = attrs.field(metadata=money(rule="CUS-5"))
+    cost: Money = attrs.field(metadata=money(rule="CUS-5"))
+    expected_version: int | None = None
+    reason: str = attrs.field(default="", metadata=text(max_length=MAX_TEXT, rule="CUS-5"))

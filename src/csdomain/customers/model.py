@@ -1,9 +1,10 @@
-"""Customer aggregates (CUS-1…CUS-6, X-5, X-6)."""
+"""Customer aggregates (CUS-1…CUS-7, X-5, X-6)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import attrs
 
@@ -127,6 +128,9 @@ class CustomerFile:
     destroyed_at: datetime | None = None
     # X-6: the destruction request in progress; one at a time (the file's version holds it)
     destruction_request_id: str | None = None
+    # CUS-3: the file's late hand-over was recorded (a ``file.handover_late`` event) — by the
+    # sweep when the deadline passed without a hand-over, or at a late hand-over; once
+    late_recorded: bool = False
     id: FileId = attrs.field(factory=new_file_id)
     version: int = 0
 
@@ -236,3 +240,161 @@ class Deregistration:
     refund: Money | None = None
     id: DeregistrationId = attrs.field(factory=new_deregistration_id)
     version: int = 0
+
+
+class RegisterStatus(enum.StrEnum):
+    """CUS-1: how a daily register stands against its deadlines."""
+
+    ON_TIME = "on_time"  # by daily_register_due on the day
+    EXCEPTION = "exception"  # later, with a reason, by daily_register_exception_until next day
+    LATE = "late"  # handed in after that
+    MISSING = "missing"  # not handed in, and the last deadline has passed
+
+
+@attrs.define(slots=False)
+class DailyRegister:
+    """CUS-1 / CUS-7: a staff member's daily customer register (客户信息登记表, 000 篇八 3.1):
+    the day's callers, visitors and self-developed customers, prospects marked. One per person
+    and working day (a unique key); ``late`` is set once, when the register was handed in late
+    or the sweep found it missing (a ``customers.register_late`` event, PEN-1)."""
+
+    staff_id: StaffId
+    day: date
+    status: RegisterStatus
+    submitted_at: datetime | None = None
+    customer_ids: list[str] = attrs.field(factory=list)
+    prospect_ids: list[str] = attrs.field(factory=list)
+    note: str = ""
+    exception_reason: str = ""
+    late: bool = False
+    id: str = attrs.field(factory=new_record_id)
+    version: int = 0
+
+
+@attrs.frozen
+class RegisterLapse:
+    """A row of the overdue-register report (CUS-1): a register missing or handed in late."""
+
+    staff_id: StaffId
+    staff_name: str
+    department_id: str | None
+    day: date
+    due_at: datetime
+    exception_until: datetime
+    status: RegisterStatus
+    submitted_at: datetime | None
+
+
+@attrs.frozen
+class AppraisalDeduction:
+    """CUS-7: a person's late or missing registers in a month and the appraisal points they
+    cost (``customers.registers.late_appraisal_points`` each, 000 篇八 4.1)."""
+
+    staff_id: StaffId
+    staff_name: str
+    month: str
+    late_registers: int
+    points: int
+
+
+class LoanState(enum.StrEnum):
+    REQUESTED = "requested"
+    LENT = "lent"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+
+
+@attrs.define(slots=False)
+class FileLoan:
+    """CUS-7: lending a customer file (000 篇五 6 《档案借阅制度》): requested with a purpose,
+    approved by the policy's role (not the borrower), returned to the archive. A file is on
+    loan to one borrower at a time (a unique key on the lent loan of a file)."""
+
+    file_id: FileId
+    customer_id: CustomerId
+    borrower_id: StaffId
+    purpose: str
+    requested_at: datetime
+    state: LoanState = LoanState.REQUESTED
+    decided_by: StaffId | None = None
+    decided_at: datetime | None = None
+    due_back_on: date | None = None
+    returned_at: datetime | None = None
+    returned_to: StaffId | None = None
+    rejection_reason: str = ""
+    id: str = attrs.field(factory=new_record_id)
+    version: int = 0
+
+
+@attrs.define(slots=False)
+class SalesFigure:
+    """CUS-5: a customer's sales and gross margin in a month (002 7-6 客户销售信息月报表);
+    one per customer and month (a unique key); a correction is a new version with a reason
+    in the audit trail (X-7)."""
+
+    customer_id: CustomerId
+    month: str
+    sales: Money
+    margin: Money
+    recorded_by: StaffId
+    recorded_at: datetime
+    id: str = attrs.field(factory=new_record_id)
+    version: int = 0
+
+
+@attrs.frozen
+class RankedCustomer:
+    """A row of a CUS-5 top list: the customer's period totals (``growth`` = sales − the
+    previous period's; ``growth_percent`` is None without previous sales)."""
+
+    rank: int
+    customer_id: CustomerId
+    name: str
+    grade: str | None
+    sales: Money
+    margin: Money
+    margin_percent: Decimal | None
+    previous_sales: Money
+    growth: Money
+    growth_percent: Decimal | None
+
+
+@attrs.frozen
+class LostKeyAccount:
+    """CUS-5: a key account of the previous period that is not one any more, and why:
+    ``downgraded``, ``deregistered`` or ``no_orders``."""
+
+    customer_id: CustomerId
+    name: str
+    grade_before: str | None
+    grade_now: str | None
+    reason: str
+
+
+@attrs.frozen
+class KeyAccountChurn:
+    """CUS-5: key accounts at the end of the previous period, those lost by the end of this
+    one, and the churn rate (lost ÷ key accounts before, percent; None when there were none)."""
+
+    period: str
+    previous_period: str
+    key_accounts_before: int
+    key_accounts_now: int
+    lost: list[LostKeyAccount]
+    churn_percent: Decimal | None
+
+
+@attrs.frozen
+class HandoverRate:
+    """RPT (000 篇五 8): a department's file hand-over timeliness and completeness in a month:
+    of the files due then (and no longer pending), how many were handed over on time and how
+    many complete (nothing missing at the hand-over). Percentages are None without files."""
+
+    department_id: str | None
+    department_name: str
+    files: int
+    on_time: int
+    complete: int
+    pending: int
+    on_time_percent: Decimal | None
+    complete_percent: Decimal | None

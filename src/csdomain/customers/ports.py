@@ -5,7 +5,7 @@ access log, destructions, deregistrations: CUS-*, X-5..X-7); composed into
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from csdomain.customers.model import (
@@ -13,10 +13,13 @@ from csdomain.customers.model import (
     Customer,
     CustomerFile,
     CustomerStatus,
+    DailyRegister,
     Deregistration,
     DestructionRecord,
     DestructionRequest,
+    FileLoan,
     GradeChange,
+    SalesFigure,
 )
 from csdomain.kernel.ids import CustomerId, DepartmentId, DeregistrationId, FileId, StaffId
 
@@ -66,14 +69,27 @@ class FileRepository(Protocol):
         selected through the due-date index rather than by loading every file."""
         ...
 
+    def list_due_between(self, start: date, end: date) -> Sequence[CustomerFile]:
+        """Files (destroyed or not) whose hand-over deadline is ``start``…``end`` inclusive,
+        through the due-date index (RPT hand-over rates, CUS-3 sweep)."""
+        ...
+
 
 class GradeChangeRepository(Protocol):
     def add(self, change: GradeChange) -> None: ...
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[GradeChange]: ...
+    def list_until(self, until: datetime) -> Sequence[GradeChange]:
+        """Every grade change made before ``until``, in order (CUS-5: grades at a period's
+        end)."""
+        ...
 
 
 class AccessLogRepository(Protocol):
     def add(self, entry: AccessLogEntry) -> None: ...
+    def get(self, entry_id: str) -> AccessLogEntry:
+        """One entry (PEN-9: a leak violation cites the read it concerns)."""
+        ...
+
     def list(self, *, record_id: str | None = None) -> Sequence[AccessLogEntry]: ...
 
 
@@ -94,3 +110,37 @@ class DeregistrationRepository(Protocol):
     def add(self, deregistration: Deregistration) -> None: ...
     def get(self, deregistration_id: DeregistrationId) -> Deregistration: ...
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[Deregistration]: ...
+
+
+class DailyRegisterRepository(Protocol):
+    """CUS-1 / CUS-7: one register per staff member and day (a unique key)."""
+
+    def add(self, register: DailyRegister) -> None: ...
+    def find(self, staff_id: StaffId, day: date) -> DailyRegister | None: ...
+    def list_between(
+        self, start: date, end: date, *, staff_id: StaffId | None = None
+    ) -> Sequence[DailyRegister]:
+        """Registers of days ``start``…``end`` inclusive, by day, then staff id."""
+        ...
+
+
+class FileLoanRepository(Protocol):
+    """CUS-7: file loans; at most one lent loan per file (a unique key)."""
+
+    def add(self, loan: FileLoan) -> None: ...
+    def get(self, loan_id: str) -> FileLoan: ...
+    def list(
+        self, *, file_id: FileId | None = None, open_only: bool = False, limit: int = 500
+    ) -> Sequence[FileLoan]:
+        """By request time, then id; ``open_only``: requested or lent."""
+        ...
+
+
+class SalesFigureRepository(Protocol):
+    """CUS-5: one sales figure per customer and month (a unique key)."""
+
+    def add(self, figure: SalesFigure) -> None: ...
+    def find(self, customer_id: CustomerId, month: str) -> SalesFigure | None: ...
+    def list_months(self, months: Sequence[str]) -> Sequence[SalesFigure]:
+        """Every customer's figures of these months (through the month index)."""
+        ...

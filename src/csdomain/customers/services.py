@@ -1,4 +1,5 @@
-"""Customer use cases (CUS-1…CUS-4, CUS-6, X-3, X-5, X-6, X-7).
+"""Customer use cases (CUS-1…CUS-4, CUS-6, X-3, X-5, X-6, X-7; daily registers, file loans
+and key accounts are ``registers``, ``loans`` and ``key_accounts``).
 
 Every method opens one unit of work, checks the rule, records an audit event and commits;
 a refused request raises before ``commit()`` so stored data stays exactly as it was.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 import attrs
 
@@ -32,11 +34,13 @@ from csdomain.customers.model import (
     DestructionState,
     FileStatus,
     GradeChange,
+    HandoverRate,
     LegalForm,
     Source,
 )
+from csdomain.kernel.bounds import parse_month
 from csdomain.kernel.calendar import add_working_days
-from csdomain.kernel.dates import add_months, add_years
+from csdomain.kernel.dates import add_months, add_years, month_days
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -63,6 +67,10 @@ redactable(Customer, MASTER_FIELDS)
 HANDOVER_RECORD = "handover_record"
 _OPEN_DESTRUCTION = (DestructionState.REQUESTED, DestructionState.REVIEWED)
 _PAGE = 500
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return None if whole == 0 else (Decimal(part * 100) / whole).quantize(Decimal("0.1"))
 
 
 def compute_score(grading: GradingPolicy, scores: Mapping[str, int]) -> tuple[int, str]:
@@ -565,7 +573,9 @@ class CustomerService:
             record(
                 uow, self.ctx, "file.handed_over", file_id, actor.id, note, received_by=receiver.id
             )
-            if now.date() > customer_file.due_on:
+            if now.date() > customer_file.due_on and not customer_file.late_recorded:
+                # CUS-3: once per file — the sweep may have recorded it when the deadline passed
+                customer_file.late_recorded = True
                 record(
                     uow,
                     self.ctx,
@@ -586,6 +596,81 @@ class CustomerService:
                 )
             uow.commit()
             return self._status(customer_file, kind_policy, now.date())
+
+    @use_case("scheduler.files_overdue")
+    def sweep_unhanded_files(self, actor_id: StaffId) -> builtins.list[FileStatus]:
+        """CUS-3: a file never handed over is a late hand-over from its deadline on. Each file
+        past its deadline without a hand-over gets its ``file.handover_late`` event once (the
+        file's ``late_recorded`` flag, under the sweep's lock and the file's version), naming
+        the person who opened it (the adviser who owes the hand-over); a later hand-over does
+        not record it again."""
+        today = self.ctx.today()
+        with self.ctx.uow() as uow:
+            uow.lock("files:late-sweep")
+            grant = authorize(uow, self.ctx, actor_id, "scheduler.files_overdue")
+            flagged = []
+            for f in uow.files.list_due_before(today):
+                if f.handed_over_at is not None or f.late_recorded:
+                    continue
+                f.late_recorded = True
+                record(
+                    uow,
+                    self.ctx,
+                    "file.handover_late",
+                    f.id,
+                    grant.actor.id,
+                    f"file due {f.due_on.isoformat()} not handed over (CUS-3)",
+                    owner_id=f.opened_by,
+                    due_on=f.due_on.isoformat(),
+                    handed_over_on="",
+                )
+                flagged.append(self._status(f, self._file_kind(f.kind), today))
+            uow.commit()
+            return flagged
+
+    @use_case("customers.files.handover_rates")
+    def handover_rates(self, actor_id: StaffId, month: str) -> builtins.list[HandoverRate]:
+        """RPT (000 篇五 8): per department (of the person who opened the file), the files due
+        in ``month``: handed over on time ÷ files, complete (nothing missing at the
+        hand-over) ÷ files. Files not handed over whose deadline has not passed are pending
+        and left out of both rates; files never handed over count as neither."""
+        start, end = month_days(parse_month(month, rule="RPT"))
+        today = self.ctx.today()
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "customers.files.handover_rates")
+            counts: dict[DepartmentId | None, list[int]] = {}
+            for f in uow.files.list_due_between(start, end):
+                if f.destroyed:
+                    continue
+                department = uow.staff.get(f.opened_by).department_id
+                if not grant.covers(Resource.of(departments=[department])):
+                    continue
+                row = counts.setdefault(
+                    department, [0, 0, 0, 0]
+                )  # files, on time, complete, pending
+                if f.handed_over_at is None and f.due_on >= today:
+                    row[3] += 1
+                    continue
+                row[0] += 1
+                if f.handed_over_at is not None:
+                    row[1] += f.handed_over_at.date() <= f.due_on
+                    row[2] += not f.missing_at_handover
+            rates = []
+            for department, (files, on_time, complete, pending) in counts.items():
+                name = uow.departments.get(department).name if department else "(no department)"
+                rates.append(
+                    HandoverRate(
+                        department_id=department,
+                        department_name=name,
+                        files=files,
+                        on_time=on_time,
+                        complete=complete,
+                        pending=pending,
+                        on_time_percent=_percent(on_time, files),
+                        complete_percent=_percent(complete, files),
+                    )
+                )
+            return sorted(rates, key=lambda r: (r.department_name, r.department_id or ""))
 
     def _status(self, f: CustomerFile, kind_policy: FileKindPolicy, as_of: date) -> FileStatus:
         missing = f.missing_items(kind_policy.item_codes())

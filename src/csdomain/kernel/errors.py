@@ -8,7 +8,8 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base class. ``rule`` is a domain-rules.md ID (e.g. ``CUS-1``); ``field`` the input path."""
+    """Base class. ``rule`` is a rule ID of docs/rules.md (e.g. ``CUS-1``); ``field`` the input
+    path."""
 
     code = "domain-error"
 

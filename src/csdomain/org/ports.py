@@ -7,13 +7,21 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from csdomain.kernel.ids import DepartmentId, StaffId
-from csdomain.org.model import ApiToken, Department, Staff
+from csdomain.org.model import ApiToken, Department, Region, Staff
 
 
 class DepartmentRepository(Protocol):
     def add(self, department: Department) -> None: ...
     def get(self, department_id: DepartmentId) -> Department: ...
     def list(self) -> Sequence[Department]: ...
+
+
+class RegionRepository(Protocol):
+    """PEN-2: regional markets and their heads."""
+
+    def add(self, region: Region) -> None: ...
+    def get(self, region_id: str) -> Region: ...
+    def list(self) -> Sequence[Region]: ...
 
 
 class StaffRepository(Protocol):

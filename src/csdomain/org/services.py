@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from csdomain.authz import Resource, use_case
 from csdomain.context import ServiceContext, authorize, record
+from csdomain.kernel.bounds import MAX_INT, MAX_NAME
 from csdomain.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from csdomain.kernel.ids import DepartmentId, StaffId
 from csdomain.kernel.roles import Permission, Role
-from csdomain.org.model import ApiToken, Department, Staff, hash_token
+from csdomain.org.model import ApiToken, Department, Region, Staff, hash_token
 from csdomain.ports import UnitOfWork
 
 
@@ -118,6 +119,84 @@ class OrgService:
             authorize(uow, self.ctx, actor_id, "org.departments.list")
             return list(uow.departments.list())
 
+    # ------------------------------------------------------------- regions (PEN-2)
+    @use_case("org.regions.manage")
+    def add_region(self, actor_id: StaffId, name: str, head_id: StaffId | None = None) -> Region:
+        """PEN-2: a regional market and its head (区域市场负责人, 004 第1篇 第四条)."""
+        name = _check_name(name)
+        if len(name) > MAX_NAME:
+            raise ValidationError(f"at most {MAX_NAME} characters", field="name", rule="PEN-2")
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.regions.manage")
+            if head_id is not None:
+                uow.staff.get(head_id)
+            region = Region(name=name, head_id=head_id)
+            uow.regions.add(region)
+            record(uow, self.ctx, "region.added", region.id, actor_id, name=name)
+            uow.commit()
+            return region
+
+    @use_case("org.regions.manage")
+    def set_region_head(self, actor_id: StaffId, region_id: str, head_id: StaffId) -> Region:
+        """PEN-2: who heads the region (charged with its escalated complaints)."""
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.regions.manage")
+            region = uow.regions.get(region_id)
+            uow.staff.get(head_id)
+            region.head_id = head_id
+            record(uow, self.ctx, "region.head_set", region.id, actor_id, head_id=head_id)
+            uow.commit()
+            return region
+
+    @use_case("org.departments.list")
+    def list_regions(self, actor_id: StaffId) -> Sequence[Region]:
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.departments.list")
+            return list(uow.regions.list())
+
+    @use_case("org.staff.update")
+    def update_staff(
+        self,
+        actor_id: StaffId,
+        staff_id: StaffId,
+        *,
+        base_points: int | None = None,
+        group_leader_id: StaffId | None = None,
+        region_id: str | None = None,
+    ) -> Staff:
+        """PEN-5 base points, PEN-8 group leader, PEN-2 regional market of a staff member
+        (only the given fields change)."""
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "org.staff.update")
+            staff = uow.staff.get(staff_id)
+            self._apply_staff_data(uow, staff, base_points, group_leader_id, region_id)
+            record(uow, self.ctx, "staff.updated", staff.id, actor_id)
+            uow.commit()
+            return staff
+
+    @staticmethod
+    def _apply_staff_data(
+        uow: UnitOfWork,
+        staff: Staff,
+        base_points: int | None,
+        group_leader_id: StaffId | None,
+        region_id: str | None,
+    ) -> None:
+        if base_points is not None:
+            if not 0 <= base_points <= MAX_INT:
+                raise ValidationError(f"must be 0–{MAX_INT}", field="base_points", rule="PEN-5")
+            staff.base_points = base_points
+        if group_leader_id is not None:
+            if group_leader_id == staff.id:
+                raise ValidationError(
+                    "nobody is their own group leader", field="group_leader_id", rule="PEN-8"
+                )
+            uow.staff.get(group_leader_id)
+            staff.group_leader_id = group_leader_id
+        if region_id is not None:
+            uow.regions.get(region_id)
+            staff.region_id = region_id
+
     @use_case("org.staff.add")
     def add_staff(
         self,
@@ -129,6 +208,9 @@ class OrgService:
         position: str = "",
         supervisor_id: StaffId | None = None,
         email: str = "",
+        base_points: int | None = None,
+        group_leader_id: StaffId | None = None,
+        region_id: str | None = None,
     ) -> Staff:
         with self.ctx.uow() as uow:
             authorize(uow, self.ctx, actor_id, "org.staff.add")
@@ -148,6 +230,7 @@ class OrgService:
                 supervisor_id=supervisor_id,
                 email=_check_email(email),
             )
+            self._apply_staff_data(uow, staff, base_points, group_leader_id, region_id)
             uow.staff.add(staff)
             record(uow, self.ctx, "staff.added", staff.id, actor_id, role=role)
             uow.commit()

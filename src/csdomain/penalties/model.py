@@ -26,6 +26,8 @@ class EntryKind(enum.StrEnum):
     REVERSAL = "reversal"  # appeal decisions (PEN-10)
     ADJUSTMENT = "adjustment"
     CREDIT_LIABILITY = "credit_liability"  # CRD-4 unpaid last over-limit shipment, CRD-5 bad debt
+    REGION_LIABILITY = "region_liability"  # PEN-2 the regional head of an escalated complaint
+    SANCTION = "sanction"  # PEN-7 the fine an administrative sanction carries
 
 
 @attrs.define(slots=False)
@@ -41,6 +43,14 @@ class Violation:
     recorded_at: datetime
     source_key: str | None = None
     corrected_on: date | None = None
+    # PEN-2 (001 制度8): the customer issue a complaint violation concerns; a repeat of the
+    # same issue doubles the fine
+    issue: str = ""
+    # PEN-8 (001 制度8): no direct culprit was found; ``staff_id`` is then the group leader
+    # who pays, and this names the person whose group it was found in
+    no_culprit_in_group_of: StaffId | None = None
+    # PEN-9: the access-log entry (X-5) a leak violation concerns
+    access_log_id: str | None = None
     id: str = attrs.field(factory=lambda: _id("vio"))
     version: int = 0
 
@@ -66,6 +76,11 @@ class PenaltyEntry:
     # set only by the 0006 migration: a second reversal of the same entry found in old data,
     # kept (X-7) but left out of the one-reversal-per-entry constraint (PEN-10)
     duplicate_of: str | None = None
+    # PEN-7: the administrative sanction this entry's fine belongs to ("" = none)
+    sanction: str = ""
+    # issue 15: the policy version in force on ``occurred_on`` that decided the amount (None
+    # for entries recorded before versions existed and for reversals/adjustments)
+    policy_version: int | None = None
     id: str = attrs.field(factory=lambda: _id("pen"))
 
     @property
@@ -95,6 +110,32 @@ class Appeal:
     # data, kept but left out of the one-open-appeal-per-entry constraint (PEN-10)
     duplicate_of: str | None = None
     id: str = attrs.field(factory=lambda: _id("apl"))
+    version: int = 0
+
+
+class RecommendationState(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@attrs.define(slots=False)
+class SanctionRecommendation:
+    """PEN-2/PEN-9: a violation whose rule calls for a sanction beyond a fine (dismissal) is
+    recorded as a recommendation that the policy's authority decides
+    (``penalties.decide_recommendation``); at most one per violation."""
+
+    staff_id: StaffId
+    violation_id: str
+    sanction: str
+    rule: str
+    reason: str
+    created_at: datetime
+    state: RecommendationState = RecommendationState.OPEN
+    decided_by: StaffId | None = None
+    decided_at: datetime | None = None
+    decision_reason: str = ""
+    id: str = attrs.field(factory=lambda: _id("rec"))
     version: int = 0
 
 

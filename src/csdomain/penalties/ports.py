@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Protocol
 
 from csdomain.kernel.ids import StaffId
@@ -11,6 +12,7 @@ from csdomain.penalties.model import (
     Appeal,
     BonusRecord,
     PenaltyEntry,
+    SanctionRecommendation,
     SettledMonth,
     Statement,
     Violation,
@@ -27,6 +29,15 @@ class ViolationRepository(Protocol):
 
     def list_recurring_open(self) -> Sequence[Violation]:
         """Violations of recurring codes not yet corrected, plus those corrected recently."""
+        ...
+
+    def list_between(self, start: date, end: date) -> Sequence[Violation]:
+        """Everyone's violations that occurred in [``start``, ``end``), by occurrence then
+        recording: one query per batch of the policy replay (issue 15)."""
+        ...
+
+    def list_for_issue(self, code: str, issue: str) -> Sequence[Violation]:
+        """PEN-2 (001 制度8): earlier violations of ``code`` about the same customer issue."""
         ...
 
 
@@ -60,6 +71,19 @@ class AppealRepository(Protocol):
     def add(self, appeal: Appeal) -> None: ...
     def get(self, appeal_id: str) -> Appeal: ...
     def list(self, *, staff_id: str | None = None) -> Sequence[Appeal]: ...
+
+
+class RecommendationRepository(Protocol):
+    def add(self, recommendation: SanctionRecommendation) -> None:
+        """Raises Conflict if the violation already has a recommendation (PEN-2, PEN-9)."""
+        ...
+
+    def get(self, recommendation_id: str) -> SanctionRecommendation: ...
+    def list(
+        self, *, staff_id: str | None = None, open_only: bool = False
+    ) -> Sequence[SanctionRecommendation]:
+        """By creation time."""
+        ...
 
 
 class BonusRepository(Protocol):
@@ -99,6 +123,10 @@ class SettledMonthRepository(Protocol):
         ...
 
     def find(self, month: str) -> SettledMonth | None: ...
+    def list(self) -> Sequence[SettledMonth]:
+        """Every settled month, in order (PEN-10 settlement report)."""
+        ...
+
     def latest(self, *, before: str | None = None) -> SettledMonth | None:
         """PEN-10: the latest settled month (strictly before ``before`` when given)."""
         ...

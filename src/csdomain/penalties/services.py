@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -16,9 +17,10 @@ from typing import TypeVar
 import attrs
 
 from csdomain.authz import Grant, Resource, use_case
+from csdomain.cases.model import Case
 from csdomain.context import ServiceContext, authorize, record
-from csdomain.kernel.bounds import parse_month
-from csdomain.kernel.calendar import add_working_days
+from csdomain.kernel.bounds import MAX_MONEY, MAX_NAME, MAX_TEXT, parse_month
+from csdomain.kernel.calendar import add_working_days, next_working_day_on_or_after
 from csdomain.kernel.errors import (
     Conflict,
     InvalidTransition,
@@ -26,7 +28,7 @@ from csdomain.kernel.errors import (
     PermissionDenied,
     ValidationError,
 )
-from csdomain.kernel.ids import StaffId
+from csdomain.kernel.ids import DepartmentId, StaffId
 from csdomain.kernel.money import Money
 from csdomain.org.model import Staff
 from csdomain.penalties.model import (
@@ -35,16 +37,27 @@ from csdomain.penalties.model import (
     BonusRecord,
     EntryKind,
     PenaltyEntry,
+    RecommendationState,
+    SanctionRecommendation,
     SettledMonth,
     Statement,
     Violation,
 )
-from csdomain.penalties.rules import apply_cap, apportion_loss, next_month, previous_month
+from csdomain.penalties.rules import (
+    apply_cap,
+    apportion_loss,
+    joint_liability,
+    next_month,
+    previous_month,
+)
 from csdomain.policy.penalties import PenaltiesPolicy, ViolationType
 from csdomain.ports import UnitOfWork
 
 BREACH_EVENT = "case.clock_breached"
 T = TypeVar("T")
+# issue 15: the day of the violation being judged, so ``PenaltyService.policy`` (used by the
+# fine, the repeat rules and the joint shares) is the policy in force that day
+_JUDGED_ON: ContextVar[date | None] = ContextVar("csdomain_penalty_judged_on", default=None)
 
 
 def month_of(day: date) -> str:
@@ -102,6 +115,36 @@ def _ordinal(n: int) -> str:
 
 
 @attrs.frozen
+class SettlementRow:
+    """PEN-10: one month of the settlement report."""
+
+    month: str
+    due_on: date
+    settled_on: date | None
+    settled_by: StaffId | None
+    late: bool
+
+
+@attrs.frozen
+class _LossGroup:
+    """PEN-5: a part of a loss and the people who share it by base points."""
+
+    label: str
+    loss: Money
+    people: builtins.list[tuple[Staff, int]]
+
+
+@attrs.frozen
+class _Extra:
+    """What a hand-recorded violation may add to its fine (PEN-2, PEN-8, PEN-9)."""
+
+    amount: Money | None = None
+    issue: str = ""
+    group_of: Staff | None = None
+    access_log_id: str | None = None
+
+
+@attrs.frozen
 class StatementView:
     """A person's statement for a month, settled (stored) or provisional (computed now)."""
 
@@ -115,7 +158,9 @@ class PenaltyService:
 
     @property
     def policy(self) -> PenaltiesPolicy:
-        return self.ctx.policy.penalties
+        """The penalty rules in force today, or, while a violation is judged, on its day."""
+        day = _JUDGED_ON.get()
+        return (self.ctx.policy if day is None else self.ctx.policy_at(day)).penalties
 
     def _person(self, uow: UnitOfWork, staff_id: StaffId, label: str) -> tuple[Staff, Resource]:
         """The penalised (or rewarded) person and the guard's view of their matter: it is
@@ -138,8 +183,10 @@ class PenaltyService:
             )
         return as_of or today
 
-    def _type(self, code: str) -> ViolationType:
-        vt = self.policy.violation(code)
+    def _type(self, code: str, day: date | None = None) -> ViolationType:
+        """The catalogue entry in force today, or on ``day`` (issue 15: a violation's date)."""
+        rules = self.policy if day is None else self.ctx.policy_at(day).penalties
+        vt = rules.violation(code)
         if vt is None:
             raise ValidationError(
                 f"no violation {code!r} in the catalogue", field="code", rule="PEN-1"
@@ -147,6 +194,9 @@ class PenaltyService:
         return vt
 
     def _add_entry(self, uow: UnitOfWork, entry: PenaltyEntry) -> PenaltyEntry:
+        day = _JUDGED_ON.get()
+        if day is not None and entry.policy_version is None:  # issue 15: the version used
+            entry.policy_version = self.ctx.in_force(day).number
         return book_entry(uow, entry)
 
     # ----------------------------------------------------------- violations
@@ -160,23 +210,123 @@ class PenaltyService:
         *,
         units: int = 1,
         evidence: str = "",
+        amount: Money | None = None,
+        issue: str = "",
+        no_culprit: bool = False,
+        access_log_id: str | None = None,
     ) -> builtins.list[PenaltyEntry]:
-        """PEN-1/2/8: record a violation by hand, with evidence, and its fine (and the
-        supervisor's joint share). Nobody records their own violation (X-4)."""
-        vt = self._type(code)
+        """PEN-1/2/8/9: record a violation by hand, with evidence, and its fine (and the
+        supervisor's joint share). Nobody records their own violation (X-4).
+
+        ``amount``: chosen within the catalogue's range (PEN-9). ``issue``: the customer issue
+        a complaint concerns; a repeat of the same issue multiplies the fine (PEN-2,
+        001 制度8). ``no_culprit``: no direct culprit was found in ``staff_id``'s group, so
+        the group leader pays (PEN-8, 001 制度8). ``access_log_id``: the read a leak concerns
+        (PEN-9). A repeat that the rule turns into a sanction (PEN-2 third CS breach) or a type
+        that recommends one (PEN-9) records a recommendation (``recommendations``)."""
+        vt = self._type(code, occurred_on)
         if units <= 0:
             raise ValidationError("must be > 0", field="units", rule="PEN-1")
         if not evidence.strip():
             raise ValidationError(
                 "a violation recorded by hand needs evidence", field="evidence", rule="PEN-1"
             )
+        issue = issue.strip()
+        if len(issue) > MAX_NAME:
+            raise ValidationError(f"at most {MAX_NAME} characters", field="issue", rule="PEN-2")
+        if issue and vt.repeat_issue_factor == "0":
+            raise ValidationError(
+                f"{code} does not count repeat complaints about an issue",
+                field="issue",
+                rule="PEN-2",
+            )
+        if no_culprit and not vt.group_leader_if_no_culprit:
+            raise ValidationError(
+                f"{code} is charged to a culprit; the catalogue does not charge the group leader",
+                field="no_culprit",
+                rule="PEN-8",
+            )
+        self._check_chosen_amount(vt, amount)
         with self.ctx.uow() as uow:
             grant = authorize(uow, self.ctx, actor_id, "penalties.record")
+            member: Staff | None = None
+            if no_culprit:
+                member = uow.staff.get(staff_id)
+                if member.group_leader_id is None:
+                    raise ValidationError(
+                        f"{member.name} has no group leader to charge (set it on the staff)",
+                        field="staff_id",
+                        rule="PEN-8",
+                    )
+                staff_id = member.group_leader_id
             staff, matter = self._person(uow, staff_id, "a violation")
             grant.require(matter, field="staff_id")
-            entries = self._record(uow, grant.actor.id, staff, vt, occurred_on, units, evidence)
+            self._check_access_log(uow, vt, staff, access_log_id)
+            entries = self._record(
+                uow,
+                grant.actor.id,
+                staff,
+                vt,
+                occurred_on,
+                units,
+                evidence,
+                extra=_Extra(
+                    amount=amount,
+                    issue=issue,
+                    group_of=member,
+                    access_log_id=access_log_id if vt.cites_access_log else None,
+                ),
+            )
             uow.commit()
             return entries
+
+    def _check_chosen_amount(self, vt: ViolationType, amount: Money | None) -> None:
+        """PEN-9: a range type needs an amount within its range; a fixed type takes none."""
+        if not vt.amount_max:
+            if amount is not None:
+                raise ValidationError(
+                    f"{vt.code} has a fixed amount ({vt.amount} 元): give no amount",
+                    field="amount",
+                    rule="PEN-1",
+                )
+            return
+        low, high = Money.of(vt.amount), Money.of(vt.amount_max)
+        if amount is None or not low <= amount <= high:
+            raise ValidationError(
+                f"{vt.code}: choose an amount within {vt.amount}–{vt.amount_max} 元",
+                field="amount",
+                rule="PEN-9",
+            )
+
+    def _check_access_log(
+        self, uow: UnitOfWork, vt: ViolationType, staff: Staff, access_log_id: str | None
+    ) -> None:
+        """PEN-9: a leak cites the access-log entry (X-5) of the read it concerns, a read by
+        the person charged."""
+        if not vt.cites_access_log:
+            if access_log_id is not None:
+                raise ValidationError(
+                    f"{vt.code} cites no access-log entry", field="access_log_id", rule="PEN-9"
+                )
+            return
+        if access_log_id is None:
+            raise ValidationError(
+                f"{vt.code} must cite the access-log entry it concerns",
+                field="access_log_id",
+                rule="PEN-9",
+            )
+        try:
+            read = uow.access_log.get(access_log_id)
+        except NotFound:
+            raise ValidationError(
+                f"no access-log entry {access_log_id}", field="access_log_id", rule="PEN-9"
+            ) from None
+        if read.reader_id != staff.id:
+            raise ValidationError(
+                f"access-log entry {access_log_id} is a read by someone else, not {staff.name}",
+                field="access_log_id",
+                rule="PEN-9",
+            )
 
     def _record(
         self,
@@ -188,19 +338,46 @@ class PenaltyService:
         units: int,
         evidence: str,
         source_key: str | None = None,
+        extra: _Extra | None = None,
     ) -> builtins.list[PenaltyEntry]:
         """The violation and its fine in ``uow`` (not committed); ``source_key`` makes an
-        automatic source idempotent: the same source event never creates two."""
+        automatic source idempotent: the same source event never creates two. The fine and
+        the repeat rules are those in force on ``occurred_on`` (issue 15), and its entries
+        record that version: a later version never changes how this day is judged."""
+        token = _JUDGED_ON.set(occurred_on)
+        try:
+            vt = self.policy.violation(vt.code) or vt
+            return self._record_on(
+                uow, actor_id, staff, vt, occurred_on, units, evidence, source_key, extra
+            )
+        finally:
+            _JUDGED_ON.reset(token)
+
+    def _record_on(
+        self,
+        uow: UnitOfWork,
+        actor_id: StaffId,
+        staff: Staff,
+        vt: ViolationType,
+        occurred_on: date,
+        units: int,
+        evidence: str,
+        source_key: str | None,
+        extra: _Extra | None,
+    ) -> builtins.list[PenaltyEntry]:
         code = vt.code
+        extra = extra or _Extra()
         # PEN-2 counts the person's earlier violations in the month (a rule across rows),
         # and a source event becomes one violation only: both under a lock
         keys = [f"penalty-staff-month:{staff.id}:{month_of(occurred_on)}"]
         if source_key is not None:
             keys.append(f"penalty-source:{source_key}")
+        if extra.issue:  # PEN-2 (001 制度8): repeats of one issue are counted under a lock
+            keys.append(f"penalty-issue:{code}:{extra.issue}")
         uow.lock(*keys)
         if source_key is not None and uow.violations.find_by_source(source_key) is not None:
             return []
-        if vt.positions and staff.position not in vt.positions:
+        if extra.group_of is None and vt.positions and staff.position not in vt.positions:
             raise ValidationError(
                 f"{code} applies to {', '.join(vt.positions)}, not {staff.position or 'none'}",
                 field="staff_id",
@@ -215,8 +392,11 @@ class PenaltyService:
             recorded_by=actor_id,
             recorded_at=self.ctx.now(),
             source_key=source_key,
+            issue=extra.issue,
+            no_culprit_in_group_of=extra.group_of.id if extra.group_of else None,
+            access_log_id=extra.access_log_id,
         )
-        entries = self._fine(uow, violation, vt, staff)
+        entries = self._fine(uow, violation, vt, staff, extra)
         uow.violations.add(violation)
         record(
             uow,
@@ -227,12 +407,19 @@ class PenaltyService:
             evidence,
             code=code,
             staff_id=staff.id,
+            policy_version=str(self.ctx.in_force(occurred_on).number),
         )
         return entries
 
     def _fine(
-        self, uow: UnitOfWork, violation: Violation, vt: ViolationType, staff: Staff
+        self,
+        uow: UnitOfWork,
+        violation: Violation,
+        vt: ViolationType,
+        staff: Staff,
+        extra: _Extra | None = None,
     ) -> builtins.list[PenaltyEntry]:
+        extra = extra or _Extra()
         month = month_of(violation.occurred_on)
         earlier = [
             v
@@ -243,9 +430,32 @@ class PenaltyService:
         if rule is not None and rule.scope == "same_code":
             earlier = [v for v in earlier if v.code == vt.code]
         nth = len(earlier) + 1
-        base = vt.amount_for(staff.position)
+        if rule is not None and rule.recommend_from_nth and nth >= rule.recommend_from_nth:
+            # PEN-2 (004 第11篇): the third breach of the same rule is not a third fine but a
+            # sanction (dismissal) that the policy's authority decides
+            self._recommend(
+                uow,
+                violation,
+                staff,
+                rule.recommends,
+                "PEN-2",
+                f"{_ordinal(nth)} {vt.code} in {month}; from the "
+                f"{_ordinal(rule.recommend_from_nth)} the rule recommends {rule.recommends}, "
+                "not a fine; earlier: "
+                + ", ".join(f"{v.code} on {v.occurred_on}" for v in earlier),
+            )
+            return []
+        chosen = extra.amount is not None
+        base = extra.amount.amount if extra.amount is not None else vt.amount_for(staff.position)
         multiplier = Decimal(1)
         why = f"{vt.description}: {base:.2f} 元 × {violation.units} {vt.unit}"
+        if chosen:
+            why += f" (chosen within {vt.amount}–{vt.amount_max} 元, PEN-9)"
+        if extra.group_of is not None:
+            why += (
+                f" (no direct culprit found in {extra.group_of.name}'s group: the group "
+                "leader pays, PEN-8)"
+            )
         caused: builtins.list[str] = []
         if rule is not None:
             threshold = rule.nth_for(staff.position)
@@ -261,6 +471,16 @@ class PenaltyService:
                 )
             else:
                 why += f" ({_ordinal(nth)} violation in {month})"
+        if extra.issue:
+            # PEN-2 (001 制度8): the customer raised the same issue before: the fine doubles
+            repeats = uow.violations.list_for_issue(vt.code, extra.issue)
+            if repeats:
+                multiplier *= Decimal(vt.repeat_issue_factor)
+                caused += [v.id for v in repeats]
+                why += (
+                    f" × {vt.repeat_issue_factor} (the customer raised {extra.issue!r} "
+                    f"before: {', '.join(str(v.occurred_on) for v in repeats)}; PEN-2)"
+                )
         amount = Money.rounded(base * violation.units * multiplier)
         entry = self._add_entry(
             uow,
@@ -278,18 +498,96 @@ class PenaltyService:
                 caused_by=caused,
             ),
         )
-        entries = [entry, *self._joint(uow, entry, vt, staff)]
+        entries = [entry, *self._joint(uow, entry, vt, staff), *self._region(uow, entry, vt, staff)]
+        if vt.recommends:
+            # PEN-9: the serious leaks carry dismissal besides the fine
+            self._recommend(
+                uow, violation, staff, vt.recommends, "PEN-9", f"{vt.description} ({vt.code})"
+            )
         return entries
+
+    def _region(
+        self, uow: UnitOfWork, entry: PenaltyEntry, vt: ViolationType, staff: Staff
+    ) -> builtins.list[PenaltyEntry]:
+        """PEN-2 (004 第1篇 第四条): a complaint neither resolved nor reported that the
+        customer escalates penalises the responsible person *and* the regional market head."""
+        factor = Decimal(vt.region_head_factor)
+        if factor == 0:
+            return []
+        region = uow.regions.get(staff.region_id) if staff.region_id else None
+        if region is None or region.head_id is None:
+            raise ValidationError(
+                f"{staff.name} has no regional market with a head to charge with {vt.code} "
+                "(set the staff member's region and the region's head)",
+                field="staff_id",
+                rule="PEN-2",
+            )
+        if region.head_id == staff.id:
+            return []  # the head is the responsible person: charged once
+        head = uow.staff.get(region.head_id)
+        amount = entry.amount.times(factor)
+        return [
+            self._add_entry(
+                uow,
+                PenaltyEntry(
+                    staff_id=head.id,
+                    month=entry.month,
+                    kind=EntryKind.REGION_LIABILITY,
+                    amount=amount,
+                    explanation=(
+                        f"regional market head of {region.name} for {staff.name}'s {vt.code}: "
+                        f"{vt.region_head_factor} × {entry.amount.amount:.2f} 元 = "
+                        f"{amount.amount:.2f} 元 (PEN-2)"
+                    ),
+                    recorded_at=entry.recorded_at,
+                    recorded_by=entry.recorded_by,
+                    occurred_on=entry.occurred_on,
+                    violation_id=entry.violation_id,
+                    source_key=f"{entry.id}:region",
+                    caused_by=[entry.id],
+                ),
+            )
+        ]
+
+    def _recommend(
+        self,
+        uow: UnitOfWork,
+        violation: Violation,
+        staff: Staff,
+        sanction: str,
+        rule: str,
+        reason: str,
+    ) -> SanctionRecommendation:
+        recommendation = SanctionRecommendation(
+            staff_id=staff.id,
+            violation_id=violation.id,
+            sanction=sanction,
+            rule=rule,
+            reason=reason,
+            created_at=self.ctx.now(),
+        )
+        uow.recommendations.add(recommendation)  # one per violation (unique key)
+        record(
+            uow,
+            self.ctx,
+            "penalty.sanction_recommended",
+            recommendation.id,
+            violation.recorded_by,
+            reason,
+            staff_id=staff.id,
+            sanction=sanction,
+            rule=rule,
+        )
+        return recommendation
 
     def _joint(
         self, uow: UnitOfWork, entry: PenaltyEntry, vt: ViolationType, staff: Staff
     ) -> builtins.list[PenaltyEntry]:
         """PEN-8: the supervisor is charged ``supervisor_factor`` × the subordinate's fine."""
-        factor = Decimal(vt.supervisor_factor)
-        if factor == 0 or staff.supervisor_id is None:
+        amount = joint_liability(vt, entry.amount)
+        if amount is None or staff.supervisor_id is None:
             return []
         supervisor = uow.staff.get(staff.supervisor_id)
-        amount = entry.amount.times(factor)
         joint = self._add_entry(
             uow,
             PenaltyEntry(
@@ -432,8 +730,12 @@ class PenaltyService:
             system = authorize(uow, self.ctx, actor_id, "scheduler.violations_from_events").actor
             breach_type = by_event.pop(BREACH_EVENT, None)
             if breach_type is not None:
-                # CASE-7 breaches, attributed to the owner at breach time
+                # CASE-7 breaches, attributed to the owner at breach time; a clock the
+                # policy marks ``penalise = false`` is tracked and escalated but not charged
+                unpenalised = self.ctx.policy.cases.unpenalised_clocks()
                 for breach in uow.case_breaches.list():
+                    if breach.clock in unpenalised:
+                        continue
                     key = f"breach:{breach.id}"
                     if uow.violations.find_by_source(key) is None:
                         todo.append(
@@ -461,7 +763,7 @@ class PenaltyService:
                 try:
                     staff = uow.staff.get(staff_id)
                     entries = self._record(
-                        uow, system.id, staff, self._type(code), day, units, f"from {key}", key
+                        uow, system.id, staff, self._type(code, day), day, units, f"from {key}", key
                     )
                 except (NotFound, ValidationError):
                     # e.g. the event's person no longer matches the code's positions: skipped
@@ -490,10 +792,16 @@ class PenaltyService:
         self,
         actor_id: StaffId,
         case_id: str,
-        shares: Sequence[tuple[StaffId, int]],
+        shares: Sequence[tuple[StaffId, int]] | None = None,
     ) -> builtins.list[PenaltyEntry]:
-        """PEN-5: a closed case's loss over the responsible people's base points."""
-        if not shares or any(points <= 0 for _, points in shares):
+        """PEN-5: a closed case's loss over the responsible people's base points.
+
+        Without ``shares`` the split comes from the store: the case's CASE-10 responsibility
+        (individual fault: 100 % to the one responsible person; joint fault: each responsible
+        department's percentage, then within it the responsible people of that department or,
+        none named, all its staff, by their base points — the department's total from the
+        staff data). ``shares`` (person, base points) overrides it for one group."""
+        if shares is not None and (not shares or any(points <= 0 for _, points in shares)):
             raise ValidationError(
                 "give each responsible person's base points (> 0)", field="shares", rule="PEN-5"
             )
@@ -505,43 +813,98 @@ class PenaltyService:
                 raise InvalidTransition(
                     "only a closed case with a recorded loss is charged", rule="PEN-5"
                 )
-            amounts = apportion_loss(case.loss, [p for _, p in shares])
-            total_points = sum(p for _, p in shares)
+            if shares is not None:
+                groups = [_LossGroup("", case.loss, [(uow.staff.get(s), p) for s, p in shares])]
+            else:
+                groups = self._loss_groups(uow, case.loss, case)
             entries = []
-            for (staff_id, points), amount in zip(shares, amounts, strict=True):
-                uow.staff.get(staff_id)
-                key = f"case:{case.id}:loss:{staff_id}"
-                if uow.penalty_entries.find_by_source(key) is not None:
-                    raise Conflict(
-                        f"the loss of case {case.number} was already charged to {staff_id}",
-                        rule="PEN-5",
-                    )
-                entries.append(
-                    self._add_entry(
-                        uow,
-                        PenaltyEntry(
-                            staff_id=staff_id,
-                            month=month_of(case.closed_at.date()),
-                            kind=EntryKind.COMPLAINT_LOSS,
-                            amount=amount,
-                            explanation=(
-                                f"complaint {case.number} loss {case.loss.amount:.2f} 元 ÷ "
-                                f"{total_points} base points × {points} = {amount.amount:.2f} 元 "
-                                "(PEN-5; rounded down to the 分, remaining 分 to the largest "
-                                "remainders)"
+            for group in groups:
+                points = [p for _, p in group.people]
+                amounts = apportion_loss(group.loss, points)
+                total_points = sum(points)
+                for (person, p), amount in zip(group.people, amounts, strict=True):
+                    key = f"case:{case.id}:loss:{person.id}"
+                    if uow.penalty_entries.find_by_source(key) is not None:
+                        raise Conflict(
+                            f"the loss of case {case.number} was already charged to {person.id}",
+                            rule="PEN-5",
+                        )
+                    entries.append(
+                        self._add_entry(
+                            uow,
+                            PenaltyEntry(
+                                staff_id=person.id,
+                                month=month_of(case.closed_at.date()),
+                                kind=EntryKind.COMPLAINT_LOSS,
+                                amount=amount,
+                                explanation=(
+                                    f"complaint {case.number} loss {case.loss.amount:.2f} 元"
+                                    f"{group.label} ÷ {total_points} base points × {p} = "
+                                    f"{amount.amount:.2f} 元 (PEN-5; rounded down to the 分, "
+                                    "remaining 分 to the largest remainders)"
+                                ),
+                                recorded_at=self.ctx.now(),
+                                recorded_by=actor.id,
+                                occurred_on=case.closed_at.date(),
+                                source_key=key,
                             ),
-                            recorded_at=self.ctx.now(),
-                            recorded_by=actor.id,
-                            occurred_on=case.closed_at.date(),
-                            source_key=key,
-                        ),
+                        )
                     )
-                )
             record(
                 uow, self.ctx, "penalty.case_loss", case.id, actor.id, loss=str(case.loss.amount)
             )
             uow.commit()
             return entries
+
+    def _loss_groups(self, uow: UnitOfWork, loss: Money, case: Case) -> builtins.list[_LossGroup]:
+        """PEN-5 from CASE-10: who bears the loss, in groups that each split by base points."""
+
+        def points_of(person: Staff) -> tuple[Staff, int]:
+            if person.base_points <= 0:
+                raise ValidationError(
+                    f"{person.name} has no base points (set them on the staff)",
+                    field="base_points",
+                    rule="PEN-5",
+                )
+            return person, person.base_points
+
+        named = [uow.staff.get(s) for s in case.responsible_staff_ids]
+        if len(named) == 1:  # individual fault: 100 % to the person (001 2-C(二))
+            return [_LossGroup(" (individual fault: 100 %)", loss, [(named[0], 1)])]
+        shares = [(str(r["department_id"]), int(str(r["percent"]))) for r in case.responsibilities]
+        if not shares:
+            if not named:
+                raise InvalidTransition(
+                    f"case {case.number} records no responsible department or person (CASE-10)",
+                    rule="PEN-5",
+                )
+            return [_LossGroup(" (joint fault)", loss, [points_of(p) for p in named])]
+        # joint fault: the CASE-10 percentages, then base points within each department
+        everyone = uow.staff.list()
+        groups = []
+        for (department_id, percent), part in zip(
+            shares, loss.allocate([p for _, p in shares]), strict=True
+        ):
+            department = uow.departments.get(DepartmentId(department_id))
+            people = [p for p in named if p.department_id == department_id] or [
+                p
+                for p in everyone
+                if p.department_id == department_id and p.active and p.base_points > 0
+            ]
+            if not people:
+                raise ValidationError(
+                    f"{department.name} has no staff with base points to bear its share",
+                    field="base_points",
+                    rule="PEN-5",
+                )
+            groups.append(
+                _LossGroup(
+                    f" × {percent} % ({department.name}, joint fault) = {part.amount:.2f} 元",
+                    part,
+                    [points_of(p) for p in people],
+                )
+            )
+        return groups
 
     @use_case("penalties.set_bonus")
     def set_bonus(
@@ -709,6 +1072,192 @@ class PenaltyService:
                 field="proposed_by",
                 action=grant.action,
             )
+
+    # ------------------------------------------------- PEN-7 administrative sanctions
+    @use_case("penalties.sanction")
+    def impose_sanction(
+        self,
+        actor_id: StaffId,
+        staff_id: StaffId,
+        sanction: str,
+        month: str,
+        reason: str,
+        amount: Money | None = None,
+    ) -> PenaltyEntry:
+        """PEN-7 (001 2-C(五)): an administrative sanction and the fine it carries: at least
+        the level's ``min_fine`` (per base point where the level says so; default: the
+        minimum), or the whole month's bonus for a level that forfeits it. Nobody sanctions
+        themselves (X-4)."""
+        _check_month(month)
+        if not reason.strip() or len(reason) > MAX_TEXT:
+            raise ValidationError(
+                f"give a reason (at most {MAX_TEXT} characters)", field="reason", rule="PEN-7"
+            )
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "penalties.sanction")
+            staff, matter = self._person(uow, staff_id, "a sanction")
+            grant.require(matter, field="staff_id")
+            entry = self._sanction_entry(uow, grant.actor, staff, sanction, month, reason, amount)
+            record(
+                uow,
+                self.ctx,
+                "penalty.sanction",
+                entry.id,
+                grant.actor.id,
+                reason,
+                staff_id=staff.id,
+                sanction=sanction,
+            )
+            uow.commit()
+            return entry
+
+    def _sanction_entry(
+        self,
+        uow: UnitOfWork,
+        actor: Staff,
+        staff: Staff,
+        name: str,
+        month: str,
+        reason: str,
+        amount: Money | None,
+        source_key: str | None = None,
+    ) -> PenaltyEntry:
+        level = self.policy.sanction(name)
+        if level is None:
+            known = ", ".join(s.name for s in self.policy.sanctions)
+            raise ValidationError(
+                f"no sanction {name!r} in the policy (known: {known})",
+                field="sanction",
+                rule="PEN-7",
+            )
+        if level.forfeits_bonus:
+            if amount is not None:
+                raise ValidationError(
+                    f"a {name} forfeits the whole month's bonus: give no amount",
+                    field="amount",
+                    rule="PEN-7",
+                )
+            bonus = self._bonus(uow, staff.id, month)
+            fine = bonus
+            why = f"{name}: the whole bonus of {month}, {bonus.amount:.2f} 元, is forfeited"
+        else:
+            bases = staff.base_points if level.per_base_point else 1
+            if bases <= 0:
+                raise ValidationError(
+                    f"a {name} is at least {level.min_fine} 元 per base point and "
+                    f"{staff.name} has no base points (set them on the staff, PEN-5)",
+                    field="staff_id",
+                    rule="PEN-7",
+                )
+            minimum = Money.of(level.min_fine).times(Decimal(bases))
+            fine = amount if amount is not None else minimum
+            if fine < minimum or fine.amount > MAX_MONEY:
+                raise ValidationError(
+                    f"a {name} carries a fine of at least {minimum.amount:.2f} 元"
+                    + (
+                        f" ({level.min_fine} 元 × {bases} base points)"
+                        if level.per_base_point
+                        else ""
+                    ),
+                    field="amount",
+                    rule="PEN-7",
+                )
+            why = f"{name}: fine {fine.amount:.2f} 元 (at least {minimum.amount:.2f} 元"
+            why += f", {level.min_fine} 元 × {bases} base points)" if level.per_base_point else ")"
+        return self._add_entry(
+            uow,
+            PenaltyEntry(
+                staff_id=staff.id,
+                month=month,
+                kind=EntryKind.SANCTION,
+                amount=fine,
+                explanation=f"{why}: {reason} (PEN-7, decided by {actor.name})",
+                recorded_at=self.ctx.now(),
+                recorded_by=actor.id,
+                occurred_on=date.fromisoformat(month + "-01"),
+                source_key=source_key,
+                sanction=name,
+            ),
+        )
+
+    @use_case("penalties.read")
+    def recommendations(
+        self, actor_id: StaffId, staff_id: StaffId | None = None, *, open_only: bool = False
+    ) -> builtins.list[SanctionRecommendation]:
+        """PEN-2/PEN-9 sanction recommendations within the reader's scope of
+        ``penalties.read``."""
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "penalties.read")
+            if staff_id is not None:
+                _, person = self._person(uow, staff_id, "the recommendations")
+                grant.require(person, field="staff_id")
+                return builtins.list(
+                    uow.recommendations.list(staff_id=staff_id, open_only=open_only)
+                )
+            rows = uow.recommendations.list(open_only=open_only)
+            if grant.scope == "all":
+                return builtins.list(rows)
+            staff = {s.id: s for s in uow.staff.list()}
+            return [
+                r
+                for r in rows
+                if r.staff_id == grant.actor.id
+                or (
+                    grant.scope == "department"
+                    and grant.actor.department_id is not None
+                    and r.staff_id in staff
+                    and staff[r.staff_id].department_id == grant.actor.department_id
+                )
+            ]
+
+    @use_case("penalties.decide_recommendation")
+    def decide_recommendation(
+        self, actor_id: StaffId, recommendation_id: str, accept: bool, reason: str
+    ) -> SanctionRecommendation:
+        """PEN-2/PEN-9: the policy's authority (``penalties.decide_recommendation``) accepts
+        or rejects a recommended sanction; accepted, the sanction's fine is booked (PEN-7).
+        Decided once; nobody decides their own (X-4)."""
+        if not reason.strip() or len(reason) > MAX_TEXT:
+            raise ValidationError(
+                f"give a reason (at most {MAX_TEXT} characters)", field="reason", rule="PEN-2"
+            )
+        with self.ctx.uow() as uow:
+            grant = authorize(uow, self.ctx, actor_id, "penalties.decide_recommendation")
+            uow.lock(f"penalty-recommendation:{recommendation_id}")
+            rec = uow.recommendations.get(recommendation_id)
+            staff, matter = self._person(uow, rec.staff_id, f"recommendation {rec.id}")
+            grant.require(matter)
+            if rec.state != RecommendationState.OPEN:
+                raise InvalidTransition(
+                    f"the recommendation was already {rec.state.value}", rule=rec.rule
+                )
+            if accept:
+                violation = uow.violations.get(rec.violation_id)
+                self._sanction_entry(
+                    uow,
+                    grant.actor,
+                    staff,
+                    rec.sanction,
+                    month_of(violation.occurred_on),
+                    f"{rec.reason}; {reason}",
+                    None,
+                    source_key=f"{rec.id}:sanction",
+                )
+            rec.state = RecommendationState.ACCEPTED if accept else RecommendationState.REJECTED
+            rec.decided_by = grant.actor.id
+            rec.decided_at = self.ctx.now()
+            rec.decision_reason = reason
+            record(
+                uow,
+                self.ctx,
+                "penalty.recommendation_decided",
+                rec.id,
+                grant.actor.id,
+                reason,
+                decision=rec.state.value,
+            )
+            uow.commit()
+            return rec
 
     # ---------------------------------------------------------------- appeals
     @use_case("penalties.appeal")
@@ -898,10 +1447,14 @@ class PenaltyService:
             [(month, complaint_due, bonus)], self.policy.complaint_cap_percent, carried_in
         )[0]
         total = fines + cap_month.deducted + rewards
-        sanction = ""
-        for level in sorted(self.policy.sanctions, key=lambda s: Decimal(s.at_least)):
-            if total.amount >= Decimal(level.at_least):
-                sanction = level.name
+        # PEN-7: the sanctions imposed in the month (each carried its own minimum fine), not a
+        # level read off the month's total
+        reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+        sanction = ", ".join(
+            e.sanction
+            for e in entries
+            if e.kind == EntryKind.SANCTION and e.sanction and e.id not in reversed_ids
+        )
         return Statement(
             staff_id=staff_id,
             month=month,
@@ -1051,6 +1604,35 @@ class PenaltyService:
             )
             uow.commit()
             return statements
+
+    def _statements_due(self, month: str) -> date:
+        """PEN-10 (001 2-B(十二)): ``month``'s statements are due on day ``settlement_day`` of
+        the following month (the month's last day if shorter); a day that is not a working day
+        on the calendar moves the deadline to the next working day."""
+        year, mon = (int(x) for x in next_month(_check_month(month)).split("-"))
+        last = (date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)).day
+        day = date(year, mon, min(self.policy.settlement_day, last))
+        return next_working_day_on_or_after(self.ctx.calendar, day)
+
+    @use_case("penalties.settle")
+    def settlement_report(self, actor_id: StaffId) -> builtins.list[SettlementRow]:
+        """PEN-10: each month with entries or a settlement, up to last month: when its
+        statements were due, when it was settled, and whether that was late (or is overdue
+        and still open)."""
+        today = self.ctx.today()
+        this_month = month_of(today)
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "penalties.settle")
+            settled = {m.month: m for m in uow.settled_months.list()}
+            months = sorted(set(uow.penalty_entries.months(before=this_month)) | set(settled))
+        rows = []
+        for month in months:
+            due = self._statements_due(month)
+            done = settled.get(month)
+            on = done.settled_at.date() if done is not None else None
+            late = on > due if on is not None else today > due
+            rows.append(SettlementRow(month, due, on, done.settled_by if done else None, late))
+        return rows
 
     @use_case("penalties.export")
     def settled_statements(self, actor_id: StaffId, month: str) -> builtins.list[Statement]:

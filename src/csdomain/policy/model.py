@@ -14,6 +14,7 @@ from csdomain.kernel.errors import PermissionDenied
 from csdomain.policy import validators as v
 from csdomain.policy.cases import CasesPolicy
 from csdomain.policy.credit import CreditPolicy
+from csdomain.policy.customers import KeyAccountsPolicy, LendingPolicy, RegistersPolicy
 from csdomain.policy.penalties import PenaltiesPolicy
 from csdomain.policy.permissions import PermissionsPolicy
 from csdomain.policy.scheduler import SchedulerPolicy
@@ -243,6 +244,11 @@ class CustomersPolicy:
     grading: GradingPolicy
     retention: RetentionPolicy
     deregistration: DeregistrationPolicy
+    # issue 12: daily registers (CUS-1, CUS-7), file lending (CUS-7), key accounts (CUS-5);
+    # optional in a policy file (the defaults are docs/policy.md's)
+    registers: RegistersPolicy = attrs.field(factory=RegistersPolicy)
+    lending: LendingPolicy = attrs.field(factory=LendingPolicy)
+    key_accounts: KeyAccountsPolicy = attrs.field(factory=KeyAccountsPolicy)
 
     @files.validator
     def _check(
@@ -250,6 +256,19 @@ class CustomersPolicy:
     ) -> None:
         if not value:
             raise ValueError("at least one customer file kind is needed")
+
+    def __attrs_post_init__(self) -> None:
+        grades = self.grading.grades()
+        if self.key_accounts.min_grade not in grades:
+            raise ValueError(
+                f"key_accounts.min_grade {self.key_accounts.min_grade!r} is not a grade of "
+                f"customers.grading.bands ({', '.join(grades)})"
+            )
+
+    def key_grades(self) -> list[str]:
+        """CUS-5: the grades that make a key account, the highest first."""
+        grades = self.grading.grades()
+        return grades[: grades.index(self.key_accounts.min_grade) + 1]
 
 
 def _default_earliest() -> date:

@@ -24,6 +24,8 @@ JOB_ACTIONS = {
     "renewal_notices": "scheduler.renewal_notices",
     "credit_month_end": "scheduler.credit_month_end",
     "visit_reports_late": "scheduler.visit_reports_late",
+    "files_overdue": "scheduler.files_overdue",
+    "registers_overdue": "scheduler.registers_overdue",
 }
 
 _FIELD = r"[0-9*/,\-A-Za-z]+"

@@ -61,6 +61,12 @@ class SettlementPolicy:
 
     kinds: list[str]
     exchange_steps: list[SignOffStep] = attrs.field()
+    # CASE-13 (001 2-B(十三)): booked returns may exceed the claimed quantity by this percentage
+    over_quantity_percent: int = attrs.field(default=0, validator=v.non_negative)
+
+    def max_returned(self, claimed: int) -> int:
+        """CASE-13: the most that may be booked against ``claimed`` (rounded down)."""
+        return claimed * (100 + self.over_quantity_percent) // 100
 
     @exchange_steps.validator
     def _steps(self, _: attrs.Attribute[list[SignOffStep]], value: list[SignOffStep]) -> None:

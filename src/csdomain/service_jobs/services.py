@@ -535,9 +535,17 @@ class SettlementService:
             )
         if amount.is_negative():
             raise ValidationError("must not be negative", field="amount", rule="X-2")
-        if quantity_claimed < 0 or not 0 <= quantity_returned <= quantity_claimed:
+        if quantity_claimed < 0:
+            raise ValidationError("must not be negative", field="quantity_claimed", rule="CASE-13")
+        # CASE-13 (001 2-B(十三)): more than claimed is booked only up to the over-quantity
+        # acceptance ratio (settlement.over_quantity_percent)
+        most = self.policy.max_returned(quantity_claimed)
+        if not 0 <= quantity_returned <= most:
             raise ValidationError(
-                "0 ≤ returned ≤ claimed", field="quantity_returned", rule="CASE-13"
+                f"0 ≤ returned ≤ {most} (claimed {quantity_claimed} plus the "
+                f"{self.policy.over_quantity_percent} % over-quantity acceptance ratio)",
+                field="quantity_returned",
+                rule="CASE-13",
             )
         with self.ctx.uow() as uow:
             grant = authorize(uow, self.ctx, actor_id, "settlements.record")

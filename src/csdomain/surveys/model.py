@@ -124,3 +124,16 @@ class JobSatisfactionRow:
     ratings: int
     satisfied: int
     satisfaction_percent: Decimal
+
+
+@attrs.frozen
+class SurveyYear:
+    """SAT-2: whether a year had the policy's ``surveys_per_year`` periodic surveys — those
+    whose period starts in the year, of a department or the whole company. ``status``:
+    ``met``; ``open`` while the year still runs short of them; ``missed`` once it ended."""
+
+    year: int
+    required: int
+    held: int
+    survey_ids: list[str]
+    status: str

@@ -43,6 +43,7 @@ from csdomain.surveys.model import (
     SurveyRecipient,
     SurveyResponse,
     SurveyResults,
+    SurveyYear,
 )
 
 PAGE = 500
@@ -494,6 +495,29 @@ class SurveyService:
         with self.ctx.uow() as uow:
             authorize(uow, self.ctx, actor_id, "surveys.read")
             return builtins.list(uow.surveys.list(year=year, limit=limit, offset=offset))
+
+    @use_case("surveys.read")
+    def year_check(self, actor_id: StaffId, year: int) -> SurveyYear:
+        """SAT-2: at least ``surveys.surveys_per_year`` periodic surveys in ``year`` (a
+        department's or the company's); a year that ended short is ``missed`` (000 篇十三)."""
+        bounds = self.ctx.policy.bounds
+        if not bounds.earliest_date.year <= year <= bounds.latest_date.year:
+            raise ValidationError(
+                f"must be between {bounds.earliest_date.year} and {bounds.latest_date.year}",
+                field="year",
+                rule="X-8",
+            )
+        with self.ctx.uow() as uow:
+            authorize(uow, self.ctx, actor_id, "surveys.read")
+            held = [s.id for s in uow.surveys.list(year=year, limit=10_000)]
+        required = self.policy.surveys_per_year
+        if len(held) >= required:
+            status = "met"
+        else:
+            status = "open" if self.ctx.today() <= date(year, 12, 31) else "missed"
+        return SurveyYear(
+            year=year, required=required, held=len(held), survey_ids=sorted(held), status=status
+        )
 
     @use_case("surveys.read")
     def recipients(

@@ -19,6 +19,7 @@ from adapters.http.bodies import (
     CrisisMeeting,
     EarlyWarning,
     FollowUp,
+    HandOff,
     InvestigationReport,
     MarkMajor,
     NotAccept,
@@ -27,6 +28,7 @@ from adapters.http.bodies import (
     Reason,
     RecordSettlement,
     Reply,
+    ReturnVisit,
     VerifyCapa,
 )
 from adapters.http.openapi import MONTH_PARAM, PAGE_PARAMS, Param, operation
@@ -39,6 +41,7 @@ from adapters.http.rest import (
     page_of,
     query_bool,
     query_enum,
+    query_str,
     required_query_str,
     respond,
     services,
@@ -46,7 +49,7 @@ from adapters.http.rest import (
 from adapters.http.views import ClockStatusGroups, ClockView
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase
 from csdomain.cases.model import CapaItem, Case, CaseBreach, CaseEvent, CaseState
-from csdomain.cases.services import MonthlyStatistics, SweepResult
+from csdomain.cases.services import MonthlyStatistics, SweepResult, WeeklyStatistics
 from csdomain.service_jobs.model import Settlement
 
 bp = Blueprint("cases", __name__)
@@ -128,6 +131,19 @@ def sweep() -> Response:
     return respond(services().cases.sweep(actor().id))
 
 
+_TYPES_PARAM = Param(
+    "types",
+    {"type": "string", "maxLength": 1000},
+    "comma-separated case types to count (default: the policy's statistics_types, complaints)",
+)
+
+
+def _types() -> list[str] | None:
+    """RPT: the ``types`` filter, comma-separated; absent = the policy's default."""
+    raw = query_str("types")
+    return None if raw is None else [t.strip() for t in raw.split(",") if t.strip()]
+
+
 @operation(
     bp,
     "/reports/complaints",
@@ -135,11 +151,67 @@ def sweep() -> Response:
     action="cases.statistics",
     summary="Monthly complaint statistics (RPT; supervisors and above)",
     response=MonthlyStatistics,
-    query=(Param("month", MONTH_PARAM, "YYYY-MM", True),),
+    query=(Param("month", MONTH_PARAM, "YYYY-MM", True), _TYPES_PARAM),
 )
 def complaint_statistics() -> Response:
     month = check_month(required_query_str("month"))
-    return respond(services().cases.monthly_statistics(actor().id, month))
+    return respond(services().cases.monthly_statistics(actor().id, month, _types()))
+
+
+@operation(
+    bp,
+    "/reports/complaints/weekly",
+    "GET",
+    action="cases.statistics",
+    summary="Weekly complaint report (RPT, 000 篇四 2.8; supervisors and above)",
+    description="One ISO week, Monday to Sunday: received, resolved, ratio, major, by "
+    "category, department and handling method, loss.",
+    response=WeeklyStatistics,
+    query=(
+        Param(
+            "week",
+            {"type": "string", "pattern": r"^20\d\d-W(0[1-9]|[1-4]\d|5[0-3])$"},
+            "YYYY-Www",
+            True,
+        ),
+        _TYPES_PARAM,
+    ),
+)
+def weekly_complaint_report() -> Response:
+    week = required_query_str("week")
+    return respond(services().cases.weekly_statistics(actor().id, week, _types()))
+
+
+@operation(
+    bp,
+    "/cases/work-list",
+    "GET",
+    action="cases.read",
+    summary="Open cases by priority (CUS-4: the customer's grade, A first)",
+    response=Case,
+    shape="page",
+    query=PAGE_PARAMS,
+)
+def work_list() -> Response:
+    me = actor().id
+    return page(lambda limit, offset: services().cases.work_list(me, limit=limit, offset=offset))
+
+
+@operation(
+    bp,
+    "/cases/return-visits/overdue",
+    "GET",
+    action="cases.read",
+    summary="Closed cases whose return visit is overdue (CASE-9)",
+    response=Case,
+    shape="page",
+    query=PAGE_PARAMS,
+)
+def overdue_return_visits() -> Response:
+    me = actor().id
+    return page(
+        lambda limit, offset: services().cases.overdue_return_visits(me, limit=limit, offset=offset)
+    )
 
 
 @operation(bp, "/cases/<case_id>", "GET", action="cases.read", summary="A case", response=Case)
@@ -585,3 +657,57 @@ def record_settlement(case_id: str) -> Response:
         note=cmd.note,
     )
     return respond(settlement, 201)
+
+
+# ------------------------------------------ complaint form, return visit, follow-up case
+@operation(
+    bp,
+    "/cases/<case_id>/hand-offs",
+    "POST",
+    action="cases.hand_off",
+    summary="Hand the complaint form to its next step (CASE-7, 001 2-B)",
+    description="Steps go in the policy's order, once each; each step's own deadline runs "
+    "from its hand-off to the next.",
+    body=HandOff,
+    response=Case,
+    problems=_ACTION_PROBLEMS,
+)
+def hand_off(case_id: str) -> Response:
+    cmd = body(HandOff)
+    return respond(services().cases.hand_off(actor().id, case_id, cmd.step, cmd.note))
+
+
+@operation(
+    bp,
+    "/cases/<case_id>/return-visit",
+    "POST",
+    action="cases.return_visit",
+    summary="Record the return visit after handling, with satisfaction (CASE-9)",
+    body=ReturnVisit,
+    response=Case,
+    problems=_ACTION_PROBLEMS,
+)
+def return_visit(case_id: str) -> Response:
+    cmd = body(ReturnVisit)
+    return respond(
+        services().cases.record_return_visit(
+            actor().id, case_id, satisfaction=cmd.satisfaction, comment=cmd.comment
+        )
+    )
+
+
+@operation(
+    bp,
+    "/cases/<case_id>/follow-up-cases",
+    "POST",
+    action="cases.open_follow_up",
+    summary="Open a follow-up case linked to this one (CASE-15)",
+    description="A follow-up call with a new need: the new case links the original and keeps "
+    "its customer unless the body names one.",
+    body=ReceiveCase,
+    response=Case,
+    status=201,
+)
+def open_follow_up(case_id: str) -> Response:
+    case = services().cases.open_follow_up(actor().id, case_id, body(ReceiveCase))
+    return respond(case, 201, location=url_for(".get_case", case_id=case.id))

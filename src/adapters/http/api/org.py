@@ -10,16 +10,18 @@ from flask import Blueprint, Response, url_for
 
 from adapters.http.bodies import (
     AddDepartment,
+    AddRegion,
     AddStaff,
     IssuedToken,
     IssueToken,
     PermissionChange,
     SetDepartmentHead,
+    UpdateStaff,
 )
 from adapters.http.openapi import PAGE_PARAMS, operation
 from adapters.http.rest import actor, body, page_of, respond, services
 from csdomain.kernel.ids import DepartmentId, StaffId
-from csdomain.org.model import Department, Staff
+from csdomain.org.model import Department, Region, Staff
 
 bp = Blueprint("org", __name__)
 
@@ -116,8 +118,77 @@ def add_staff() -> Response:
         department_id=cmd.department_id,
         position=cmd.position,
         supervisor_id=cmd.supervisor_id,
+        base_points=cmd.base_points,
+        group_leader_id=cmd.group_leader_id,
+        region_id=cmd.region_id,
     )
     return respond(staff, 201, location=url_for(".get_staff", staff_id=staff.id))
+
+
+@operation(
+    bp,
+    "/staff/<staff_id>",
+    "PATCH",
+    action="org.staff.update",
+    summary="Set a staff member's base points (PEN-5), group leader (PEN-8) or region (PEN-2)",
+    description="Only the fields given change (admin or GM).",
+    body=UpdateStaff,
+    response=Staff,
+)
+def update_staff(staff_id: str) -> Response:
+    cmd = body(UpdateStaff)
+    return respond(
+        services().org.update_staff(
+            actor().id,
+            StaffId(staff_id),
+            base_points=cmd.base_points,
+            group_leader_id=cmd.group_leader_id,
+            region_id=cmd.region_id,
+        )
+    )
+
+
+@operation(
+    bp,
+    "/regions",
+    "GET",
+    action="org.departments.list",
+    summary="List regional markets and their heads (PEN-2)",
+    response=Region,
+    shape="page",
+    query=PAGE_PARAMS,
+)
+def list_regions() -> Response:
+    return page_of(services().org.list_regions(actor().id))
+
+
+@operation(
+    bp,
+    "/regions",
+    "POST",
+    action="org.regions.manage",
+    summary="Add a regional market (PEN-2; admin or GM)",
+    body=AddRegion,
+    response=Region,
+    status=201,
+)
+def add_region() -> Response:
+    cmd = body(AddRegion)
+    return respond(services().org.add_region(actor().id, cmd.name, cmd.head_id), 201)
+
+
+@operation(
+    bp,
+    "/regions/<region_id>/head",
+    "PUT",
+    action="org.regions.manage",
+    summary="Set a regional market's head (PEN-2; admin or GM)",
+    body=SetDepartmentHead,
+    response=Region,
+)
+def set_region_head(region_id: str) -> Response:
+    cmd = body(SetDepartmentHead)
+    return respond(services().org.set_region_head(actor().id, region_id, cmd.head_id))
 
 
 @operation(

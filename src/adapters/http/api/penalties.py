@@ -16,6 +16,8 @@ from adapters.http.bodies import (
     AccrueRecurrences,
     Correction,
     DecideAppeal,
+    DecideRecommendation,
+    ImposeSanction,
     LossCharges,
     PerformanceCut,
     Reason,
@@ -36,8 +38,15 @@ from adapters.http.rest import (
     services,
 )
 from csdomain.kernel.ids import StaffId
-from csdomain.penalties.model import Appeal, BonusRecord, PenaltyEntry, Statement, Violation
-from csdomain.penalties.services import StatementView
+from csdomain.penalties.model import (
+    Appeal,
+    BonusRecord,
+    PenaltyEntry,
+    SanctionRecommendation,
+    Statement,
+    Violation,
+)
+from csdomain.penalties.services import SettlementRow, StatementView
 
 bp = Blueprint("penalties", __name__)
 
@@ -68,9 +77,88 @@ def _check_month(month: str) -> str:
 def record_violation() -> Response:
     cmd = body(RecordViolation)
     entries = services().penalties.record_violation(
-        actor().id, cmd.staff_id, cmd.code, cmd.occurred_on, units=cmd.units, evidence=cmd.evidence
+        actor().id,
+        cmd.staff_id,
+        cmd.code,
+        cmd.occurred_on,
+        units=cmd.units,
+        evidence=cmd.evidence,
+        amount=cmd.amount,
+        issue=cmd.issue,
+        no_culprit=cmd.no_culprit,
+        access_log_id=cmd.access_log_id,
     )
     return respond(entries, 201)
+
+
+# ------------------------------------------------- PEN-7 sanctions, recommendations
+@operation(
+    bp,
+    "/sanctions",
+    "POST",
+    action="penalties.sanction",
+    summary="Impose an administrative sanction and the fine it carries (PEN-7)",
+    description="A warning carries at least 400 元, a minor demerit at least 800 元 per base "
+    "point, a major demerit or worse the whole month's bonus (policy `penalties.sanctions`).",
+    body=ImposeSanction,
+    response=PenaltyEntry,
+    status=201,
+)
+def impose_sanction() -> Response:
+    cmd = body(ImposeSanction)
+    entry = services().penalties.impose_sanction(
+        actor().id, cmd.staff_id, cmd.sanction, cmd.month, cmd.reason, cmd.amount
+    )
+    return respond(entry, 201)
+
+
+@operation(
+    bp,
+    "/sanction-recommendations",
+    "GET",
+    action="penalties.read",
+    summary="Sanction recommendations (PEN-2 third CS breach, PEN-9 serious leaks)",
+    response=SanctionRecommendation,
+    shape="page",
+    query=(Param("staff_id", id_schema(), "one person's recommendations"), *PAGE_PARAMS),
+)
+def list_recommendations() -> Response:
+    staff_id = query_id("staff_id")
+    return page_of(
+        services().penalties.recommendations(actor().id, StaffId(staff_id) if staff_id else None)
+    )
+
+
+@operation(
+    bp,
+    "/sanction-recommendations/<recommendation_id>/decision",
+    "POST",
+    action="penalties.decide_recommendation",
+    summary="Accept or reject a recommended sanction (PEN-2, PEN-9)",
+    body=DecideRecommendation,
+    response=SanctionRecommendation,
+    problems=(409,),
+)
+def decide_recommendation(recommendation_id: str) -> Response:
+    cmd = body(DecideRecommendation)
+    return respond(
+        services().penalties.decide_recommendation(
+            actor().id, recommendation_id, cmd.accept, cmd.reason
+        )
+    )
+
+
+@operation(
+    bp,
+    "/penalties/settlement-report",
+    "GET",
+    action="penalties.settle",
+    summary="Each month's statement deadline, its settlement and the late ones (PEN-10)",
+    response=SettlementRow,
+    shape="list",
+)
+def settlement_report() -> Response:
+    return respond(services().penalties.settlement_report(actor().id))
 
 
 @operation(
@@ -139,7 +227,7 @@ def from_events() -> Response:
 )
 def charge_case_loss(case_id: str) -> Response:
     cmd = body(LossCharges)
-    shares = [(s.staff_id, s.points) for s in cmd.shares]
+    shares = [(s.staff_id, s.points) for s in cmd.shares] or None  # none: from CASE-10
     return respond(services().penalties.charge_case_loss(actor().id, case_id, shares), 201)
 
 

@@ -35,6 +35,7 @@ from csdomain.surveys.model import (
     Survey,
     SurveyResponse,
     SurveyResults,
+    SurveyYear,
 )
 from csdomain.surveys.services import GROUPINGS
 
@@ -79,6 +80,24 @@ def list_surveys() -> Response:
             actor().id, year=year, limit=limit, offset=offset
         )
     )
+
+
+@operation(
+    bp,
+    "/survey-year",
+    "GET",
+    action="surveys.read",
+    summary="Whether a year had the policy's surveys (SAT-2 `surveys.surveys_per_year`)",
+    description="Periodic surveys (a department's or the company's) whose period starts in "
+    "`year`; `status` is `met`, `open` (the year still runs) or `missed`.",
+    response=SurveyYear,
+    query=(Param("year", {"type": "integer", "minimum": 2000, "maximum": 2099}, "year", True),),
+)
+def survey_year() -> Response:
+    year = query_int("year", 0, minimum=2000, maximum=2099)
+    if not year:
+        raise ValidationError("this query parameter is required", field="year", rule="SAT-2")
+    return respond(services().surveys.year_check(actor().id, year))
 
 
 @operation(
