@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from csdomain.testing import Scenario
+from adapters.testing.kit import Scenario
 
 
 def test_complaint_not_acknowledged_within_24_hours_costs_its_owner_100(

@@ -3,7 +3,7 @@ from the 2nd violation in a month for sales and service advisers alike."""
 
 from __future__ import annotations
 
-from csdomain.testing import Scenario
+from adapters.testing.kit import Scenario
 
 
 def test_service_adviser_hands_over_three_files_late_in_october(csd_scenario: Scenario) -> None:

@@ -1,4 +1,4 @@
-"""The test kit for policy owners (issue 15, deliverable 4): ``csdomain.testing`` — a
+"""The test kit for policy owners (issue 15, deliverable 4): ``adapters.testing.kit`` — a
 memory-backed ``Lab`` on the PRC calendar under a given policy file, the given/when/then
 ``Scenario`` builder, and the pytest plugin (fixtures ``csd_policy``, ``csd_lab``,
 ``csd_scenario``) registered through the ``pytest11`` entry point."""
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from adapters.policy_file import DEFAULT_POLICY_PATH, default_policy
+from adapters.testing.kit import DEFAULT_START, Lab, Scenario, ScenarioFailed
 from csd_support import at
 from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
-from csdomain.testing import DEFAULT_START, Lab, Scenario, ScenarioFailed
 
 
 def _policy_with_file_late(tmp_path: Path, amount: str, name: str = "ours.toml") -> Path:
@@ -182,19 +182,6 @@ def test_pen10_month_settled_through_the_kit() -> None:
     assert s.then.statement_total(li, "2026-10", "200.00").settled_at is not None
 
 
-def test_no_core_module_imports_the_test_kit() -> None:
-    """csdomain.testing may import adapters (a declared exception in the import-linter
-    contract) only because nothing in the core imports it back."""
-    core = Path(__file__).resolve().parents[2] / "src" / "csdomain"
-    importing = [
-        str(p.relative_to(core))
-        for p in core.rglob("*.py")
-        if p != core / "testing.py" and "csdomain.testing" in p.read_text(encoding="utf-8")
-    ]
-    assert importing == []
-
-
-# ---------------------------------------------------------------- the plugin
 def test_plugin_is_registered_through_the_pytest11_entry_point() -> None:
     names = {ep.value for ep in entry_points(group="pytest11")}
     assert "adapters.testing.plugin" in names

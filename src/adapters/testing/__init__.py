@@ -1,4 +1,4 @@
-"""The test kit behind ``csdomain.testing`` (issue 15).
+"""The test kit behind ``adapters.testing.kit`` (issue 15).
 
 - ``adapters.testing.lab``: ``Lab``, a memory-backed company under a policy file with a
   clock you control (PRC calendar);
@@ -7,5 +7,5 @@
   fixtures ``csd_policy``, ``csd_lab`` and ``csd_scenario``.
 
 This package module imports nothing, so loading the plugin imports no csdomain code until a
-fixture is used. Import the kit from ``csdomain.testing``.
+fixture is used. Import the kit from ``adapters.testing.kit``.
 """

@@ -40,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="csd_policy",
         default=None,
         metavar="PATH",
-        help="policy file the csd_policy / csd_lab fixtures load (csdomain.testing)",
+        help="policy file the csd_policy / csd_lab fixtures load (adapters.testing.kit)",
     )
     parser.addini(
         "csd_policy", "policy file for the csd_lab fixture, relative to the ini file", default=""
