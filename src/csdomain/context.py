@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -17,7 +17,7 @@ from csdomain.kernel.errors import PermissionDenied
 from csdomain.kernel.events import AuditEvent
 from csdomain.kernel.ids import StaffId
 from csdomain.org.model import Staff
-from csdomain.policy.model import Policy
+from csdomain.policy.model import CalendarPolicy, Policy
 from csdomain.policy_lab.model import InForce, PolicyHistory
 from csdomain.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -32,6 +32,9 @@ class ServiceContext:
     clock: Clock
     calendar: Calendar
     base_policy: Policy = attrs.field(alias="policy")
+    # builds the working-day calendar of a [calendar] section (the composition root
+    # gives one), so a what-if replay judges a candidate by its own closures (issue 15)
+    calendar_of: Callable[[CalendarPolicy], Calendar] | None = None
     # the versions in force by day; none stored: the started-with policy alone (version 1)
     history: PolicyHistory = attrs.field(
         default=attrs.Factory(lambda ctx: PolicyHistory.single(ctx.base_policy), takes_self=True)

@@ -104,3 +104,77 @@ def test_crd3_a_narrower_window_refuses_what_was_within_the_line(
     # the same policy: no difference (the replay decides with the service's own rules)
     same = app.services.replay.replay(org.manager.id, app.policy, *OCTOBER, capabilities=["credit"])
     assert same.differing == 0
+
+
+def _eligibility(*changes: tuple[str, str]) -> Policy:
+    return parse_policy(tomllib.loads(policy_text(*changes)), "candidate")
+
+
+def test_crd1_a_file_item_the_customer_lacks_makes_a_credit_shipment_cash_only(
+    replay_app: App, clock: FixedClock
+) -> None:
+    """CRD-1: the candidate asks the file for a document the customer's file lacks, so the
+    shipment allowed within the line would have been cash only."""
+    app = replay_app
+    clock.set(at("2026-08-20 10:00"))
+    org = make_org(app)
+    allowed = _ship(
+        app,
+        org,
+        clock,
+        [("invoice", "6000.00", "2026-09-25"), ("payment", "6000.00", "2026-10-01")],
+    )
+    assert allowed.decision.value == "within_line"
+    candidate = _eligibility(('file_item = "id_copy"', 'file_item = "business_licence"'))
+
+    report = app.services.replay.replay(
+        org.manager.id, candidate, *OCTOBER, capabilities=["credit"]
+    )
+
+    [section] = report.sections
+    [item] = section.items
+    assert (item.kind, item.rule, item.subject_id) == ("eligibility", "CRD-1", allowed.id)
+    assert (item.old_value, item.new_value) == (1000, 0)
+    assert item.old == "eligible: within_line"
+    assert item.new.startswith("not eligible (no customer file holds")
+    assert "'business_licence'" in item.new and item.new.endswith(": cash_only")
+    assert "CRD-1" in section.title
+
+
+def test_crd1_without_the_cleared_balance_rule_last_years_debtor_gets_credit(
+    replay_app: App, clock: FixedClock
+) -> None:
+    """CRD-1: 500 元 owed since December made the October shipment cash only; a candidate
+    that does not ask for last year's balance cleared decides it by the line: within it."""
+    app = replay_app
+    clock.set(at("2026-08-20 10:00"))
+    org = make_org(app)
+    cash = _ship(
+        app,
+        org,
+        clock,
+        [
+            ("invoice", "500.00", "2025-12-15"),
+            ("invoice", "6000.00", "2026-10-01"),
+            ("payment", "6000.00", "2026-10-02"),
+        ],
+    )
+    assert cash.decision.value == "cash_only"
+    candidate = _eligibility(("last_year_balance_zero = true", "last_year_balance_zero = false"))
+
+    report = app.services.replay.replay(
+        org.manager.id, candidate, *OCTOBER, capabilities=["credit"]
+    )
+
+    [item] = report.sections[0].items
+    assert (item.kind, item.subject_id, item.old_value, item.new_value) == (
+        "eligibility",
+        cash.id,
+        0,
+        1000,
+    )
+    assert item.old.startswith("not eligible (last year's balance is not cleared: 500.00 元")
+    assert item.new == "eligible: within_line"
+    # the policy in force again: no difference
+    same = app.services.replay.replay(org.manager.id, app.policy, *OCTOBER, capabilities=["credit"])
+    assert same.differing == 0

@@ -8,6 +8,7 @@ Attached to the ``policy`` group by ``adapters.cli.main``; only Click is importe
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from adapters.cli.common import DATE
 from adapters.cli.state import CliState, pass_state
 
 if TYPE_CHECKING:
-    from csdomain.policy_lab.replay import ReplayReport
+    from csdomain.policy_lab.replay import ReplayItem, ReplayReport
 
 
 def interactive() -> bool:
@@ -54,16 +55,24 @@ def _text(report: ReplayReport, changes: list[str]) -> str:
             empty=f"(nothing recorded: {s.compared} compared)",
         )
         items = table(
-            ["period", "subject", "in force", "candidate", "difference", "rule", "detail"],
-            [
-                (i.period, i.subject, i.old, i.new, f"{i.difference:+f}", i.rule, i.detail)
-                for i in s.items
-            ],
+            ["period", "subject", "in force", "candidate", "difference", "rule"],
+            [(i.period, i.subject, i.old, i.new, f"{i.difference:+f}", i.rule) for i in s.items],
             f,
             empty="(no difference)",
         )
-        parts.append(f"{s.title}\n{totals}\n\n{items}")
+        parts.append(f"{s.title}\n{totals}\n\n{items}{_details(s.items)}")
     return "\n\n".join(parts)
+
+
+def _details(items: Sequence[ReplayItem]) -> str:
+    """Each item's why under the table, one line per reason (a person's month lists each
+    violation): a column would make the table as wide as the longest month."""
+    lines = []
+    for i in items:
+        if i.detail:
+            lines.append(f"  {i.period}  {i.subject}:")
+            lines += [f"    {part}" for part in i.detail.split("; ")]
+    return "\n\nwhy:\n" + "\n".join(lines) if lines else ""
 
 
 @click.command("replay", cls=Command)

@@ -220,6 +220,20 @@ class MemoryFileLoans(_Table[FileLoan]):
         )
         return sorted(rows, key=lambda loan: (loan.requested_at, loan.id))[:limit]
 
+    def list_lent_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[FileLoan]:
+        approved = (LoanState.LENT, LoanState.RETURNED)
+        rows = self.all(
+            lambda loan: (
+                loan.state in approved
+                and loan.decided_at is not None
+                and start <= loan.decided_at < end
+            )
+        )
+        rows.sort(key=lambda loan: (loan.decided_at, loan.id))
+        return rows[offset : offset + limit]
+
 
 class MemorySalesFigures(_Table[SalesFigure]):
     def find(self, customer_id: CustomerId, month: str) -> SalesFigure | None:

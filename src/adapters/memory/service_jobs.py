@@ -59,6 +59,13 @@ class MemoryServiceJobs(_Table[ServiceJob]):
         )
         return sorted(rows, key=lambda j: (j.completed_at, j.id))
 
+    def list_registered_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[ServiceJob]:
+        rows = self.all(lambda j: start <= j.registered_at < end)
+        rows.sort(key=lambda j: (j.registered_at, j.id))
+        return rows[offset : offset + limit]
+
 
 class MemoryContracts(_Table[MaintenanceContract]):
     def list_ending_by(
@@ -72,6 +79,12 @@ class MemoryContracts(_Table[MaintenanceContract]):
             )
         )
         return sorted(rows, key=lambda c: (c.ends_on, c.id))[:limit]
+
+    def list_ending_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[MaintenanceContract]:
+        rows = sorted(self.all(lambda c: start <= c.ends_on < end), key=lambda c: (c.ends_on, c.id))
+        return rows[offset : offset + limit]
 
 
 class MemorySettlements(_Table[Settlement]):

@@ -4,6 +4,7 @@ adapter's; one response per customer and survey checked at commit (``UNIQUE``)."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from adapters.memory.table import _Table
@@ -38,6 +39,13 @@ class MemorySurveys(_Table[Survey]):
         # newest period first, then newest created (``all`` keeps insertion order)
         rows = list(reversed(rows))
         rows.sort(key=lambda s: s.period_start, reverse=True)
+        return rows[offset : offset + limit]
+
+    def list_opened_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[Survey]:
+        rows = self.all(lambda s: start <= s.opens_on < end)  # insertion (creation) order
+        rows.sort(key=lambda s: s.opens_on)
         return rows[offset : offset + limit]
 
 

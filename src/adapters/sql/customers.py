@@ -251,6 +251,9 @@ file_loans = sa.Table(
 
 _LENT = file_loans.c.state == LoanState.LENT.value
 
+# the CUS-7 replay reads loans by the time they were lent (issue 15, migration 0021)
+sa.Index("ix_file_loans_decided_at", file_loans.c.decided_at)
+
 sa.Index(
     "uq_file_loans_lent_file_id",
     file_loans.c.file_id,
@@ -541,6 +544,20 @@ class SqlFileLoans(_Repository[FileLoan]):
         if open_only:
             stmt = stmt.where(c.state.in_([LoanState.REQUESTED, LoanState.LENT]))
         return self._all(stmt.order_by(c.requested_at, self._binary(c.id)).limit(limit))
+
+    @translating
+    def list_lent_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[FileLoan]:
+        c = file_loans.c
+        stmt = self._select().where(
+            c.state.in_([LoanState.LENT, LoanState.RETURNED]),
+            c.decided_at >= start,
+            c.decided_at < end,
+        )
+        return self._all(
+            stmt.order_by(c.decided_at, self._binary(c.id)).limit(limit).offset(offset)
+        )
 
 
 class SqlSalesFigures(_Repository[SalesFigure]):

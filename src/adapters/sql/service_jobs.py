@@ -118,6 +118,8 @@ exchange_forms = sa.Table(
 
 # composite indexes (issue 10, migration 0008): every list's filter + order
 PERFORMANCE_INDEXES = [
+    # the CASE-12 replay reads jobs by registration time (issue 15, migration 0021)
+    sa.Index("ix_service_jobs_registered_at", service_jobs.c.registered_at),
     sa.Index(
         "ix_settlements_case_id_created_at_seq",
         settlements.c.case_id,
@@ -189,6 +191,16 @@ class SqlServiceJobs(_Repository[ServiceJob]):
             stmt = stmt.where(c.technician_id == technician_id)
         return self._all(stmt.order_by(c.completed_at, self._binary(c.id)))
 
+    @translating
+    def list_registered_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[ServiceJob]:
+        c = service_jobs.c
+        stmt = self._select().where(c.registered_at >= start, c.registered_at < end)
+        return self._all(
+            stmt.order_by(c.registered_at, self._binary(c.id)).limit(limit).offset(offset)
+        )
+
 
 class SqlContracts(_Repository[MaintenanceContract]):
     cls = MaintenanceContract
@@ -203,6 +215,14 @@ class SqlContracts(_Repository[MaintenanceContract]):
         if since is not None:
             stmt = stmt.where(c.ends_on >= since)
         return self._all(stmt.order_by(c.ends_on, self._binary(c.id)).limit(limit))
+
+    @translating
+    def list_ending_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[MaintenanceContract]:
+        c = maintenance_contracts.c
+        stmt = self._select().where(c.ends_on >= start, c.ends_on < end)
+        return self._all(stmt.order_by(c.ends_on, self._binary(c.id)).limit(limit).offset(offset))
 
 
 class SqlSettlements(_Repository[Settlement]):

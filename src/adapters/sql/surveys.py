@@ -109,6 +109,14 @@ class SqlSurveys(_Repository[Survey]):
             stmt.order_by(c.period_start.desc(), c.seq.desc()).limit(limit).offset(offset)
         )
 
+    @translating
+    def list_opened_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[Survey]:
+        c = surveys.c
+        stmt = self._select().where(c.opens_on >= start, c.opens_on < end)
+        return self._all(stmt.order_by(c.opens_on, c.seq).limit(limit).offset(offset))
+
 
 class SqlSurveyRecipients(_Repository[SurveyRecipient]):
     cls = SurveyRecipient

@@ -41,6 +41,8 @@ from csdomain.credit.model import (
 from csdomain.credit.rules import (
     below_bound,
     credit_line,
+    eligibility_failing,
+    last_year_end,
     line_window,
     over_limit_bound,
     within_line,
@@ -107,32 +109,21 @@ class CreditService:
 
     def _eligibility(self, uow: UnitOfWork, customer: Customer, on: date) -> Eligibility:
         """CRD-1, each failing condition named."""
+        # through the pure rule the policy replay shares (credit.rules)
         rules = self.policy.eligibility
-        failing: list[str] = []
         files = [f for f in uow.files.list_for_customer(customer.id) if f.destroyed_at is None]
-        if not any(rules.file_item in f.documents for f in files):
-            failing.append(
-                f"no customer file holds the account holder's ID copy ({rules.file_item!r})"
-            )
-        account = uow.credit_accounts.find(customer.id)
-        if account is None:
-            failing.append("no credit account: no contract with a settlement agreement signed")
-        else:
-            if account.contract_type not in rules.contract_types:
-                failing.append(
-                    f"contract type {account.contract_type!r} gives no credit "
-                    f"(credit contracts: {', '.join(rules.contract_types)})"
-                )
-            if rules.settlement_agreement_required and not account.settlement_agreement:
-                failing.append("the contract has no settlement agreement")
-        if rules.last_year_balance_zero:
-            last_year_end = date(on.year - 1, 12, 31)
-            carried = self._balance(uow, customer.id, last_year_end)
-            if carried != Money.zero():
-                failing.append(
-                    f"last year's balance is not cleared: {carried.amount:.2f} 元 "
-                    f"outstanding on {last_year_end.isoformat()}"
-                )
+        carried = (
+            self._balance(uow, customer.id, last_year_end(on))
+            if rules.last_year_balance_zero
+            else Money.zero()
+        )
+        failing = eligibility_failing(
+            rules,
+            [f.documents for f in files],
+            uow.credit_accounts.find(customer.id),
+            on,
+            carried,
+        )
         return Eligibility(customer_id=customer.id, eligible=not failing, failing=failing)
 
     def _unpaid(self, uow: UnitOfWork, shipment: Shipment, until: date) -> Money:

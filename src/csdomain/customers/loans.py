@@ -16,8 +16,8 @@ import builtins
 from csdomain.authz import Resource, use_case
 from csdomain.context import ServiceContext, authorize, record
 from csdomain.customers.commands import RequestLoan
+from csdomain.customers.deadlines import loan_due_back, loan_late
 from csdomain.customers.model import FileLoan, LoanState
-from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.errors import Conflict, InvalidTransition, ValidationError
 from csdomain.kernel.ids import CustomerId, FileId, StaffId
 from csdomain.ports import UnitOfWork
@@ -121,9 +121,8 @@ class FileLoanService:
                 )
             if uow.files.get(loan.file_id).destroyed:
                 raise InvalidTransition("the file was destroyed", rule="X-6")
-            days = self.ctx.policy.customers.lending.return_working_days
             loan.state = LoanState.LENT
-            loan.due_back_on = add_working_days(self.ctx.calendar, now.date(), days)
+            loan.due_back_on = loan_due_back(self.ctx.policy, self.ctx.calendar, now.date())
             record(
                 uow,
                 self.ctx,
@@ -158,7 +157,8 @@ class FileLoanService:
                 note,
                 loan_id=loan.id,
                 late=str(
-                    loan.due_back_on is not None and self.ctx.today() > loan.due_back_on
+                    loan.due_back_on is not None
+                    and loan_late(loan.due_back_on, None, self.ctx.today())
                 ).lower(),
             )
             uow.commit()
@@ -183,7 +183,7 @@ class FileLoanService:
                 if overdue_only and not (
                     loan.state == LoanState.LENT
                     and loan.due_back_on is not None
-                    and loan.due_back_on < today
+                    and loan_late(loan.due_back_on, None, today)
                 ):
                     continue
                 borrower = uow.staff.get(loan.borrower_id)

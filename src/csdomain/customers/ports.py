@@ -135,6 +135,13 @@ class FileLoanRepository(Protocol):
         """By request time, then id; ``open_only``: requested or lent."""
         ...
 
+    def list_lent_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[FileLoan]:
+        """Loans lent (approved: lent or returned since) at ``start`` <= decision < ``end``,
+        by decision time, then id; a page at a time (issue 15: the CUS-7 replay)."""
+        ...
+
 
 class SalesFigureRepository(Protocol):
     """CUS-5: one sales figure per customer and month (a unique key)."""

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.context import ServiceContext, authorize, record
 from csdomain.customers.commands import SubmitRegister
+from csdomain.customers.deadlines import (
+    register_due_at,
+    register_exception_until,
+    register_status,
+)
 from csdomain.customers.model import (
     AppraisalDeduction,
     DailyRegister,
@@ -26,7 +31,6 @@ from csdomain.customers.model import (
     RegisterStatus,
 )
 from csdomain.kernel.bounds import parse_month
-from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.dates import month_days
 from csdomain.kernel.errors import Conflict, ValidationError
 from csdomain.kernel.ids import StaffId
@@ -39,36 +43,25 @@ MAX_REPORT_DAYS = 92  # the longest range one overdue report covers (X-8)
 _LAPSED = (RegisterStatus.LATE, RegisterStatus.MISSING)
 
 
-def _hhmm(text: str) -> time:
-    hh, mm = text.split(":")
-    return time(int(hh), int(mm))
-
-
 class RegisterService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
     # ------------------------------------------------------------ deadlines
     def _due_at(self, day: date) -> datetime:
-        """CUS-1: the day's deadline, ``daily_register_due`` in the company's time zone."""
-        reg = self.ctx.policy.customers.registration
-        return datetime.combine(day, _hhmm(reg.daily_register_due), tzinfo=self.ctx.now().tzinfo)
+        """CUS-1: the day's deadline (``deadlines.register_due_at``)."""
+        return register_due_at(self.ctx.policy, day, self.ctx.now().tzinfo)
 
     def _exception_until(self, day: date) -> datetime:
-        """CUS-1: the exception deadline, ``daily_register_exception_until`` on the next
-        working day (we read 000 篇八's "次日" as the next working day)."""
-        reg = self.ctx.policy.customers.registration
-        nxt = add_working_days(self.ctx.calendar, day, 1)
-        return datetime.combine(
-            nxt, _hhmm(reg.daily_register_exception_until), tzinfo=self.ctx.now().tzinfo
+        """CUS-1: the exception deadline (``deadlines.register_exception_until``)."""
+        return register_exception_until(
+            self.ctx.policy, self.ctx.calendar, day, self.ctx.now().tzinfo
         )
 
     def _status(self, day: date, at: datetime, exception_reason: str) -> RegisterStatus:
-        if at <= self._due_at(day):
-            return RegisterStatus.ON_TIME
-        if exception_reason.strip() and at <= self._exception_until(day):
-            return RegisterStatus.EXCEPTION
-        return RegisterStatus.LATE
+        return register_status(
+            self.ctx.policy, self.ctx.calendar, day, at, exception_reason, self.ctx.now().tzinfo
+        )
 
     def _owes(self, staff: Staff) -> bool:
         return staff.active and staff.position in self.ctx.policy.customers.registers.positions

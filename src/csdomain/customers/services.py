@@ -17,6 +17,7 @@ import attrs
 from csdomain.authz import Grant, Resource, redact, redactable, use_case
 from csdomain.context import ServiceContext, authorize, load_actor, log_read, record
 from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.customers.deadlines import file_handover_due, file_handover_late
 from csdomain.customers.identity import (
     identity_lock_keys,
     normalize_id_number,
@@ -39,7 +40,6 @@ from csdomain.customers.model import (
     Source,
 )
 from csdomain.kernel.bounds import parse_month
-from csdomain.kernel.calendar import add_working_days
 from csdomain.kernel.dates import add_months, add_years, month_days
 from csdomain.kernel.errors import (
     ConcurrencyConflict,
@@ -471,7 +471,7 @@ class CustomerService:
             customer = self._visible(uow, grant, customer_id)
             if customer.status == CustomerStatus.DEREGISTERED:
                 raise InvalidTransition("deregistered customers get no new files", rule="CUS-6")
-            due = add_working_days(self.ctx.calendar, event_date, kind_policy.handover_working_days)
+            due = file_handover_due(kind_policy, self.ctx.calendar, event_date)
             customer_file = CustomerFile(
                 customer_id=customer.id,
                 kind=kind,
@@ -573,7 +573,8 @@ class CustomerService:
             record(
                 uow, self.ctx, "file.handed_over", file_id, actor.id, note, received_by=receiver.id
             )
-            if now.date() > customer_file.due_on and not customer_file.late_recorded:
+            late = file_handover_late(customer_file.due_on, now, now.date())
+            if late and not customer_file.late_recorded:
                 # CUS-3: once per file — the sweep may have recorded it when the deadline passed
                 customer_file.late_recorded = True
                 record(
@@ -682,7 +683,8 @@ class CustomerService:
             event_date=f.event_date,
             due_on=f.due_on,
             handed_over_at=f.handed_over_at,
-            handed_over_late=f.handed_over_at is not None and f.handed_over_at.date() > f.due_on,
+            handed_over_late=f.handed_over_at is not None
+            and file_handover_late(f.due_on, f.handed_over_at, as_of),
             missing_items=missing,
             complete=complete,
             overdue=not complete and not f.destroyed and as_of > f.due_on,

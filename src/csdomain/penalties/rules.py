@@ -3,14 +3,16 @@ exhaustively with property tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
 
+from csdomain.kernel.calendar import Calendar, add_working_days
+from csdomain.kernel.ids import StaffId
 from csdomain.kernel.money import Money
-from csdomain.penalties.model import Violation
+from csdomain.penalties.model import EntryKind, PenaltyEntry, Statement, Violation
 from csdomain.policy.penalties import RepeatRule, ViolationType
 
 
@@ -66,6 +68,35 @@ def violation_fine(
     return Fine(amount, base, nth, threshold, multiplier)
 
 
+def recommends_sanction(rule: RepeatRule | None, nth: int) -> bool:
+    """PEN-2 (004 第11篇): from the rule's ``recommend_from_nth`` violation the person is not
+    fined; the rule's sanction is recommended for the policy's authority to decide."""
+    return rule is not None and bool(rule.recommend_from_nth) and nth >= rule.recommend_from_nth
+
+
+def recurrence_days(
+    calendar: Calendar,
+    vt: ViolationType,
+    occurred_on: date,
+    corrected_on: date | None,
+    until: date,
+) -> tuple[date, list[date]]:
+    """PEN-3: (the correction deadline, the working days after it up to ``until`` and before
+    the correction on which the violation counts again). Empty unless the type
+    ``recurs_until_corrected``. The sweep books these days and the policy replay counts them."""
+    deadline = add_working_days(calendar, occurred_on, vt.correction_working_days)
+    if not vt.recurs_until_corrected:
+        return deadline, []
+    last = until if corrected_on is None else min(until, corrected_on - timedelta(days=1))
+    days: list[date] = []
+    day = deadline
+    while True:
+        day = add_working_days(calendar, day, 1)
+        if day > last:
+            return deadline, days
+        days.append(day)
+
+
 def joint_liability(vt: ViolationType, fine: Money) -> Money | None:
     """PEN-8: the supervisor's share, ``supervisor_factor`` × the fine (None: no joint
     liability for this violation type)."""
@@ -112,3 +143,61 @@ def apply_cap(
         out.append(CapMonth(month, due, carry, cap, deducted, owed - deducted))
         carry = owed - deducted
     return out
+
+
+def month_figures(
+    staff_id: StaffId,
+    month: str,
+    entries: Iterable[PenaltyEntry],
+    bonus: Money,
+    carried_in: Money,
+    cap_percent: int,
+) -> Statement:
+    """PEN-5/PEN-6/PEN-7/PEN-11: one person's month from its entries, bonus and PEN-6 carry:
+    fines, complaint deductions within ``cap_percent`` % of the bonus (the excess carried),
+    rewards and the sanctions imposed. One pass, no I/O: a provisional statement, a
+    settlement of thousands of people and the policy replay compute alike."""
+    # sums of exact 分 amounts stay exact: add Decimals, make Money once per total
+    due = fine = reward = Decimal(0)
+    lines = []
+    kept = list(entries)
+    for e in kept:
+        amount = e.amount.amount
+        lines.append(
+            {
+                "entry_id": e.id,
+                "kind": e.kind.value,
+                "amount": f"{amount:.2f}",
+                "explanation": e.explanation,
+                "occurred_on": e.occurred_on.isoformat(),
+            }
+        )
+        if e.kind == EntryKind.COMPLAINT_LOSS:  # PenaltyEntry.capped (PEN-6)
+            due += amount
+        elif amount < 0 and e.kind == EntryKind.REWARD:
+            reward += amount
+        else:
+            fine += amount
+    complaint_due, fines, rewards = Money(due), Money(fine), Money(reward)
+    cap_month = apply_cap([(month, complaint_due, bonus)], cap_percent, carried_in)[0]
+    total = fines + cap_month.deducted + rewards
+    # PEN-7: the sanctions imposed in the month (each carried its own minimum fine), not a
+    # level read off the month's total
+    reversed_ids = {e.reverses_id for e in kept if e.reverses_id}
+    sanction = ", ".join(
+        e.sanction
+        for e in kept
+        if e.kind == EntryKind.SANCTION and e.sanction and e.id not in reversed_ids
+    )
+    return Statement(
+        staff_id=staff_id,
+        month=month,
+        lines=lines,
+        fines=fines,
+        complaint_due=complaint_due + carried_in,
+        complaint_deducted=cap_month.deducted,
+        carried_over=cap_month.carried_out,
+        rewards=rewards,
+        total=total,
+        sanction=sanction,
+    )

@@ -20,7 +20,7 @@ from csdomain.authz import Grant, Resource, use_case
 from csdomain.cases.model import Case
 from csdomain.context import ServiceContext, authorize, record
 from csdomain.kernel.bounds import MAX_MONEY, MAX_NAME, MAX_TEXT, parse_month
-from csdomain.kernel.calendar import add_working_days, next_working_day_on_or_after
+from csdomain.kernel.calendar import next_working_day_on_or_after
 from csdomain.kernel.errors import (
     Conflict,
     InvalidTransition,
@@ -44,11 +44,13 @@ from csdomain.penalties.model import (
     Violation,
 )
 from csdomain.penalties.rules import (
-    apply_cap,
     apportion_loss,
     joint_liability,
+    month_figures,
     next_month,
     previous_month,
+    recommends_sanction,
+    recurrence_days,
 )
 from csdomain.policy.penalties import PenaltiesPolicy, ViolationType
 from csdomain.ports import UnitOfWork
@@ -430,7 +432,7 @@ class PenaltyService:
         if rule is not None and rule.scope == "same_code":
             earlier = [v for v in earlier if v.code == vt.code]
         nth = len(earlier) + 1
-        if rule is not None and rule.recommend_from_nth and nth >= rule.recommend_from_nth:
+        if rule is not None and recommends_sanction(rule, nth):
             # PEN-2 (004 第11篇): the third breach of the same rule is not a third fine but a
             # sanction (dismissal) that the policy's authority decides
             self._recommend(
@@ -663,19 +665,11 @@ class PenaltyService:
                 fine = uow.penalty_entries.find_by_source(f"{violation.id}:fine")
                 if fine is None:
                     continue
-                deadline = add_working_days(
-                    self.ctx.calendar, violation.occurred_on, vt.correction_working_days
+                # PEN-3 through the pure rule the policy replay shares (penalties.rules)
+                deadline, days = recurrence_days(
+                    self.ctx.calendar, vt, violation.occurred_on, violation.corrected_on, day_limit
                 )
-                last = (
-                    day_limit
-                    if violation.corrected_on is None
-                    else min(day_limit, violation.corrected_on - timedelta(days=1))
-                )
-                day = deadline
-                while True:
-                    day = add_working_days(self.ctx.calendar, day, 1)
-                    if day > last:
-                        break
+                for day in days:
                     key = f"{violation.id}:recur:{day.isoformat()}"
                     if uow.penalty_entries.find_by_source(key) is not None:
                         continue
@@ -1421,51 +1415,10 @@ class PenaltyService:
         carried_in: Money,
     ) -> Statement:
         """One person's month from its entries, bonus and PEN-6 carry: one pass, no I/O, so a
-        provisional statement and a settlement of thousands of people compute alike."""
-        # sums of exact 分 amounts stay exact: add Decimals, make Money once per total
-        due = fine = reward = Decimal(0)
-        lines = []
-        for e in entries:
-            amount = e.amount.amount
-            lines.append(
-                {
-                    "entry_id": e.id,
-                    "kind": e.kind.value,
-                    "amount": f"{amount:.2f}",
-                    "explanation": e.explanation,
-                    "occurred_on": e.occurred_on.isoformat(),
-                }
-            )
-            if e.kind == EntryKind.COMPLAINT_LOSS:  # PenaltyEntry.capped (PEN-6)
-                due += amount
-            elif amount < 0 and e.kind == EntryKind.REWARD:
-                reward += amount
-            else:
-                fine += amount
-        complaint_due, fines, rewards = Money(due), Money(fine), Money(reward)
-        cap_month = apply_cap(
-            [(month, complaint_due, bonus)], self.policy.complaint_cap_percent, carried_in
-        )[0]
-        total = fines + cap_month.deducted + rewards
-        # PEN-7: the sanctions imposed in the month (each carried its own minimum fine), not a
-        # level read off the month's total
-        reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
-        sanction = ", ".join(
-            e.sanction
-            for e in entries
-            if e.kind == EntryKind.SANCTION and e.sanction and e.id not in reversed_ids
-        )
-        return Statement(
-            staff_id=staff_id,
-            month=month,
-            lines=lines,
-            fines=fines,
-            complaint_due=complaint_due + carried_in,
-            complaint_deducted=cap_month.deducted,
-            carried_over=cap_month.carried_out,
-            rewards=rewards,
-            total=total,
-            sanction=sanction,
+        provisional statement and a settlement of thousands of people compute alike (the
+        pure ``rules.month_figures``, which the policy replay shares)."""
+        return month_figures(
+            staff_id, month, entries, bonus, carried_in, self.policy.complaint_cap_percent
         )
 
     def _bonus(self, uow: UnitOfWork, staff_id: StaffId, month: str) -> Money:

@@ -80,6 +80,17 @@ class ReplayScope:
     # date, a case's reception); without a history that is ``in_force`` every day
     in_force_at: Callable[[date], Policy] | None = None
 
+    # X-1: the candidate's own working days (its [calendar] closures) for every day of the
+    # what-if; None: the candidate changes no closure, the calendar in force serves both
+    candidate_calendar: Calendar | None = None
+
+    def calendar_of(self, policy: Policy) -> Calendar:
+        """The working-day calendar to judge ``policy``'s outcomes by: the candidate's own
+        when ``policy`` is the candidate, else the calendar of the versions in force."""
+        if policy is self.candidate and self.candidate_calendar is not None:
+            return self.candidate_calendar
+        return self.calendar
+
     def policy_on(self, day: date) -> Policy:
         """The policy in force on ``day``: what the recorded decision was judged by."""
         return self.in_force if self.in_force_at is None else self.in_force_at(day)
@@ -258,6 +269,11 @@ class ReplayService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def _candidate_calendar(self, candidate: Policy) -> Calendar | None:
+        if candidate.calendar == self.ctx.policy.calendar or self.ctx.calendar_of is None:
+            return None
+        return self.ctx.calendar_of(candidate.calendar)
+
     @use_case("policy.replay")
     def replay(
         self,
@@ -296,6 +312,7 @@ class ReplayService:
                 end=end,
                 now=min(now, end_of_period),
                 in_force_at=self.ctx.policy_at,
+                candidate_calendar=self._candidate_calendar(candidate),
             )
             try:
                 return run_replay(scope, chosen, progress)

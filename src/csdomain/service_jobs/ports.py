@@ -33,6 +33,13 @@ class ServiceJobRepository(Protocol):
         self, start: datetime, end: datetime, technician_id: str | None = None
     ) -> Sequence[ServiceJob]: ...
 
+    def list_registered_between(
+        self, start: datetime, end: datetime, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[ServiceJob]:
+        """Jobs registered in ``[start, end)``, by registration time then id (a page at a
+        time: the replay reads one month of jobs, issue 15)."""
+        ...
+
 
 class ContractRepository(Protocol):
     def add(self, contract: MaintenanceContract) -> None: ...
@@ -42,6 +49,13 @@ class ContractRepository(Protocol):
     ) -> Sequence[MaintenanceContract]:
         """Contracts ending on or before ``day`` (and on or after ``since``) whose renewal
         notice was not sent, soonest first, at most ``limit`` (a scheduler run is bounded)."""
+        ...
+
+    def list_ending_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[MaintenanceContract]:
+        """Contracts ending in ``[start, end)``, notified or not, by ``ends_on`` then id (a
+        page at a time: the replay reads one month of contracts, issue 15)."""
         ...
 
 

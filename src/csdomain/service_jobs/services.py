@@ -12,11 +12,12 @@ from csdomain.cases.model import Case
 from csdomain.cases.ports import Notifier
 from csdomain.cases.services import MAX_BATCH, case_resource, reach_of, staff_department
 from csdomain.context import ServiceContext, authorize, load_actor, record
-from csdomain.kernel.calendar import add_business_hours
+from csdomain.kernel.calendar import Calendar, add_business_hours
 from csdomain.kernel.dates import add_months
 from csdomain.kernel.errors import InvalidTransition, PermissionDenied, ValidationError
 from csdomain.kernel.ids import CustomerId, StaffId
 from csdomain.kernel.money import Money
+from csdomain.policy.model import Policy
 from csdomain.policy.service import ServiceJobsPolicy, SettlementPolicy
 from csdomain.ports import UnitOfWork
 from csdomain.service_jobs.commands import OpenExchange, RegisterJob
@@ -40,6 +41,51 @@ class SurveySummary:
     jobs: int
     surveyed: int
     ratings: dict[str, dict[str, int]]
+
+
+def arrival_deadline(
+    policy: Policy, calendar: Calendar, zone: str, registered_at: datetime
+) -> datetime:
+    """CASE-12: a job registered at ``registered_at`` in ``zone`` is due on site within the
+    zone's hours, counted round the clock (``24x7``) or in the policy's business hours on
+    working days. Pure, so registration and the what-if replay (issue 15) decide alike."""
+    zones = policy.service_jobs.zones
+    if zone not in zones:
+        raise ValidationError(
+            f"unknown zone {zone!r}; the policy has {', '.join(zones)}",
+            field="zone",
+            rule="CASE-12",
+        )
+    z = zones[zone]
+    if z.basis == "business_hours":
+        return add_business_hours(
+            calendar, policy.calendar.business_hours, registered_at, timedelta(hours=z.hours)
+        )
+    return registered_at + timedelta(hours=z.hours)
+
+
+def arrived_late(arrive_by: datetime, arrived_at: datetime | None) -> bool:
+    """CASE-12: on site after the deadline (``job.arrived`` records it as ``late``)."""
+    return arrived_at is not None and arrived_at > arrive_by
+
+
+def overdue(arrive_by: datetime, arrived_at: datetime | None, now: datetime) -> bool:
+    """CASE-12: not on site and past the deadline at ``now``: the late-jobs sweep reports
+    it to the policy's ``overdue_role``."""
+    return arrived_at is None and arrive_by < now
+
+
+def renewal_notice_day(policy: ServiceJobsPolicy, ends_on: date) -> date:
+    """CASE-12: the first day the renewal notice of a contract ending ``ends_on`` is due:
+    the day from which it ends within the policy's ``renewal_notice_months`` (the
+    scheduler's horizon). Pure, shared by the scheduler and the replay (issue 15)."""
+    months = policy.renewal_notice_months
+    day = add_months(ends_on, -months)
+    while add_months(day, months) < ends_on:
+        day += timedelta(days=1)
+    while add_months(day - timedelta(days=1), months) >= ends_on:
+        day -= timedelta(days=1)
+    return day
 
 
 class ServiceJobService:
@@ -94,22 +140,8 @@ class ServiceJobService:
         return job
 
     def _arrival_deadline(self, zone: str, registered_at: datetime) -> datetime:
-        """CASE-12: on site within the zone's hours (business hours or 24x7)."""
-        if zone not in self.policy.zones:
-            raise ValidationError(
-                f"unknown zone {zone!r}; the policy has {', '.join(self.policy.zones)}",
-                field="zone",
-                rule="CASE-12",
-            )
-        z = self.policy.zones[zone]
-        if z.basis == "business_hours":
-            return add_business_hours(
-                self.ctx.calendar,
-                self.ctx.policy.calendar.business_hours,
-                registered_at,
-                timedelta(hours=z.hours),
-            )
-        return registered_at + timedelta(hours=z.hours)
+        """CASE-12: on site within the zone's hours (the one rule, shared with the replay)."""
+        return arrival_deadline(self.ctx.policy, self.ctx.calendar, zone, registered_at)
 
     @use_case("jobs.register")
     def register(self, actor_id: StaffId, command: RegisterJob) -> ServiceJob:
@@ -172,7 +204,7 @@ class ServiceJobService:
                 "job.arrived",
                 job.id,
                 actor.id,
-                late=str(job.arrived_at > job.arrive_by).lower(),
+                late=str(arrived_late(job.arrive_by, job.arrived_at)).lower(),
             )
             uow.commit()
             return job
@@ -365,7 +397,7 @@ class ServiceJobService:
             uow.lock("service-jobs:late-report")  # a concurrent run waits, then skips
             authorize(uow, self.ctx, actor_id, "scheduler.late_jobs")
             for job in uow.service_jobs.list_late(now, limit=batch):
-                if job.overdue_reported_at is None:
+                if job.overdue_reported_at is None and overdue(job.arrive_by, job.arrived_at, now):
                     job.overdue_reported_at = now
                     record(
                         uow,
@@ -457,6 +489,8 @@ class ServiceJobService:
             uow.lock("service-jobs:renewal-notices")  # a concurrent run waits, then skips
             authorize(uow, self.ctx, actor_id, "scheduler.renewal_notices")
             for contract in uow.contracts.list_ending_by(horizon, since=today, limit=batch):
+                if renewal_notice_day(self.policy, contract.ends_on) > today:
+                    continue  # the horizon query's rule, stated once (never taken)
                 contract.renewal_notified_at = self.ctx.now()
                 record(
                     uow,

@@ -4,6 +4,7 @@ to count them); one response per customer and survey is a unique key (SAT-2)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 from csdomain.kernel.ids import CustomerId
@@ -17,6 +18,13 @@ class SurveyRepository(Protocol):
         self, *, year: int | None = None, limit: int = 100, offset: int = 0
     ) -> Sequence[Survey]:
         """Newest period first (then newest created); ``year``: periods starting that year."""
+        ...
+
+    def list_opened_between(
+        self, start: date, end: date, *, limit: int = 500, offset: int = 0
+    ) -> Sequence[Survey]:
+        """Surveys whose collection opens in ``[start, end)``, by ``opens_on`` then creation
+        (a page at a time: the replay reads one month of surveys, issue 15)."""
         ...
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+import attrs
 
 from csdomain.authz import Grant, Resource, use_case
 from csdomain.cases.commands import ReceiveCase
 from csdomain.cases.services import open_case_with_capa, staff_department
 from csdomain.context import ServiceContext, authorize, record
 from csdomain.customers.model import CustomerStatus
-from csdomain.kernel.calendar import add_calendar_days, add_working_days
+from csdomain.kernel.calendar import Calendar, add_calendar_days, add_working_days
 from csdomain.kernel.errors import (
     Conflict,
     InvalidTransition,
@@ -51,6 +54,29 @@ GROUPINGS = ("period", "department", "technician")
 _TENTH = Decimal("0.1")
 
 
+@attrs.frozen
+class SurveyDates:
+    """SAT-2: the last day of collection and the two deadlines counted from it."""
+
+    closes_on: date
+    statistics_due: date
+    reply_due: date
+
+
+@attrs.frozen
+class SurveyChecks:
+    """SAT-2/SAT-3: one survey's counts and rule checks under one policy."""
+
+    counts: dict[str, int]
+    returned: int
+    satisfied: int
+    distribution_below_minimum: bool
+    return_rate_below_minimum: bool
+    below_target: bool
+    statistics_late: bool
+    reply_late: bool
+
+
 def survey_lock(survey_id: str) -> str:
     """Every response to one survey, its closing, reply and corrective action (SAT-2, SAT-3)."""
     return f"survey:{survey_id}"
@@ -78,6 +104,62 @@ def _pick(survey_id: str, customers: builtins.list[CustomerId], n: int) -> list[
     return sorted(sorted(customers, key=rank)[:n])
 
 
+def after(policy: SurveysPolicy, calendar: Calendar, day: date, days: int) -> date:
+    """``days`` later in the policy's ``day_unit`` (calendar days land on a working day)."""
+    if policy.day_unit == "working_days":
+        return add_working_days(calendar, day, days)
+    return add_calendar_days(calendar, day, days)
+
+
+def survey_dates(policy: SurveysPolicy, calendar: Calendar, opens_on: date) -> SurveyDates:
+    """SAT-2: a survey opened on ``opens_on`` collects for ``collection_days`` (the last day
+    of collection is ``closes_on``); its statistics are due ``statistics_days`` and its
+    public reply ``reply_days`` after that. Shared by creation and the replay (issue 15)."""
+    closes_on = after(policy, calendar, opens_on, policy.collection_days - 1)
+    return SurveyDates(
+        closes_on=closes_on,
+        statistics_due=after(policy, calendar, closes_on, policy.statistics_days),
+        reply_due=after(policy, calendar, closes_on, policy.reply_days),
+    )
+
+
+def survey_checks(
+    policy: SurveysPolicy,
+    *,
+    population: int,
+    distributed: int,
+    stored: dict[str, int],
+    statistics_due: date,
+    reply_due: date,
+    closed_on: date | None,
+    reply_on: date | None,
+    today: date,
+) -> SurveyChecks:
+    """SAT-2/SAT-3: every rule check of one survey from its counts (``stored``: responses per
+    level) and dates, as of ``today`` for what is not done yet. Exact fractions (``below``).
+    Shared by the survey's results and the replay (issue 15)."""
+    counts = {level: stored.get(level, 0) for level in policy.levels}
+    for level, n in stored.items():  # a level the policy no longer lists still counts
+        counts.setdefault(level, n)
+    returned = sum(counts.values())
+    satisfied = sum(counts.get(level, 0) for level in policy.satisfied_levels)
+    return SurveyChecks(
+        counts=counts,
+        returned=returned,
+        satisfied=satisfied,
+        distribution_below_minimum=below(distributed, population, policy.distribution_min_percent),
+        return_rate_below_minimum=below(returned, distributed, policy.return_rate_min_percent),
+        below_target=returned > 0 and below(satisfied, returned, policy.target_percent),
+        statistics_late=(closed_on or today) > statistics_due,
+        reply_late=(reply_on or today) > reply_due,
+    )
+
+
+def job_ratings(survey: dict[str, str], satisfied_levels: Collection[str]) -> tuple[int, int]:
+    """SAT-1: a job's survey as (items rated, items rated in ``satisfied_levels``)."""
+    return len(survey), sum(1 for level in survey.values() if level in satisfied_levels)
+
+
 class SurveyService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -87,12 +169,6 @@ class SurveyService:
         return self.ctx.policy.surveys
 
     # ----------------------------------------------------------------- helpers
-    def _after(self, day: date, days: int) -> date:
-        """``days`` later in the policy's ``day_unit`` (calendar days land on a working day)."""
-        if self.policy.day_unit == "working_days":
-            return add_working_days(self.ctx.calendar, day, days)
-        return add_calendar_days(self.ctx.calendar, day, days)
-
     def _resource(self, survey: Survey) -> Resource:
         return Resource.of(
             f"survey {survey.id}", owners=[survey.created_by], departments=[survey.department_id]
@@ -125,19 +201,23 @@ class SurveyService:
         p = self.policy
         today = self.ctx.today()
         distributed = uow.survey_recipients.count(survey.id)
-        stored = uow.survey_responses.counts(survey.id)
-        counts = {level: stored.get(level, 0) for level in p.levels}
-        for level, n in stored.items():  # a level the policy no longer lists still counts
-            counts.setdefault(level, n)
-        returned = sum(counts.values())
-        satisfied = sum(counts.get(level, 0) for level in p.satisfied_levels)
-        low_distribution = below(distributed, survey.population, p.distribution_min_percent)
-        low_return = below(returned, distributed, p.return_rate_min_percent)
-        low_satisfaction = returned > 0 and below(satisfied, returned, p.target_percent)
-        stats_day = survey.closed_on or today
-        statistics_late = stats_day > survey.statistics_due
-        reply_day = survey.reply_on or today
-        reply_late = reply_day > survey.reply_due
+        checks = survey_checks(
+            p,
+            population=survey.population,
+            distributed=distributed,
+            stored=uow.survey_responses.counts(survey.id),
+            statistics_due=survey.statistics_due,
+            reply_due=survey.reply_due,
+            closed_on=survey.closed_on,
+            reply_on=survey.reply_on,
+            today=today,
+        )
+        counts, returned, satisfied = checks.counts, checks.returned, checks.satisfied
+        low_distribution = checks.distribution_below_minimum
+        low_return = checks.return_rate_below_minimum
+        low_satisfaction = checks.below_target
+        statistics_late = checks.statistics_late
+        reply_late = checks.reply_late
         on_time = None if survey.reply_on is None else survey.reply_on <= survey.reply_due
         findings: list[str] = []
         if low_distribution:
@@ -214,7 +294,7 @@ class SurveyService:
             raise ValidationError("a customer is named twice", field="customer_ids", rule="SAT-2")
         p = self.policy
         opens_on = command.opens_on or self.ctx.today()
-        closes_on = self._after(opens_on, p.collection_days - 1)
+        dates = survey_dates(p, self.ctx.calendar, opens_on)
         with self.ctx.uow() as uow:
             grant = authorize(uow, self.ctx, actor_id, "surveys.create")
             department = grant.actor.department_id if grant.scope != "all" else None
@@ -230,9 +310,9 @@ class SurveyService:
                 period_start=command.period_start,
                 period_end=command.period_end,
                 opens_on=opens_on,
-                closes_on=closes_on,
-                statistics_due=self._after(closes_on, p.statistics_days),
-                reply_due=self._after(closes_on, p.reply_days),
+                closes_on=dates.closes_on,
+                statistics_due=dates.statistics_due,
+                reply_due=dates.reply_due,
                 population=len(population),
                 created_by=grant.actor.id,
                 created_at=self.ctx.now(),
@@ -590,9 +670,10 @@ class SurveyService:
                 row = rows.setdefault(key, [0, 0, 0, 0])
                 row[0] += 1
                 if job.survey:
+                    rated, satisfied = job_ratings(job.survey, satisfied_levels)
                     row[1] += 1
-                    row[2] += len(job.survey)
-                    row[3] += sum(1 for level in job.survey.values() if level in satisfied_levels)
+                    row[2] += rated
+                    row[3] += satisfied
         return [
             JobSatisfactionRow(
                 key=key,

@@ -23,10 +23,16 @@ def register(replayer: Replayer) -> Replayer:
 def _register_builtin() -> None:
     from csdomain.policy_lab.replayers.cases import CaseClocksReplayer
     from csdomain.policy_lab.replayers.credit import CreditReplayer
+    from csdomain.policy_lab.replayers.customers import CustomersReplayer
     from csdomain.policy_lab.replayers.penalties import PenaltiesReplayer
+    from csdomain.policy_lab.replayers.service_jobs import ServiceJobsReplayer
+    from csdomain.policy_lab.replayers.surveys import SurveysReplayer
     from csdomain.policy_lab.replayers.visits import VisitsReplayer
 
+    register(CustomersReplayer())  # first: the report starts with customers
     register(CaseClocksReplayer())
+    register(ServiceJobsReplayer())
+    register(SurveysReplayer())
     register(PenaltiesReplayer())
     register(CreditReplayer())
     register(VisitsReplayer())

@@ -29,7 +29,7 @@ def _states(
 ) -> dict[str, ClockState]:
     states = case_clocks(
         policy,
-        scope.calendar,
+        scope.calendar_of(policy),
         case.type,
         case.severity.value,
         case.channel,
