@@ -6,17 +6,20 @@ over the same wiring. ``storage`` is kept so adapters can close or migrate it.
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from typing import Protocol
 
 import attrs
 
-from adapters.calendar import calendar_from_policy
+from adapters.calendar import VersionedCalendar, calendar_from_policy
 from adapters.clock import SystemClock
 from adapters.memory import MemoryStore
 from adapters.notify import LoggingNotifier, SmtpNotifier, WebhookNotifier
 from adapters.policy_file import default_policy, load_policy
 from adapters.policy_file.parser import TomlPolicyParser
+from adapters.replay_jobs import MemoryReplayJobs, ReplayJobStore
 from adapters.settings import Settings
 from csdomain.cases.ports import Notifier
 from csdomain.context import ServiceContext
@@ -114,7 +117,10 @@ def bootstrap(
     ctx = ServiceContext(
         uow=storage.unit_of_work,
         clock=clock or SystemClock(policy.calendar.timezone),
-        calendar=calendar or calendar_from_policy(policy.calendar),
+        # issue 15: each day's status from the version in force on it, so activating a
+        # version that changes [calendar] closures needs no restart
+        calendar=calendar or VersionedCalendar(lambda day: ctx.policy_at(day).calendar),
+        calendar_of=calendar_from_policy,
         policy=policy,
     )
     parser = TomlPolicyParser()
@@ -127,6 +133,29 @@ def bootstrap(
         services=Services.build(ctx, make_notifier(settings, storage), parser),
         storage=storage,
     )
+
+
+# one memory job store per memory storage, so Flask apps over the same data share jobs
+_MEMORY_REPLAY_JOBS: weakref.WeakKeyDictionary[Storage, MemoryReplayJobs] = (
+    weakref.WeakKeyDictionary()
+)
+_REPLAY_JOBS_LOCK = threading.Lock()
+
+
+def replay_job_store(storage: Storage) -> ReplayJobStore:
+    """Where the HTTP replay keeps its jobs (issue 15), beside ``storage``'s data: the
+    ``replay_jobs`` table that every worker reads, or this process's memory."""
+    from adapters.sql import SqlStorage  # late, as in make_storage
+
+    if isinstance(storage, SqlStorage):
+        from adapters.sql.replay_jobs import SqlReplayJobs
+
+        return SqlReplayJobs(storage.engine)
+    with _REPLAY_JOBS_LOCK:
+        store = _MEMORY_REPLAY_JOBS.get(storage)
+        if store is None:
+            store = _MEMORY_REPLAY_JOBS[storage] = MemoryReplayJobs()
+        return store
 
 
 def _require_database(settings: Settings) -> None:

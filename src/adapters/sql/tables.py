@@ -33,6 +33,7 @@ from adapters.sql.penalties import (
     violations,
 )
 from adapters.sql.policy_lab import policy_versions
+from adapters.sql.replay_jobs import replay_jobs
 from adapters.sql.scheduler import scheduler_runs
 from adapters.sql.schema import ID, metadata
 from adapters.sql.search import SEARCH_KEY, customer_search_keys
@@ -84,6 +85,7 @@ __all__ = [
     "policy_versions",
     "recommendations",
     "regions",
+    "replay_jobs",
     "sales_figures",
     "scheduler_runs",
     "service_jobs",
