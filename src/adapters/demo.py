@@ -5,8 +5,10 @@ way people would do it, through ``Services`` on a simulated clock that walks for
 the history: departments and staff in every role and position (with API tokens), customers
 with Chinese names, phones, ID numbers, grades and files handed over on time, late or
 incomplete; complaint cases driven to every state, the daily sweep recording breached
-deadlines (CASE-7), violations from those events and by hand (PEN-1), and the oldest month
-settled (PEN-10). The rules decide the outcome, so the demo shows what the product does.
+deadlines (CASE-7), violations from those events and by hand (PEN-1), the oldest month
+settled (PEN-10), and a policy history: a raised late hand-over fine uploaded and activated
+as version 2 from the second month (issue 15, ``adapters.demo_policy``). The rules decide
+the outcome, so the demo shows what the product does.
 
 Deterministic: the same ``seed``, ``as_of`` and :class:`DemoSize` give the same names,
 phones, states, amounts and counts (ids and tokens are random, as always). The size is a
@@ -33,6 +35,8 @@ from sqlalchemy import event
 
 from adapters.bootstrap import App, Storage, bootstrap
 from adapters.demo_credit import DemoCredit
+from adapters.demo_policy import DemoPolicyVersions
+from adapters.demo_service import DemoService
 from adapters.demo_visits import DemoSurvey, DemoVisits
 from adapters.settings import Settings
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase, ResponsibilityShare
@@ -163,6 +167,15 @@ class DemoResult:
     start: date
     end: date
     tokens_file: Path | None = None
+    policy_versions: list[int] = attrs.Factory(lambda: [1])  # issue 15: numbers in force
+    service_jobs: int = 0  # CASE-12 repair calls registered
+    job_states: dict[str, int] = attrs.Factory(dict)  # CASE-12 state → count
+    late_arrivals: int = 0  # CASE-12 on site after the zone's deadline
+    rated_jobs: int = 0  # SAT-1 jobs with the customer's ratings
+    maintenance_contracts: int = 0  # CASE-12
+    renewal_notices: int = 0  # CASE-12, sent by the scheduler's job
+    registers: dict[str, int] = attrs.Factory(dict)  # CUS-1 status → count
+    file_loans: dict[str, int] = attrs.Factory(dict)  # CUS-7 state → count
 
     def person(self, role: str, position: str = "") -> Staff:
         """The first demo person with this role (and position)."""
@@ -346,6 +359,7 @@ class _Story:
         self.cases: list[str] = []
         self.corporate: list[tuple[CustomerId, StaffId]] = []  # in registration order
         self.id_copies: set[CustomerId] = set()  # a file holds the ID copy (CRD-1)
+        self.opened: list[tuple[FileId, CustomerId, StaffId]] = []  # files, in opening order
 
     def when(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), self.tz)
@@ -385,6 +399,7 @@ class _Story:
         r = self.rng
         file = self.s.customers.open_file(adviser, customer_id, "new_sale", day)
         self.files += 1
+        self.opened.append((file.id, customer_id, adviser))
         items = self.app.policy.customers.files["new_sale"].item_codes()
         outcome = r.random()
         present = items if outcome < 0.8 else items[: len(items) - r.randint(1, 3)]
@@ -754,17 +769,29 @@ def _load(
     visits.plan(lambda: story.customers, days, today, schedule)
     survey = DemoSurvey(app, company, seed, lambda d, h, m: story.when(d, h, m))
     survey.plan(days, today, schedule)
+    versions = DemoPolicyVersions(app, company, lambda d, h, m: story.when(d, h, m))
+    versions.plan(start, days, schedule)  # issue 15: a raised fine from the second month
+    service = DemoService(
+        app, company, seed, lambda d, h, m: story.when(d, h, m), round(size.customers / 100)
+    )
+    service.plan(days, today, schedule, lambda: story.customers, lambda: story.opened)
     for day in days[4::5]:  # weekly: violations from events (PEN-1), and a few by hand
         schedule.at(story.when(day, 18, 30), lambda: _penalties(app, company, rng))
     schedule.run()
     clock.set(max(clock.now(), end - timedelta(minutes=1)))
     _sweep(app)
+    service.finish()  # the registers sweep and late jobs as of the end (CUS-1, CASE-12)
     app.services.penalties.record_from_events(app.services.org.system_account().id)
     people = [DemoPerson(s, app.services.org.issue_token(company.admin.id, s.id, "demo"))
               for s in company.everyone]  # fmt: skip
     if tokens_path is not None:
         write_tokens(tokens_path, people)
-    return _summary(app, story, credit, visits, survey, people, settled, start, today, tokens_path)
+    result = _summary(
+        app, story, credit, visits, survey, people, settled, start, today, tokens_path
+    )
+    return attrs.evolve(
+        result, policy_versions=list(versions.versions), **_service_summary(app, service, start)
+    )
 
 
 def _older_end(rng: random.Random, ends: list[CaseState]) -> CaseState:
@@ -844,6 +871,32 @@ def _summary(
         end=end,
         tokens_file=tokens_path,
     )
+
+
+def _service_summary(app: App, service: DemoService, start: date) -> dict[str, Any]:
+    """The service story's counts (CASE-12, SAT-1, CUS-1, CUS-7) for :class:`DemoResult`."""
+    jobs: dict[str, int] = {}
+    registers: dict[str, int] = {}
+    loans: dict[str, int] = {}
+    today = app.services.ctx.today()
+    with app.storage.unit_of_work() as uow:
+        for job_id in service.job_ids:
+            state = uow.service_jobs.get(job_id).state.value
+            jobs[state] = jobs.get(state, 0) + 1
+        for register in uow.daily_registers.list_between(start, today):
+            registers[register.status.value] = registers.get(register.status.value, 0) + 1
+        for loan in uow.file_loans.list():
+            loans[loan.state.value] = loans.get(loan.state.value, 0) + 1
+    return {
+        "service_jobs": len(service.job_ids),
+        "job_states": dict(sorted(jobs.items())),
+        "late_arrivals": service.late_arrivals,
+        "rated_jobs": service.surveyed,
+        "maintenance_contracts": service.contracts,
+        "renewal_notices": service.renewal_notices,
+        "registers": dict(sorted(registers.items())),
+        "file_loans": dict(sorted(loans.items())),
+    }
 
 
 def write_tokens(path: Path, people: list[DemoPerson]) -> None:

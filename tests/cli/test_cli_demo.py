@@ -21,6 +21,7 @@ from adapters.bootstrap import bootstrap
 from adapters.cli.main import cli
 from adapters.demo import DemoSize, load_demo
 from adapters.http import create_app
+from adapters.policy_file import DEFAULT_POLICY_PATH
 from adapters.settings import Settings
 
 AS_OF = "2026-12-02"
@@ -159,6 +160,94 @@ def test_the_demo_has_visit_plans_reports_and_a_survey(demo: dict[str, Any]) -> 
     assert results["returned"] == summary["survey_responses"]
 
 
+def test_the_demo_has_service_jobs_registers_and_loans_for_the_replay(
+    demo: dict[str, Any], tmp_path: Any
+) -> None:
+    """Issue 15: repair calls in several states (CASE-12), some on site late, rated on the
+    SAT-1 items; maintenance contracts with renewal notices; daily registers of every status
+    (CUS-1); file loans lent by a supervisor and checked back in by the clerk, one late
+    (CUS-7). And `policy replay` of November under a candidate with a shorter city arrival
+    time finds jobs that were on time and would be late."""
+    summary = demo["data"]["demo"]
+    states = summary["job_states"]
+    assert summary["service_jobs"] == sum(states.values()) >= 40
+    assert states.get("closed", 0) >= 20 and states.get("dispatched", 0) >= 1, states
+    assert len(states) >= 4, states
+    assert 1 <= summary["late_arrivals"] < summary["service_jobs"] // 2
+    assert summary["rated_jobs"] >= states["closed"]
+    assert summary["maintenance_contracts"] >= 2 and summary["renewal_notices"] >= 2
+    for status in ("on_time", "exception", "late", "missing"):
+        assert summary["registers"].get(status, 0) >= 1, status
+    assert summary["registers"]["on_time"] > summary["registers"]["late"]
+    assert summary["file_loans"] == {"lent": 1, "returned": 3}
+
+    supervisor = _who(demo, "service_supervisor")["id"]
+    technicians = [p["id"] for p in demo["people"] if p["position"] == "technician"]
+    rated = 0
+    for technician in technicians:  # SAT-1: each rated job counts once per item
+        s = _run(
+            demo, "--as", supervisor, "jobs", "survey-summary", technician, "--month", "2026-11"
+        )
+        for counts in s["ratings"].values():
+            assert sum(counts.values()) == s["surveyed"] <= s["jobs"]
+        rated += s["surveyed"]
+    assert rated >= 10
+
+    manager = _who(demo, "sales_manager")["id"]
+    loans = _run(demo, "--as", manager, "loans", "list")
+    clerk = _who(demo, "file_clerk")["id"]
+    returned = [loan for loan in loans if loan["state"] == "returned"]
+    assert all(loan["returned_to"] == clerk != loan["borrower_id"] for loan in returned)
+    assert all(loan["decided_by"] != loan["borrower_id"] for loan in loans)  # X-4
+    late = [loan for loan in returned if loan["returned_at"][:10] > loan["due_back_on"]]
+    assert len(late) == 1
+    overdue = _run(
+        demo,
+        "--as",
+        manager,
+        "registers",
+        "overdue",
+        "--start",
+        "2026-11-01",
+        "--end",
+        "2026-11-30",
+    )
+    assert {r["status"] for r in overdue} == {"late", "missing"}
+
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    city = '[service_jobs.zones.city]\nlabel = "City"\nhours = 6\n'
+    assert city in text
+    candidate = tmp_path / "shorter-city.toml"
+    candidate.write_text(text.replace(city, city.replace("hours = 6", "hours = 2")), "utf-8")
+    gm = _who(demo, "gm")["id"]
+    report = _run(
+        demo,
+        "--as",
+        gm,
+        "policy",
+        "replay",
+        "--policy",
+        str(candidate),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--only",
+        "service_jobs",
+    )
+    [section] = report["sections"]
+    assert section["capability"] == "service_jobs" and section["compared"] >= 20
+    items = section["items"]
+    assert items and all(i["rule"] == "CASE-12" for i in items)
+    # a shorter deadline only makes arrivals later: every difference is on time → late
+    assert all(
+        (i["measure"], i["old_value"], i["new_value"]) == ("late arrivals", "0", "1") for i in items
+    ), items
+    assert all("(city," in i["subject"] for i in items)
+    [late_total] = [t for t in section["totals"] if t["measure"] == "late arrivals"]
+    assert int(late_total["new"]) - int(late_total["old"]) == len(items)
+
+
 def test_the_web_customer_list_shows_the_demo_customers(demo: dict[str, Any]) -> None:
     app = bootstrap(Settings(database_url=demo["url"]))
     try:
@@ -207,7 +296,38 @@ def test_the_demo_is_deterministic_for_a_seed_and_date() -> None:
             sorted(p.staff.name for p in result.people),
             result.case_states,
             result.breaches,
+            (result.job_states, result.late_arrivals, result.registers, result.file_loans),
         )
 
     assert company(7) == company(7)
     assert company(7) != company(8)
+
+
+def test_the_demo_leaves_a_policy_history_with_a_raised_fine_from_november(
+    demo: dict[str, Any],
+) -> None:
+    """Issue 15 (PEN-1, X-4): version 1 is the started-with policy; version 2, uploaded by
+    the customer-service manager and activated by the GM, raises the late hand-over fine from
+    2026-11-01, so `policy versions`, `policy diff 1 2` and the November fines show it."""
+    gm = _who(demo, "gm")["id"]
+    versions = _run(demo, "--as", gm, "policy", "versions")
+    assert [(v["number"], v["state"]) for v in versions] == [(1, "active"), (2, "active")]
+    second = versions[1]
+    assert second["effective_from"] == "2026-11-01"
+    assert second["uploaded_by"] == _who(demo, "cs_manager")["id"]
+    assert second["approved_by"] == gm != second["uploaded_by"]
+    diff = _run(demo, "--as", gm, "policy", "diff", "1", "2")
+    assert [(c["path"], c["old"], c["new"]) for c in diff["changes"]] == [
+        ("version", "2026.1-default", "2026.1-default+demo.2"),
+        ("penalties.catalogue[file_late].amount", "50.00", "80.00"),
+    ]
+    app = bootstrap(Settings(database_url=demo["url"]))
+    with app.storage.unit_of_work() as uow:
+        late = [
+            (e.month, e.amount.amount)
+            for e in uow.penalty_entries.list()
+            if e.kind.value == "violation"
+            and e.explanation.startswith("Customer file handed over late")
+        ]
+    assert late and {a for m, a in late if m == "2026-11"} <= {Decimal("80.00"), Decimal("160.00")}
+    assert {a for m, a in late if m == "2026-10"} <= {Decimal("50.00"), Decimal("100.00")}

@@ -17,8 +17,11 @@ import pytest
 from adapters.policy_file import DEFAULT_POLICY_PATH, default_policy
 from adapters.testing.kit import DEFAULT_START, Lab, Scenario, ScenarioFailed
 from csd_support import at
+from csdomain.kernel.errors import InvalidTransition, PermissionDenied
 from csdomain.org.model import Staff
 from csdomain.policy.model import Policy
+from csdomain.service_jobs.model import ServiceJob
+from csdomain.surveys.model import Survey
 
 
 def _policy_with_file_late(tmp_path: Path, amount: str, name: str = "ours.toml") -> Path:
@@ -265,3 +268,177 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CSDOMAIN_"))}
+
+
+# ------------------------------------------- service jobs, surveys, CAPA, appeals (issue 15)
+def _policy_text_with(tmp_path: Path, old: str, new: str, name: str = "changed.toml") -> Path:
+    """The default policy file with one line ``old`` (which must occur once) made ``new``."""
+    text = Path(DEFAULT_POLICY_PATH).read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _late_repair(s: Scenario) -> tuple[Staff, ServiceJob]:
+    """A city repair call of Monday 12 October 09:00 (due on site by 15:00, 6 business hours),
+    the technician on site at 16:30, fixed and invoiced at 17:00."""
+    wu = s.given.staff("Wu (technician)", position="technician")
+    job = s.given.job_registered(zone="city", at="2026-10-12 09:00")
+    s.when.job_dispatched(job, wu, at="2026-10-12 09:30")
+    s.when.job_arrived(job, at="2026-10-12 16:30")
+    s.when.job_fixed(job, at="2026-10-12 17:00", invoice="300.00")
+    return wu, job
+
+
+def test_case12_late_arrival_is_reported_overdue_and_the_job_rated() -> None:
+    """CASE-12/SAT-1: a city job is due on site within 6 business hours; arriving later is
+    late and the scheduler's late-jobs report names it, once; the customer's ratings close
+    the job."""
+    s = Scenario(Lab(), "late repair")
+    _, job = _late_repair(s)
+    assert s.then.job_arrival(job, late=True).arrive_by == at("2026-10-12 15:00")
+    reported = s.then.job_reported_overdue(job)
+    # swept when the clock moved on to 16:30, before the technician got there
+    assert reported.overdue_reported_at == at("2026-10-12 16:30")
+    with pytest.raises(ScenarioFailed, match="on time"):
+        s.then.job_arrival(job, late=False)
+    rated = s.when.job_rated(job, "satisfied")
+    assert rated.state.value == "closed"
+    s.then.job_ratings(job, "satisfied")
+    with pytest.raises(ScenarioFailed, match="rated"):
+        s.then.job_ratings(job, {"attitude": "fair"})
+
+
+def test_case12_dense_zone_job_arriving_within_twelve_hours_is_on_time() -> None:
+    """CASE-12: the dense zone counts 12 hours round the clock (24x7): registered 20:00,
+    on site 07:00 the next morning is on time and never reported overdue."""
+    s = Scenario(Lab(), "night call")
+    wu = s.given.staff("Wu (technician)", position="technician")
+    job = s.given.job_registered(zone="dense", at="2026-10-13 20:00")
+    s.when.job_dispatched(job, wu, at="2026-10-13 20:10")
+    s.when.job_arrived(job, at="2026-10-14 07:00")
+    assert s.then.job_arrival(job, late=False).arrive_by == at("2026-10-14 08:00")
+    s.when.time_passes(to="2026-10-15 09:00")
+    s.then.job_reported_overdue(job, reported=False)
+    with pytest.raises(ScenarioFailed, match="reported overdue"):
+        s.then.job_reported_overdue(job)
+
+
+def test_case12_scenario_fails_naming_the_deadline_when_the_zone_hours_change(
+    tmp_path: Path,
+) -> None:
+    """CASE-12: the same scenario under a policy giving the city 8 business hours: the 16:30
+    arrival is on time now, and the expectation "late" fails saying so."""
+    policy = _policy_text_with(
+        tmp_path, 'label = "City"\nhours = 6\n', 'label = "City"\nhours = 8\n'
+    )
+    s = Scenario(Lab(policy), "late repair under 8 hours")
+    _, job = _late_repair(s)
+    with pytest.raises(ScenarioFailed) as failed:
+        s.then.job_arrival(job, late=True)
+    message = str(failed.value)
+    assert "'late repair under 8 hours'" in message
+    assert "due on site by 2026-10-12 17:00" in message and "arrived 2026-10-12 16:30" in message
+    s.then.job_reported_overdue(job, reported=False)
+
+
+def _low_survey(s: Scenario) -> Survey:
+    """A survey of 2 November to the policy's 30 % sample of 10 active customers; the three
+    asked answer satisfied, satisfied, dissatisfied (66.7 %); closed after the window."""
+    li = s.given.staff("Li Lei", position="service_adviser")
+    s.given.active_customers(li, 10)
+    survey = s.given.survey_issued(on="2026-11-02")
+    assert s.when.survey_answered(survey, ["satisfied", "satisfied", "dissatisfied"]) == 3
+    s.when.survey_closed(survey, at="2026-11-12")
+    return survey
+
+
+def test_sat2_sat3_survey_below_target_raises_a_capa_case_once() -> None:
+    """SAT-2/SAT-3: 2 of 3 satisfied is 66.7 %, below the 90 % target: the corrective action
+    is due and, raised, is a case with a CAPA item (CASE-11); raising again creates none."""
+    s = Scenario(Lab(), "low satisfaction")
+    survey = _low_survey(s)
+    results = s.then.survey_results(survey, returned=3, satisfaction="66.7", return_rate="100.0")
+    assert results.distributed == 3 and results.population == 10  # 30 % of 10
+    s.then.survey_target(survey, met=False)
+    s.then.corrective_action(survey, raised=False)
+    with pytest.raises(ScenarioFailed, match="meeting the 90 % target"):
+        s.then.survey_target(survey, met=True)
+    action = s.when.corrective_action_raised(survey, s.lab.supervisor)
+    assert action.created
+    case = s.then.corrective_action(survey)
+    assert case is not None and case.number == action.case_number
+    assert not s.when.corrective_action_raised(survey, s.lab.supervisor).created
+    with pytest.raises(ScenarioFailed, match="not raised"):
+        s.then.corrective_action(survey, raised=False)
+
+
+def test_sat3_scenario_fails_when_the_target_is_lowered(tmp_path: Path) -> None:
+    """SAT-3: under a 60 % target the same answers meet it; expecting "below" fails naming
+    the target and the rate, and no corrective action is due."""
+    policy = _policy_text_with(tmp_path, "target_percent = 90 ", "target_percent = 60 ")
+    s = Scenario(Lab(policy), "satisfaction under a 60 % target")
+    survey = _low_survey(s)
+    with pytest.raises(ScenarioFailed) as failed:
+        s.then.survey_target(survey, met=False)
+    assert "below the 60 % target" in str(failed.value)
+    assert "66.7 % (2 of 3 satisfied)" in str(failed.value)
+    with pytest.raises(InvalidTransition, match="meets the target"):
+        s.when.corrective_action_raised(survey, s.lab.supervisor)
+
+
+def test_case11_case_cannot_close_until_another_department_verifies_its_capa() -> None:
+    """CASE-11: a handled case with a corrective action closes only once the action is done
+    and verified effective by someone of another department."""
+    s = Scenario(Lab(), "corrective action")
+    han = s.given.staff("Han Meimei", position="service_adviser")
+    zhao = s.given.staff_of("Quality", "Zhao (quality)")
+    case = s.when.case_received(s.lab.clerk, at="2026-10-12 09:00")
+    s.when.case_acknowledged(case, s.lab.clerk, at="2026-10-12 10:00")
+    s.when.case_handled(case, han, solved_at="2026-10-12 14:00", replied_at="2026-10-13 10:00")
+    item = s.when.corrective_action_added(case, han, at="2026-10-13 11:00")
+    assert item.due_on == date(2026, 10, 20)  # capa_due_working_days = 5
+    s.then.case_cannot_close(case, han)
+    s.when.corrective_action_done(item, at="2026-10-14 10:00")
+    s.then.case_cannot_close(case, han)  # done, not verified
+    with pytest.raises(PermissionDenied, match="another department"):
+        s.when.corrective_action_verified(item, by=s.lab.supervisor)
+    s.when.corrective_action_verified(item, by=zhao, at="2026-10-14 11:00")
+    s.when.case_closed(case, han, at="2026-10-14 12:00")
+    assert s.then.case_closed(case).state.value == "closed"
+    with pytest.raises(ScenarioFailed, match="refused under CASE-11"):
+        s.then.case_cannot_close(case, han)  # refused, but for being closed already
+
+
+def test_case11_case_cannot_close_fails_when_nothing_blocks_the_close() -> None:
+    """CASE-11: without a corrective action the case closes, so the expectation fails."""
+    s = Scenario(Lab(), "no corrective action")
+    han = s.given.staff("Han Meimei", position="service_adviser")
+    case = s.when.case_received(s.lab.clerk, at="2026-10-12 09:00")
+    s.when.case_handled(case, han, solved_at="2026-10-12 14:00", replied_at="2026-10-13 10:00")
+    with pytest.raises(ScenarioFailed, match="not closable yet"):
+        s.then.case_cannot_close(case, han)
+
+
+def test_pen10_appeals_waived_and_reduced_change_the_statement_total() -> None:
+    """PEN-10: two 50 元 fines; one appeal waived (a reversing entry), one reduced to 20 元:
+    the month's statement totals 20 元; an appeal upheld leaves its fine."""
+    s = Scenario(Lab(), "appeals")
+    li = s.given.staff("Li Lei", position="service_adviser")
+    (first,) = s.given.violation(li, "file_late", "2026-10-15")
+    (second,) = s.given.violation(li, "file_late", "2026-10-16")
+    (third,) = s.given.violation(li, "file_late", "2026-10-19")  # the 3rd doubles: 100
+    s.then.statement_total(li, "2026-10", "200.00")
+    waived = s.when.fine_appealed(first)
+    s.then.appeal(waived, "open")
+    s.when.appeal_decided(waived, "waived")
+    s.then.appeal(waived, "waived")
+    s.then.statement_total(li, "2026-10", "150.00")
+    reduced = s.when.fine_appealed(second)
+    s.when.appeal_decided(reduced, "reduced", new_amount="20.00")
+    upheld = s.when.fine_appealed(third)
+    s.when.appeal_decided(upheld, "upheld")
+    s.then.statement_total(li, "2026-10", "120.00")
+    with pytest.raises(ScenarioFailed, match="waived"):
+        s.then.appeal(upheld, "waived")

@@ -439,6 +439,17 @@ def _init_demo(
             f"  {result.visit_plans} visit plans, {result.visits} visits reported "
             f"({result.late_visit_reports} late), {result.survey_responses} answers to the "
             "year's satisfaction survey",
+            f"  {result.service_jobs} service jobs "
+            f"({', '.join(f'{k} {v}' for k, v in result.job_states.items())}), "
+            f"{result.late_arrivals} on site late, {result.rated_jobs} rated, "
+            f"{result.maintenance_contracts} maintenance contracts "
+            f"({result.renewal_notices} renewal notices)",
+            f"  {sum(result.registers.values())} daily registers "
+            f"({', '.join(f'{k} {v}' for k, v in result.registers.items())}), "
+            f"{sum(result.file_loans.values())} file loans "
+            f"({', '.join(f'{k} {v}' for k, v in result.file_loans.items())})",
+            f"  policy versions {', '.join(map(str, result.policy_versions))} "
+            "(csdomain policy versions; policy diff 1 2)",
             f"API tokens of all {len(result.people)} people: {path} (only you can read it)",
             "Some people to act as (csdomain --as ID …, or export CSDOMAIN_ACTOR=ID):",
         ]
@@ -458,6 +469,7 @@ def _init_demo(
                 "staff": len(result.people),
                 "customers": result.customers,
                 "files": result.files,
+                "policy_versions": result.policy_versions,
                 "cases": result.cases,
                 "case_states": result.case_states,
                 "breaches": result.breaches,
@@ -470,6 +482,14 @@ def _init_demo(
                 "visits": result.visits,
                 "late_visit_reports": result.late_visit_reports,
                 "survey_responses": result.survey_responses,
+                "service_jobs": result.service_jobs,
+                "job_states": result.job_states,
+                "late_arrivals": result.late_arrivals,
+                "rated_jobs": result.rated_jobs,
+                "maintenance_contracts": result.maintenance_contracts,
+                "renewal_notices": result.renewal_notices,
+                "registers": result.registers,
+                "file_loans": result.file_loans,
             },
             "tokens_file": str(path),
             "people": {

@@ -22,18 +22,30 @@ from adapters.bootstrap import App, bootstrap
 from adapters.policy_file import default_policy, dump_policy, load_policy
 from adapters.settings import Settings
 from csdomain.cases.commands import CloseCase, ProposeSolution, ReceiveCase, ResponsibilityShare
-from csdomain.cases.model import Case, CaseBreach
+from csdomain.cases.model import CapaItem, Case, CaseBreach
 from csdomain.credit.commands import AuthorizeShipment, OpenCreditAccount, RecordLedgerEntry
 from csdomain.credit.model import ShipmentDecision
-from csdomain.customers.commands import RegisterCustomer
-from csdomain.customers.model import Customer, CustomerFile, FileStatus
+from csdomain.customers.commands import RegisterCustomer, UpdateCustomer
+from csdomain.customers.model import Customer, CustomerFile, CustomerStatus, FileStatus
 from csdomain.kernel.clock import FixedClock
+from csdomain.kernel.ids import StaffId
 from csdomain.kernel.money import Money
 from csdomain.org.model import Department, Staff
-from csdomain.penalties.model import EntryKind, PenaltyEntry, Statement, Violation
+from csdomain.penalties.model import (
+    Appeal,
+    AppealState,
+    EntryKind,
+    PenaltyEntry,
+    Statement,
+    Violation,
+)
 from csdomain.policy.model import Policy
 from csdomain.policy_lab.commands import UploadPolicy
+from csdomain.service_jobs.commands import RegisterJob
+from csdomain.service_jobs.model import ServiceJob
 from csdomain.services import Services
+from csdomain.surveys.commands import CreateSurvey, RaiseCorrectiveAction, RecordResponse
+from csdomain.surveys.model import CorrectiveAction, Survey, SurveyResults
 from csdomain.visits.commands import PlanVisit, ReportVisit
 from csdomain.visits.model import PlannedVisit, Visit
 
@@ -105,6 +117,7 @@ class Lab:
         self.clerk = org.add_staff(
             self.admin.id, name="Zhou (archive)", role="staff", department_id=self.department.id
         )
+        self._departments: dict[str, Department] = {self.department.name: self.department}
         self._phones = itertools.count(1)
         self._refs = itertools.count(1)
         self.jobs_follow_clock = True
@@ -166,18 +179,28 @@ class Lab:
         role: str = "staff",
         position: str = "",
         supervisor: Staff | None = None,
+        department: str = "",
     ) -> Staff:
-        """A person in the sales department; staff report to the lab's supervisor."""
-        if supervisor is None and role == "staff":
+        """A person in the sales department (or the department named ``department``, added
+        on first use); sales staff report to the lab's supervisor."""
+        home = self.department_named(department) if department else self.department
+        if supervisor is None and role == "staff" and home.id == self.department.id:
             supervisor = self.supervisor
         return self.services.org.add_staff(
             self.admin.id,
             name=name,
             role=role,
-            department_id=self.department.id,
+            department_id=home.id,
             position=position,
             supervisor_id=supervisor.id if supervisor is not None else None,
         )
+
+    def department_named(self, name: str) -> Department:
+        """The department called ``name``, added by the administrator on first use (e.g. a
+        quality department that verifies corrective actions, CASE-11)."""
+        if name not in self._departments:
+            self._departments[name] = self.services.org.add_department(self.admin.id, name)
+        return self._departments[name]
 
     # ------------------------------------------------------------- customers
     def customer(self, owner: Staff, name: str = "", **fields: Any) -> Customer:
@@ -248,10 +271,22 @@ class Lab:
         closed_at: Moment,
         amount: str = "200.00",
     ) -> Case:
-        """CASE-7…CASE-10, the plain road: the supervisor accepts the case and assigns it to
+        """CASE-7…CASE-10, the plain road: ``handle_case`` then ``close_case``."""
+        self.handle_case(case, handler, solved_at=solved_at, replied_at=replied_at, amount=amount)
+        return self.close_case(case, handler, at=closed_at, amount=amount)
+
+    def handle_case(
+        self,
+        case: Case,
+        handler: Staff,
+        *,
+        solved_at: Moment,
+        replied_at: Moment,
+        amount: str = "200.00",
+    ) -> Case:
+        """CASE-7…CASE-9 up to the close: the supervisor accepts the case and assigns it to
         ``handler``, who proposes a remedy of ``amount`` that the GM approves (``solved_at``);
-        the handler replies and follows up with a satisfied customer (``replied_at``); the
-        supervisor closes it (``closed_at``), the department 100 % responsible."""
+        the handler replies and follows up with a satisfied customer (``replied_at``)."""
         cs = self.services.cases
         self.set_time(solved_at)
         cs.accept(self.supervisor.id, case.id)
@@ -268,9 +303,16 @@ class Lab:
         cs.approve(self.gm.id, case.id)
         self.set_time(replied_at)
         cs.reply(handler.id, case.id, "phone", "our offer")
-        cs.follow_up(handler.id, case.id, accepted=True, satisfaction=5)
-        self.set_time(closed_at)
-        return cs.close(
+        return cs.follow_up(handler.id, case.id, accepted=True, satisfaction=5)
+
+    def close_case(
+        self, case: Case, handler: Staff, *, at: Moment | None = None, amount: str = "200.00"
+    ) -> Case:
+        """CASE-10/CASE-11: the supervisor closes the handled case (its first cause, the
+        department 100 % responsible, ``handler`` the person, a loss of ``amount``); refused
+        while a corrective action is not verified effective."""
+        self._at(at)
+        return self.services.cases.close(
             self.supervisor.id,
             case.id,
             CloseCase(
@@ -283,6 +325,51 @@ class Lab:
             ),
         )
 
+    def case(self, case: Case) -> Case:
+        """The case as stored now (read by the GM)."""
+        return self.services.cases.get(self.gm.id, case.id)
+
+    # ------------------------------------------------------------------ CAPA
+    def add_capa(
+        self,
+        case: Case,
+        owner: Staff,
+        description: str = "Prevent the fault from recurring",
+        *,
+        at: Moment | None = None,
+        due_working_days: int | None = None,
+    ) -> CapaItem:
+        """CASE-11: the department manager adds a corrective action owned by ``owner``, due
+        ``cases.capa_due_working_days`` working days later unless told otherwise."""
+        self._at(at)
+        return self.services.cases.add_capa(
+            self.manager.id, case.id, description, owner.id, due_working_days
+        )
+
+    def complete_capa(
+        self, item: CapaItem, at: Moment | None = None, note: str = "done"
+    ) -> CapaItem:
+        """CASE-11: the action's owner reports it done."""
+        self._at(at)
+        return self.services.cases.complete_capa(item.owner_id, item.id, note)
+
+    def verify_capa(
+        self,
+        item: CapaItem,
+        verifier: Staff,
+        *,
+        effective: bool = True,
+        at: Moment | None = None,
+        note: str = "checked on site",
+    ) -> CapaItem:
+        """CASE-11: ``verifier`` (of another department than the owner's) judges it."""
+        self._at(at)
+        return self.services.cases.verify_capa(verifier.id, item.id, effective=effective, note=note)
+
+    def capa_items(self, case: Case) -> builtins.list[CapaItem]:
+        """CASE-11: the corrective actions of ``case`` (read by the GM)."""
+        return self.services.cases.capa_items(self.gm.id, case.id)
+
     def breaches(self, case: Case) -> builtins.list[CaseBreach]:
         """CASE-7: the clocks of ``case`` recorded as breached (read by the GM)."""
         return self.services.cases.breaches(self.gm.id, case.id)
@@ -290,12 +377,15 @@ class Lab:
     # ------------------------------------------------------------ schedulers
     def run_jobs(self, at: Moment | None = None) -> builtins.list[PenaltyEntry]:
         """Run the periodic jobs as the scheduler would at the current time: the case sweep
-        (CASE-7), the late visit reports sweep (VIS-2), then violations from events (PEN-1).
-        Each records a fact once, so running them again changes nothing."""
+        (CASE-7), the late visit reports sweep (VIS-2), the service-job priority and overdue
+        reports (CASE-12), then violations from events (PEN-1). Each records a fact once, so
+        running them again changes nothing."""
         if at is not None:
             self.clock.set(self._moment(at))
         self.services.cases.sweep(self.system.id)
         self.services.visits.sweep_late_reports(self.system.id)
+        self.services.service_jobs.prioritize_undispatched(self.system.id)
+        self.services.service_jobs.report_late(self.system.id)
         return self.services.penalties.record_from_events(self.system.id)
 
     # ------------------------------------------------------------- penalties
@@ -459,6 +549,207 @@ class Lab:
                 outcome=self.policy.visits.outcomes[0],
                 planned_visit_id=planned.id if planned is not None else None,
             ),
+        )
+
+    # ---------------------------------------------------------- service jobs
+    def register_job(
+        self,
+        *,
+        zone: str,
+        work_type: str = "",
+        at: Moment | None = None,
+        registrar: Staff | None = None,
+        customer: Customer | None = None,
+        description: str = "The unit does not start",
+    ) -> ServiceJob:
+        """CASE-12: a repair call registered at ``at`` (by the archive clerk unless told) in
+        ``zone``; its on-site deadline follows the zone's hours. ``work_type`` defaults to
+        the policy's first invoiced type (paid work)."""
+        self._at(at)
+        policy = self.policy.service_jobs
+        return self.services.service_jobs.register(
+            (registrar or self.clerk).id,
+            RegisterJob(
+                customer_name=customer.name if customer is not None else "Zhang San",
+                address="1 Renmin Road",
+                zone=zone,
+                work_type=work_type or policy.invoiced_work_types[0],
+                description=description,
+                customer_id=customer.id if customer is not None else None,
+            ),
+        )
+
+    def dispatch_job(
+        self, job: ServiceJob, technician: Staff, at: Moment | None = None
+    ) -> ServiceJob:
+        """CASE-12: the supervisor, dispatching, sends ``technician``."""
+        self._at(at)
+        return self.services.service_jobs.dispatch(self.supervisor.id, job.id, technician.id)
+
+    def _technician(self, job: ServiceJob) -> StaffId:
+        """The technician dispatched to ``job`` as stored now (the caller's copy may be older)."""
+        job = self.job(job)
+        if job.technician_id is None:
+            raise ValueError(f"job {job.id} is not dispatched: dispatch it first (CASE-12)")
+        return job.technician_id
+
+    def arrive(self, job: ServiceJob, at: Moment | None = None) -> ServiceJob:
+        """CASE-12: the dispatched technician is on site at ``at``."""
+        self._at(at)
+        return self.services.service_jobs.arrive(self._technician(job), job.id)
+
+    def fix_job(
+        self, job: ServiceJob, at: Moment | None = None, *, invoice: str | None = None
+    ) -> ServiceJob:
+        """CASE-12: fixed on site (the customer signs); paid work is then invoiced by the
+        clerk for ``invoice`` 元 when given."""
+        self._at(at)
+        sj = self.services.service_jobs
+        job = sj.fix_on_site(self._technician(job), job.id, customer_signed=True)
+        if invoice is not None:
+            job = sj.invoice(self.clerk.id, job.id, f"INV-{next(self._refs)}", Money.of(invoice))
+        return job
+
+    def rate_job(
+        self,
+        job: ServiceJob,
+        ratings: dict[str, str] | str,
+        *,
+        at: Moment | None = None,
+        close: bool = True,
+    ) -> ServiceJob:
+        """SAT-1: the customer's ratings (item → level, or one level for every item) are
+        recorded by the clerk (never the technician rated, X-4), then the job is closed."""
+        self._at(at)
+        sj = self.services.service_jobs
+        if isinstance(ratings, str):
+            ratings = dict.fromkeys(self.policy.service_jobs.survey_items, ratings)
+        job = sj.record_survey(self.clerk.id, job.id, ratings)
+        return sj.close(self.clerk.id, job.id) if close else job
+
+    def job(self, job: ServiceJob) -> ServiceJob:
+        """The job as stored now (read by the manager)."""
+        return self.services.service_jobs.get(self.manager.id, job.id)
+
+    # --------------------------------------------------------------- surveys
+    def active_customers(self, owner: Staff, count: int) -> builtins.list[Customer]:
+        """SAT-2: ``count`` customers of ``owner`` with a closed deal (the survey's
+        population is the active customers)."""
+        cs = self.services.customers
+        out: builtins.list[Customer] = []
+        for _ in range(count):
+            c = self.customer(owner)
+            out.append(
+                cs.update(
+                    owner.id,
+                    c.id,
+                    UpdateCustomer(expected_version=c.version, status=CustomerStatus.CLOSED_DEAL),
+                )
+            )
+        return out
+
+    def create_survey(
+        self,
+        *,
+        to: Iterable[Customer] = (),
+        percent: int | None = None,
+        on: date | str | None = None,
+        title: str = "Customer satisfaction",
+        period: tuple[date | str, date | str] | None = None,
+    ) -> Survey:
+        """SAT-2: the department manager issues, on ``on`` (the clock moves there; today
+        unless told), a periodic survey opening that day to the customers ``to``, or to
+        ``percent`` % of the active customers (the policy's minimum when neither is given);
+        the period defaults to the opening day's year."""
+        self._at(on)  # issued on its opening day
+        opens = self.now().date()
+        start, end = period or (date(opens.year, 1, 1), date(opens.year, 12, 31))
+        return self.services.surveys.create(
+            self.manager.id,
+            CreateSurvey(
+                title=title,
+                period_start=as_date(start),
+                period_end=as_date(end),
+                opens_on=opens,
+                customer_ids=[c.id for c in to],
+                distribute_percent=percent,
+            ),
+        )
+
+    def answer_survey(
+        self, survey: Survey, levels: Sequence[str], on: date | str | None = None
+    ) -> int:
+        """SAT-2: the survey's recipients answer, in their order, one level each, on ``on``
+        (the clock moves there) — the clerk records them; returns how many answered."""
+        sv = self.services.surveys
+        recipients = sv.recipients(self.clerk.id, survey.id)
+        if len(levels) > len(recipients):
+            raise ValueError(
+                f"{len(levels)} answers for a survey sent to {len(recipients)} customers"
+            )
+        self._at(on)  # answered that day
+        day = as_date(on) if on is not None else None
+        for customer_id, level in zip(recipients, levels, strict=False):
+            sv.record_response(
+                self.clerk.id,
+                survey.id,
+                RecordResponse(customer_id=customer_id, level=level, on=day),
+            )
+        return len(levels)
+
+    def close_survey(self, survey: Survey, at: Moment | None = None) -> SurveyResults:
+        """SAT-2: the manager ends the collection and compiles the statistics."""
+        self._at(at)
+        return self.services.surveys.close(self.manager.id, survey.id)
+
+    def raise_corrective_action(
+        self,
+        survey: Survey,
+        owner: Staff,
+        description: str = "Retrain the service team",
+        at: Moment | None = None,
+    ) -> CorrectiveAction:
+        """SAT-3: the manager raises the survey's corrective action (a case with a CAPA item
+        owned by ``owner``); refused when satisfaction meets the target."""
+        self._at(at)
+        return self.services.surveys.raise_corrective_action(
+            self.manager.id,
+            survey.id,
+            RaiseCorrectiveAction(owner_id=owner.id, description=description),
+        )
+
+    def survey_results(self, survey: Survey) -> SurveyResults:
+        """SAT-2/SAT-3: the statistics and rule checks as of now (read by the manager)."""
+        return self.services.surveys.results(self.manager.id, survey.id)
+
+    # --------------------------------------------------------------- appeals
+    def appeal(self, entry: PenaltyEntry, reason: str = "I was on leave that day") -> Appeal:
+        """PEN-10: the penalised person appeals their own entry."""
+        return self.services.penalties.appeal(entry.staff_id, entry.id, reason)
+
+    def stored_appeal(self, appeal: Appeal) -> Appeal:
+        """PEN-10: the appeal as stored now (a read: there is no appeal-reading use case)."""
+        with self.app.storage.unit_of_work() as uow:
+            return uow.appeals.get(appeal.id)
+
+    def decide_appeal(
+        self,
+        appeal: Appeal,
+        decision: AppealState | str,
+        *,
+        new_amount: str | None = None,
+        reason: str = "reviewed the evidence",
+        at: Moment | None = None,
+    ) -> Appeal:
+        """PEN-10: the department manager upholds, reduces (to ``new_amount``) or waives it;
+        a reduction or waiver is a reversing entry, never an edit (X-7)."""
+        self._at(at)
+        return self.services.penalties.decide_appeal(
+            self.manager.id,
+            appeal.id,
+            AppealState(decision),
+            reason,
+            Money.of(new_amount) if new_amount is not None else None,
         )
 
 
