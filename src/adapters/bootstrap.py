@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import attrs
 
@@ -32,6 +33,11 @@ from csdomain.policy.model import Policy
 from csdomain.policy_lab.services import load_history, refresh_history
 from csdomain.ports import UnitOfWork
 from csdomain.services import Services
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+T = TypeVar("T")
 
 
 class Storage(Protocol):
@@ -135,27 +141,37 @@ def bootstrap(
     )
 
 
-# one memory job store per memory storage, so Flask apps over the same data share jobs
-_MEMORY_REPLAY_JOBS: weakref.WeakKeyDictionary[Storage, MemoryReplayJobs] = (
-    weakref.WeakKeyDictionary()
-)
-_REPLAY_JOBS_LOCK = threading.Lock()
+# adapter state kept beside a storage's data (web sessions, replay jobs): on SQL a table
+# every worker reads; on memory one store per storage, so Flask apps over the same data share
+_BESIDE: weakref.WeakKeyDictionary[Storage, dict[object, Any]] = weakref.WeakKeyDictionary()
+_BESIDE_LOCK = threading.Lock()
+
+
+def beside(storage: Storage, sql: Callable[[Engine], T], memory: Callable[[], T]) -> T:
+    """The store of one kind of adapter state beside ``storage``'s data: ``sql(engine)`` on
+    a SQL storage, else the one ``memory()`` instance of this storage (made on first use)."""
+    from adapters.sql import SqlStorage  # late, as in make_storage
+
+    if isinstance(storage, SqlStorage):
+        return sql(storage.engine)
+    with _BESIDE_LOCK:
+        stores = _BESIDE.setdefault(storage, {})
+        store = stores.get(memory)
+        if store is None:
+            store = stores[memory] = memory()
+        return cast(T, store)
 
 
 def replay_job_store(storage: Storage) -> ReplayJobStore:
     """Where the HTTP replay keeps its jobs (issue 15), beside ``storage``'s data: the
     ``replay_jobs`` table that every worker reads, or this process's memory."""
-    from adapters.sql import SqlStorage  # late, as in make_storage
 
-    if isinstance(storage, SqlStorage):
+    def sql(engine: Engine) -> ReplayJobStore:
         from adapters.sql.replay_jobs import SqlReplayJobs
 
-        return SqlReplayJobs(storage.engine)
-    with _REPLAY_JOBS_LOCK:
-        store = _MEMORY_REPLAY_JOBS.get(storage)
-        if store is None:
-            store = _MEMORY_REPLAY_JOBS[storage] = MemoryReplayJobs()
-        return store
+        return SqlReplayJobs(engine)
+
+    return beside(storage, sql, MemoryReplayJobs)
 
 
 def _require_database(settings: Settings) -> None:

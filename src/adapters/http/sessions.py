@@ -21,19 +21,21 @@ import hashlib
 import logging
 import secrets
 import threading
-import weakref
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from adapters.bootstrap import App, Storage
+from adapters.bootstrap import App, Storage, beside
 from adapters.settings import Settings
 from adapters.web_sessions import MemoryWebSessions, WebSessionRow, WebSessionStore
 from csdomain.kernel.errors import NotFound, PermissionDenied
 from csdomain.kernel.ids import StaffId
 from csdomain.org.model import Staff, hash_token
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 SECRET_NAME = "flask.secret_key"
@@ -43,24 +45,15 @@ _EXTENSION = "csdomain.web_sessions"
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-# one memory store per memory storage, so Flask apps over the same data share sessions
-_MEMORY_STORES: weakref.WeakKeyDictionary[Storage, MemoryWebSessions] = weakref.WeakKeyDictionary()
-_MEMORY_LOCK = threading.Lock()
-
-
 def store_for(storage: Storage) -> WebSessionStore:
     """The session store beside ``storage``'s data (SQL tables, or this process's memory)."""
-    from adapters.sql import SqlStorage  # late, as in adapters.bootstrap.make_storage
 
-    if isinstance(storage, SqlStorage):
+    def sql(engine: Engine) -> WebSessionStore:
         from adapters.sql.web_sessions import SqlWebSessions
 
-        return SqlWebSessions(storage.engine)
-    with _MEMORY_LOCK:
-        store = _MEMORY_STORES.get(storage)
-        if store is None:
-            store = _MEMORY_STORES[storage] = MemoryWebSessions()
-        return store
+        return SqlWebSessions(engine)
+
+    return beside(storage, sql, MemoryWebSessions)
 
 
 def hash_session_id(session_id: str) -> str:

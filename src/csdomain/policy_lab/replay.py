@@ -91,6 +91,13 @@ class ReplayScope:
             return self.candidate_calendar
         return self.calendar
 
+    def instants(self, window: Window) -> tuple[datetime, datetime]:
+        """``window`` as company-time instants ``[start, end)``, the end cut to the replay's
+        "now" (what happened after it has not happened yet)."""
+        tz = self.now.tzinfo
+        start = datetime.combine(window.start, time(0), tzinfo=tz)
+        return start, min(datetime.combine(window.end, time(0), tzinfo=tz), self.now)
+
     def policy_on(self, day: date) -> Policy:
         """The policy in force on ``day``: what the recorded decision was judged by."""
         return self.in_force if self.in_force_at is None else self.in_force_at(day)

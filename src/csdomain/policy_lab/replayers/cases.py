@@ -11,7 +11,6 @@ or roles, as the sweep names them).
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from decimal import Decimal
 
 from csdomain.cases.clocks import ClockState, case_clocks, escalation_name
@@ -63,9 +62,7 @@ class CaseClocksReplayer:
 
     def replay(self, scope: ReplayScope, window: Window) -> WindowResult:
         result = WindowResult()
-        tz = scope.now.tzinfo
-        start = datetime.combine(window.start, time(0), tzinfo=tz)
-        end = min(datetime.combine(window.end, time(0), tzinfo=tz), scope.now)
+        start, end = scope.instants(window)
         offset = 0
         while True:
             cases = list(

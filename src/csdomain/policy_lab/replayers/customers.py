@@ -14,7 +14,7 @@ CUS-3 sweep charges it; a late hand-over is charged (PEN-1) when the policy's ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from csdomain.customers.deadlines import (
@@ -223,9 +223,7 @@ class CustomersReplayer:
     def _loans(
         self, scope: ReplayScope, window: Window, result: WindowResult, names: _Names
     ) -> None:
-        tz = scope.now.tzinfo
-        start = datetime.combine(window.start, time(0), tzinfo=tz)
-        end = min(datetime.combine(window.end, time(0), tzinfo=tz), scope.now)
+        start, end = scope.instants(window)
         today = scope.now.date()
         offset = 0
         while start < end:

@@ -14,7 +14,7 @@ against the notice recorded.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
@@ -87,9 +87,7 @@ class ServiceJobsReplayer:
 
     def replay(self, scope: ReplayScope, window: Window) -> WindowResult:
         result = WindowResult()
-        tz = scope.now.tzinfo
-        start = datetime.combine(window.start, time(0), tzinfo=tz)
-        end = min(datetime.combine(window.end, time(0), tzinfo=tz), scope.now)
+        start, end = scope.instants(window)
         offset = 0
         while start < end:
             jobs = list(

@@ -17,7 +17,7 @@ policy sets no SAT-1 target, so the rate is compared, not judged.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from csdomain.policy.model import Policy
@@ -219,8 +219,7 @@ class SurveysReplayer:
     def _job_ratings(self, scope: ReplayScope, window: Window, result: WindowResult) -> None:
         """SAT-1: the month's per-job ratings counted satisfied under both policies."""
         tz = scope.now.tzinfo
-        start = datetime.combine(window.start, time(0), tzinfo=tz)
-        end = min(datetime.combine(window.end, time(0), tzinfo=tz), scope.now)
+        start, end = scope.instants(window)
         if end <= start:
             return
         ratings = old_satisfied = new_satisfied = 0
