@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from adapters.sql.errors import translating
-from adapters.sql.mapping import MAPPED
-from adapters.sql.repositories import _Repository
+from adapters.sql.repositories import _AppendOnly
 from adapters.sql.schema import ID, metadata, seq_column
 from adapters.sql.types import (
     AwareDateTime,
@@ -44,17 +43,12 @@ PERFORMANCE_INDEXES = [
 ]
 
 
-MAPPED.update(
-    {
-        AuditEvent: (audit_events, audit_events.c.id),
-    }
-)
-
-
-class SqlAudit(_Repository[AuditEvent]):
-    """X-7: the append-only audit trail, in the order events happened (then were recorded)."""
+class SqlAudit(_AppendOnly[AuditEvent]):
+    """X-7: the append-only audit trail, in the order events happened (then were recorded).
+    Written and read through Core (not mapped): an audit event is never changed."""
 
     cls = AuditEvent
+    table = audit_events
     label = "audit event"
 
     @translating

@@ -13,7 +13,7 @@ from adapters.sql import customers as sql_customers
 from adapters.sql.errors import translating
 from adapters.sql.mapping import MAPPED
 from adapters.sql.org import in_department
-from adapters.sql.repositories import _Repository, pending_keys
+from adapters.sql.repositories import _AppendOnly, _Repository, pending_keys
 from adapters.sql.schema import ID, metadata, seq_column
 from adapters.sql.types import (
     AwareDateTime,
@@ -160,7 +160,6 @@ PERFORMANCE_INDEXES = [
 MAPPED.update(
     {
         Case: (cases, cases.c.id),
-        CaseEvent: (case_events, case_events.c.id),
         CaseBreach: (case_breaches, case_breaches.c.id),
         CapaItem: (capa_items, capa_items.c.id),
     }
@@ -278,25 +277,38 @@ class SqlCaseNumbers:
     @translating
     def next(self, month: str) -> int:
         conn = self.session.connection()
-        insert: Any
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif conn.dialect.name == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise NotImplementedError(conn.dialect.name)
-        c = case_numbers.c
-        stmt = (
-            insert(case_numbers)
-            .values(month=month, last=1)
-            .on_conflict_do_update(index_elements=[c.month], set_={"last": c.last + 1})
-            .returning(c.last)
-        )
-        return int(conn.execute(stmt).scalar_one())
+        stmt = _NEXT_NUMBER.get(conn.dialect.name)
+        if stmt is None:
+            stmt = _NEXT_NUMBER[conn.dialect.name] = _next_number(conn.dialect.name)
+        return int(conn.execute(stmt, {"month": month}).scalar_one())
 
 
-class SqlCaseEvents(_Repository[CaseEvent]):
+_NEXT_NUMBER: dict[str, Any] = {}  # per dialect, built once: this runs on every intake
+
+
+def _next_number(dialect: str) -> Any:
+    """The month counter's upsert: insert 1 or add one, returning the number drawn."""
+    insert: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(dialect)
+    c = case_numbers.c
+    return (
+        insert(case_numbers)
+        .values(month=sa.bindparam("month"), last=1)
+        .on_conflict_do_update(index_elements=[c.month], set_={"last": c.last + 1})
+        .returning(c.last)
+    )
+
+
+class SqlCaseEvents(_AppendOnly[CaseEvent]):
+    """X-7: a case's append-only history, written and read through Core (not mapped)."""
+
     cls = CaseEvent
+    table = case_events
     label = "case event"
 
     @translating

@@ -100,3 +100,62 @@ class _Repository(Generic[T]):
             field = f"{self.label.replace(' ', '_')}_id"
             raise NotFound(f"{self.label} {key} not found", field=field)
         return obj
+
+
+_APPENDED = "csdomain.appended"
+
+
+def appended(session: Session) -> dict[sa.Table, list[dict[str, Any]]]:
+    """Rows the append-only repositories staged in this session's transaction, per table."""
+    staged: dict[sa.Table, list[dict[str, Any]]] = session.info.setdefault(_APPENDED, {})
+    return staged
+
+
+def write_appended(session: Session) -> None:
+    """Insert the staged append-only rows, one ``executemany`` per table, after the ORM's own
+    flush (their rows may refer to objects it inserts). Called before the commit and before
+    any read of an append-only table, so a unit of work reads its own writes."""
+    staged = session.info.get(_APPENDED)
+    if not staged:
+        return
+    session.flush()
+    connection = session.connection()
+    for table, rows in staged.items():
+        if rows:
+            connection.execute(table.insert(), rows)
+    staged.clear()
+
+
+class _AppendOnly(Generic[T]):
+    """A repository of append-only records (X-7: audit events, case events) written and read
+    through SQLAlchemy Core instead of the ORM. They are never changed, so they need neither
+    the identity map, change tracking nor versions — which cost more per row than the row's
+    INSERT (issue 10). ``add`` stages a plain row; the unit of work inserts the staged rows
+    in one statement per table before it commits; a duplicate id is refused by the unique
+    key then (Conflict)."""
+
+    cls: type[T]
+    table: sa.Table
+    label: str
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._columns = [c.name for c in self.table.columns if c.name != "seq"]
+
+    @translating
+    def add(self, obj: T) -> None:
+        row = {name: getattr(obj, name) for name in self._columns}
+        added = pending_keys(self.session)
+        if (self.cls, row["id"]) in added:  # the same record twice in one unit of work
+            raise Conflict(f"{self.label} {row['id']} already exists")
+        added.add((self.cls, row["id"]))
+        appended(self.session).setdefault(self.table, []).append(row)
+
+    def _select(self) -> sa.Select[Any]:
+        return sa.select(*(self.table.c[name] for name in self._columns))
+
+    def _all(self, stmt: sa.Select[Any]) -> list[T]:
+        """Records of a query, after writing what this unit of work staged."""
+        write_appended(self.session)
+        rows = self.session.connection().execute(stmt)
+        return [self.cls(**row._mapping) for row in rows]

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from adapters.sql.audit import SqlAudit
@@ -49,7 +50,7 @@ from adapters.sql.penalties import (
     SqlViolations,
 )
 from adapters.sql.policy_lab import SqlPolicyVersions
-from adapters.sql.repositories import pending_keys
+from adapters.sql.repositories import appended, pending_keys, write_appended
 from adapters.sql.service_jobs import SqlContracts, SqlExchanges, SqlServiceJobs, SqlSettlements
 from adapters.sql.surveys import SqlSurveyRecipients, SqlSurveyResponses, SqlSurveys
 from adapters.sql.types import register_timezone
@@ -174,58 +175,85 @@ def lock_id(key: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+R = TypeVar("R")
+
+
+class _Repo(Generic[R]):
+    """A unit of work's repository, built over its session when first read and then kept
+    in the instance's ``__dict__`` (a non-data descriptor, so later reads are plain
+    attribute reads): building all 43 per unit of work cost more than some use cases."""
+
+    def __init__(self, factory: Callable[[Session], R]) -> None:
+        self.factory = factory
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> R | Self:
+        if uow is None:
+            return self
+        repository = self.factory(uow.session)
+        uow.__dict__[self.name] = repository
+        return repository
+
+
 class SqlUnitOfWork:
     """One business transaction over one session (csdomain.ports.UnitOfWork)."""
+
+    # each repository is built on first use (a use case touches two or three of the 43):
+    # typed as the ports, so this satisfies csdomain.ports.UnitOfWork by construction
+    departments = _Repo[DepartmentRepository](SqlDepartments)
+    staff = _Repo[StaffRepository](SqlStaff)
+    regions = _Repo[RegionRepository](SqlRegions)
+    tokens = _Repo[TokenRepository](SqlTokens)
+    customers = _Repo[CustomerRepository](SqlCustomers)
+    files = _Repo[FileRepository](SqlFiles)
+    grade_changes = _Repo[GradeChangeRepository](SqlGradeChanges)
+    access_log = _Repo[AccessLogRepository](SqlAccessLog)
+    destructions = _Repo[DestructionRepository](SqlDestructions)
+    destruction_requests = _Repo[DestructionRequestRepository](SqlDestructionRequests)
+    deregistrations = _Repo[DeregistrationRepository](SqlDeregistrations)
+    daily_registers = _Repo[DailyRegisterRepository](SqlDailyRegisters)
+    file_loans = _Repo[FileLoanRepository](SqlFileLoans)
+    sales_figures = _Repo[SalesFigureRepository](SqlSalesFigures)
+    audit = _Repo[AuditRepository](SqlAudit)
+    cases = _Repo[CaseRepository](SqlCases)
+    case_numbers = _Repo[CaseNumberRepository](SqlCaseNumbers)
+    case_events = _Repo[CaseEventRepository](SqlCaseEvents)
+    case_breaches = _Repo[CaseBreachRepository](SqlCaseBreaches)
+    capa = _Repo[CapaRepository](SqlCapa)
+    service_jobs = _Repo[ServiceJobRepository](SqlServiceJobs)
+    contracts = _Repo[ContractRepository](SqlContracts)
+    settlements = _Repo[SettlementRepository](SqlSettlements)
+    exchanges = _Repo[ExchangeRepository](SqlExchanges)
+    violations = _Repo[ViolationRepository](SqlViolations)
+    penalty_entries = _Repo[PenaltyEntryRepository](SqlPenaltyEntries)
+    appeals = _Repo[AppealRepository](SqlAppeals)
+    recommendations = _Repo[RecommendationRepository](SqlRecommendations)
+    bonuses = _Repo[BonusRepository](SqlBonuses)
+    statements = _Repo[StatementRepository](SqlStatements)
+    settled_months = _Repo[SettledMonthRepository](SqlSettledMonths)
+    credit_accounts = _Repo[CreditAccountRepository](SqlCreditAccounts)
+    credit_grades = _Repo[CreditGradeRepository](SqlCreditGrades)
+    credit_ledger = _Repo[CreditLedgerRepository](SqlCreditLedger)
+    credit_shipments = _Repo[ShipmentRepository](SqlShipments)
+    visit_plans = _Repo[VisitPlanRepository](SqlVisitPlans)
+    planned_visits = _Repo[PlannedVisitRepository](SqlPlannedVisits)
+    visits = _Repo[VisitRepository](SqlVisits)
+    follow_ups = _Repo[FollowUpRepository](SqlFollowUps)
+    surveys = _Repo[SurveyRepository](SqlSurveys)
+    survey_recipients = _Repo[SurveyRecipientRepository](SqlSurveyRecipients)
+    survey_responses = _Repo[SurveyResponseRepository](SqlSurveyResponses)
+    policy_versions = _Repo[PolicyVersionRepository](SqlPolicyVersions)
 
     def __init__(self, sessions: sessionmaker[VersionedSession]) -> None:
         self.session = sessions()
         self._locked: set[str] = set()
-        # typed as the ports, so this satisfies csdomain.ports.UnitOfWork by construction
-        self.departments: DepartmentRepository = SqlDepartments(self.session)
-        self.staff: StaffRepository = SqlStaff(self.session)
-        self.regions: RegionRepository = SqlRegions(self.session)
-        self.tokens: TokenRepository = SqlTokens(self.session)
-        self.customers: CustomerRepository = SqlCustomers(self.session)
-        self.files: FileRepository = SqlFiles(self.session)
-        self.grade_changes: GradeChangeRepository = SqlGradeChanges(self.session)
-        self.access_log: AccessLogRepository = SqlAccessLog(self.session)
-        self.destructions: DestructionRepository = SqlDestructions(self.session)
-        self.destruction_requests: DestructionRequestRepository = SqlDestructionRequests(
-            self.session
-        )
-        self.deregistrations: DeregistrationRepository = SqlDeregistrations(self.session)
-        self.daily_registers: DailyRegisterRepository = SqlDailyRegisters(self.session)
-        self.file_loans: FileLoanRepository = SqlFileLoans(self.session)
-        self.sales_figures: SalesFigureRepository = SqlSalesFigures(self.session)
-        self.audit: AuditRepository = SqlAudit(self.session)
-        self.cases: CaseRepository = SqlCases(self.session)
-        self.case_numbers: CaseNumberRepository = SqlCaseNumbers(self.session)
-        self.case_events: CaseEventRepository = SqlCaseEvents(self.session)
-        self.case_breaches: CaseBreachRepository = SqlCaseBreaches(self.session)
-        self.capa: CapaRepository = SqlCapa(self.session)
-        self.service_jobs: ServiceJobRepository = SqlServiceJobs(self.session)
-        self.contracts: ContractRepository = SqlContracts(self.session)
-        self.settlements: SettlementRepository = SqlSettlements(self.session)
-        self.exchanges: ExchangeRepository = SqlExchanges(self.session)
-        self.violations: ViolationRepository = SqlViolations(self.session)
-        self.penalty_entries: PenaltyEntryRepository = SqlPenaltyEntries(self.session)
-        self.appeals: AppealRepository = SqlAppeals(self.session)
-        self.recommendations: RecommendationRepository = SqlRecommendations(self.session)
-        self.bonuses: BonusRepository = SqlBonuses(self.session)
-        self.statements: StatementRepository = SqlStatements(self.session)
-        self.settled_months: SettledMonthRepository = SqlSettledMonths(self.session)
-        self.credit_accounts: CreditAccountRepository = SqlCreditAccounts(self.session)
-        self.credit_grades: CreditGradeRepository = SqlCreditGrades(self.session)
-        self.credit_ledger: CreditLedgerRepository = SqlCreditLedger(self.session)
-        self.credit_shipments: ShipmentRepository = SqlShipments(self.session)
-        self.visit_plans: VisitPlanRepository = SqlVisitPlans(self.session)
-        self.planned_visits: PlannedVisitRepository = SqlPlannedVisits(self.session)
-        self.visits: VisitRepository = SqlVisits(self.session)
-        self.follow_ups: FollowUpRepository = SqlFollowUps(self.session)
-        self.surveys: SurveyRepository = SqlSurveys(self.session)
-        self.survey_recipients: SurveyRecipientRepository = SqlSurveyRecipients(self.session)
-        self.survey_responses: SurveyResponseRepository = SqlSurveyResponses(self.session)
-        self.policy_versions: PolicyVersionRepository = SqlPolicyVersions(self.session)
 
     def __enter__(self) -> Self:
         return self
@@ -241,6 +269,7 @@ class SqlUnitOfWork:
         with translated():
             self.session.close()
         self._locked = set()
+        appended(self.session).clear()
 
     @translating
     def lock(self, *keys: str) -> None:
@@ -273,10 +302,12 @@ class SqlUnitOfWork:
     @translating
     def commit(self) -> None:
         try:
+            write_appended(self.session)  # audit and case events, after the ORM's flush
             self.session.commit()
         finally:
             self._locked = set()
             pending_keys(self.session).clear()  # committed (identity map) or rolled back
+            appended(self.session).clear()
 
     @translating
     def rollback(self) -> None:
@@ -284,6 +315,7 @@ class SqlUnitOfWork:
         session rather than expiring it, so objects already handed out stay readable (the
         memory adapter's working copies behave the same); the unit of work stays usable."""
         pending_keys(self.session).clear()
+        appended(self.session).clear()
         self.session.close()
         self._locked = set()
 
