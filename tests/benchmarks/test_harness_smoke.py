@@ -45,6 +45,9 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
     assert any(r["workload"].startswith("CLI start-up") for r in rows)
     for r in rows:
         assert r["csdomain"] > 0 and r["baseline"] > 0, r
+        if r["workload"] in ("registration", "case intake"):
+            # the SQLAlchemy Core floor (the same statements without ORM or domain) ran too
+            assert r["extra"]["sqlalchemy_core"] > 0 and "Core" in r["notes"], r
         assert "expected" not in r["notes"] and "failed" not in r["notes"], r
     text = doc.read_text(encoding="utf-8")
     assert "hand-written analysis stays" in text

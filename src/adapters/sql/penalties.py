@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from adapters.sql import org as sql_org
 from adapters.sql.errors import translating
 from adapters.sql.mapping import MAPPED
-from adapters.sql.repositories import _Repository, adopt, pending_keys
+from adapters.sql.repositories import (
+    _AppendOnly,
+    _Repository,
+    adopt,
+    pending_keys,
+    write_appended,
+)
 from adapters.sql.schema import ID, metadata, seq_column
 from adapters.sql.types import (
     AwareDateTime,
@@ -222,7 +228,6 @@ PERFORMANCE_INDEXES = [
 MAPPED.update(
     {
         Violation: (violations, violations.c.id),
-        PenaltyEntry: (penalty_entries, penalty_entries.c.id),
         Appeal: (appeals, appeals.c.id),
         SanctionRecommendation: (recommendations, recommendations.c.id),
         BonusRecord: (bonus_records, bonus_records.c.id),
@@ -282,8 +287,12 @@ class SqlViolations(_Repository[Violation]):
         )
 
 
-class SqlPenaltyEntries(_Repository[PenaltyEntry]):
+class SqlPenaltyEntries(_AppendOnly[PenaltyEntry]):
+    """A person's ledger (PEN-10): entries are never edited (X-7), so they are written and
+    read through Core, not mapped — a month's settlement reads every entry of the month."""
+
     cls = PenaltyEntry
+    table = penalty_entries
     label = "penalty entry"
 
     @translating
@@ -300,21 +309,18 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
             pending.add((PenaltyEntry, "source\x00" + obj.source_key))
 
     def _stored_source(self, source_key: str) -> bool:
+        """Stored ones only: this unit of work's own are in ``pending_keys``."""
         c = penalty_entries.c
-        with self.session.no_autoflush:
-            return (
-                self.session.scalar(
-                    sa.select(sa.literal(1))
-                    .select_from(penalty_entries)
-                    .where(c.source_key == source_key)
-                )
-                is not None
-            )
+        stmt = (
+            sa.select(sa.literal(1)).select_from(penalty_entries).where(c.source_key == source_key)
+        )
+        return self.session.connection().execute(stmt).first() is not None
 
     @translating
     def find_by_source(self, source_key: str) -> PenaltyEntry | None:
         c = penalty_entries.c
-        return self._first(self._select().where(c.source_key == source_key))
+        found = self._all(self._select().where(c.source_key == source_key).limit(1))
+        return found[0] if found else None
 
     @translating
     def list(
@@ -347,7 +353,8 @@ class SqlPenaltyEntries(_Repository[PenaltyEntry]):
             stmt = stmt.where(c.month > after)
         if before is not None:
             stmt = stmt.where(c.month < before)
-        return [str(m) for m in self.session.scalars(stmt.order_by(c.month))]
+        write_appended(self.session)
+        return [str(m) for m in self.session.connection().execute(stmt.order_by(c.month)).scalars()]
 
 
 class SqlAppeals(_Repository[Appeal]):

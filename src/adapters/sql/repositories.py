@@ -105,34 +105,43 @@ class _Repository(Generic[T]):
 _APPENDED = "csdomain.appended"
 
 
-def appended(session: Session) -> dict[sa.Table, list[dict[str, Any]]]:
-    """Rows the append-only repositories staged in this session's transaction, per table."""
-    staged: dict[sa.Table, list[dict[str, Any]]] = session.info.setdefault(_APPENDED, {})
+def appended(session: Session) -> dict[sa.Table, list[Any]]:
+    """Records the append-only repositories staged in this session's transaction, per table."""
+    staged: dict[sa.Table, list[Any]] = session.info.setdefault(_APPENDED, {})
     return staged
 
 
+def _columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if c.name != "seq"]
+
+
 def write_appended(session: Session) -> None:
-    """Insert the staged append-only rows, one ``executemany`` per table, after the ORM's own
-    flush (their rows may refer to objects it inserts). Called before the commit and before
-    any read of an append-only table, so a unit of work reads its own writes."""
+    """Insert the staged append-only records, one ``executemany`` per table, after the ORM's
+    own flush (their rows may refer to objects it inserts). Called before the commit and
+    before any read of an append-only table, so a unit of work reads its own writes. Rows
+    are taken from the records now, not when they were added, so a record completed after
+    ``add`` (as the ORM would) is stored as it is at the commit."""
     staged = session.info.get(_APPENDED)
     if not staged:
         return
     session.flush()
     connection = session.connection()
-    for table, rows in staged.items():
-        if rows:
+    for table, records in staged.items():
+        if records:
+            names = _columns(table)
+            rows = [{name: getattr(obj, name) for name in names} for obj in records]
             connection.execute(table.insert(), rows)
     staged.clear()
 
 
 class _AppendOnly(Generic[T]):
-    """A repository of append-only records (X-7: audit events, case events) written and read
-    through SQLAlchemy Core instead of the ORM. They are never changed, so they need neither
-    the identity map, change tracking nor versions — which cost more per row than the row's
-    INSERT (issue 10). ``add`` stages a plain row; the unit of work inserts the staged rows
-    in one statement per table before it commits; a duplicate id is refused by the unique
-    key then (Conflict)."""
+    """A repository of append-only records (X-7: audit events, case events, penalty entries)
+    written and read through SQLAlchemy Core instead of the ORM. They are never changed
+    once stored, so they need neither the identity map, change tracking nor versions — which
+    cost more per row than the row's INSERT, and held ~2 KiB per entry in a month's
+    settlement (issue 10). ``add`` stages the record; the unit of work inserts the staged
+    rows in one statement per table before it commits; a duplicate id is refused at once
+    within the unit of work, and by the unique key against stored ones (Conflict)."""
 
     cls: type[T]
     table: sa.Table
@@ -140,16 +149,24 @@ class _AppendOnly(Generic[T]):
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._columns = [c.name for c in self.table.columns if c.name != "seq"]
+        self._columns = _columns(self.table)
 
     @translating
     def add(self, obj: T) -> None:
-        row = {name: getattr(obj, name) for name in self._columns}
+        key = str(getattr(obj, "id"))  # noqa: B009 - T is any record with an id
         added = pending_keys(self.session)
-        if (self.cls, row["id"]) in added:  # the same record twice in one unit of work
-            raise Conflict(f"{self.label} {row['id']} already exists")
-        added.add((self.cls, row["id"]))
-        appended(self.session).setdefault(self.table, []).append(row)
+        if (self.cls, key) in added:  # the same record twice in one unit of work
+            raise Conflict(f"{self.label} {key} already exists")
+        added.add((self.cls, key))
+        appended(self.session).setdefault(self.table, []).append(obj)
+
+    @translating
+    def get(self, key: str) -> T:
+        found = self._all(self._select().where(self.table.c.id == key))
+        if not found:
+            field = f"{self.label.replace(' ', '_')}_id"
+            raise NotFound(f"{self.label} {key} not found", field=field)
+        return found[0]
 
     def _select(self) -> sa.Select[Any]:
         return sa.select(*(self.table.c[name] for name in self._columns))
