@@ -23,16 +23,18 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from adapters.notify.notifiers import LoggingNotifier
 from csdomain.kernel.ids import StaffId
+
+if TYPE_CHECKING:  # urllib.request (http.client, ssl: ~25 ms) only when a message is sent
+    import urllib.request
 
 log = logging.getLogger("csdomain.notify")
 
@@ -115,6 +117,8 @@ class WebhookNotifier(LoggingNotifier):
             self.sent.append((list(recipients), subject, body))
         else:
             super().notify(recipients, subject, body)
+        import urllib.request
+
         try:
             request = self.request(recipients, subject, body)
             with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
@@ -127,6 +131,8 @@ class WebhookNotifier(LoggingNotifier):
         self, recipients: Sequence[StaffId], subject: str, body: str
     ) -> urllib.request.Request:
         """The HTTP request for one message (separate so tests can inspect it)."""
+        import urllib.request
+
         names = [self.name_of(r) or r for r in recipients]
         s = self.settings
         url = s.url
