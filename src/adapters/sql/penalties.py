@@ -15,7 +15,6 @@ from adapters.sql.repositories import (
     _Repository,
     adopt,
     pending_keys,
-    write_appended,
 )
 from adapters.sql.schema import ID, metadata, seq_column
 from adapters.sql.types import (
@@ -353,8 +352,7 @@ class SqlPenaltyEntries(_AppendOnly[PenaltyEntry]):
             stmt = stmt.where(c.month > after)
         if before is not None:
             stmt = stmt.where(c.month < before)
-        write_appended(self.session)
-        return [str(m) for m in self.session.connection().execute(stmt.order_by(c.month)).scalars()]
+        return [str(m) for m in self._execute(stmt.order_by(c.month)).scalars()]
 
 
 class SqlAppeals(_Repository[Appeal]):

@@ -171,8 +171,10 @@ class _AppendOnly(Generic[T]):
     def _select(self) -> sa.Select[Any]:
         return sa.select(*(self.table.c[name] for name in self._columns))
 
-    def _all(self, stmt: sa.Select[Any]) -> list[T]:
-        """Records of a query, after writing what this unit of work staged."""
+    def _execute(self, stmt: sa.Select[Any]) -> sa.CursorResult[Any]:
+        """Run a query after writing what this unit of work staged (it reads its own writes)."""
         write_appended(self.session)
-        rows = self.session.connection().execute(stmt)
-        return [self.cls(**row._mapping) for row in rows]
+        return self.session.connection().execute(stmt)
+
+    def _all(self, stmt: sa.Select[Any]) -> list[T]:
+        return [self.cls(**row._mapping) for row in self._execute(stmt)]

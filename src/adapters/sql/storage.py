@@ -302,7 +302,7 @@ class SqlUnitOfWork:
     @translating
     def commit(self) -> None:
         try:
-            write_appended(self.session)  # audit and case events, after the ORM's flush
+            write_appended(self.session)  # append-only records, after the ORM's flush
             self.session.commit()
         finally:
             self._locked = set()
