@@ -450,6 +450,26 @@ def test_penalty_entries_are_idempotent_by_source_and_listed_in_recording_order(
         assert uow.penalty_entries.get(first.id).caused_by == ["vio_1"]
 
 
+def test_append_only_records_are_read_back_within_their_unit_of_work(storage: Storage) -> None:
+    """X-7 records (the SQL adapter stages them and inserts them before the commit, issue 10):
+    a unit of work reads its own, a record completed after ``add`` is stored as completed,
+    and nothing is stored without a commit."""
+    kept, dropped = entry("stf_a", "2026-09", "50.00"), entry("stf_a", "2026-09", "70.00")
+    with storage.unit_of_work() as uow:
+        uow.penalty_entries.add(dropped)
+        assert [e.id for e in uow.penalty_entries.list(staff_id="stf_a")] == [dropped.id]
+        assert uow.penalty_entries.months(staff_id="stf_a") == ["2026-09"]
+    # left without commit: gone
+    with storage.unit_of_work() as uow:
+        assert uow.penalty_entries.list(staff_id="stf_a") == []
+        uow.penalty_entries.add(kept)
+        kept.explanation += " (completed after add)"
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        [stored] = uow.penalty_entries.list(staff_id="stf_a")
+        assert stored.id == kept.id and stored.explanation.endswith("(completed after add)")
+
+
 def test_appeals_bonuses_statements_and_settled_months(storage: Storage) -> None:
     ap1 = Appeal(
         entry_id="pen_1",
